@@ -1,0 +1,141 @@
+package io.tributary.common.config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * One configuration key: its name (as used in config files and as the long flag), type, default,
+ * rule and documentation, declared in one place. Parsing and validation both go through here,
+ * so the error for a bad value has one shape wherever the value came from.
+ *
+ * @param <T> the value type
+ */
+public final class ConfigKey<T> {
+    private final String name;
+    private final Class<T> type;
+    private final T defaultValue;
+    private final Function<String, T> parser;
+    private final Predicate<T> rule;
+    private final String ruleText;
+    private final String doc;
+
+    private ConfigKey(String name, Class<T> type, T defaultValue, Function<String, T> parser,
+                      Predicate<T> rule, String ruleText, String doc) {
+        this.name = name;
+        this.type = type;
+        this.defaultValue = defaultValue;
+        this.parser = parser;
+        this.rule = rule;
+        this.ruleText = ruleText;
+        this.doc = doc;
+    }
+
+    public static ConfigKey<Integer> intKey(String name, Integer defaultValue, int min, int max, String doc) {
+        String ruleText = max == Integer.MAX_VALUE ? "must be >= " + min : "must be between " + min + " and " + max;
+        return new ConfigKey<>(name, Integer.class, defaultValue, Integer::valueOf,
+                v -> v >= min && v <= max, ruleText, doc);
+    }
+
+    public static ConfigKey<Long> longKey(String name, Long defaultValue, String doc) {
+        return new ConfigKey<>(name, Long.class, defaultValue, Long::valueOf, v -> true, "must be an integer", doc);
+    }
+
+    public static ConfigKey<Double> doubleKey(String name, Double defaultValue, double minExclusive,
+                                              double maxInclusive, String doc) {
+        return new ConfigKey<>(name, Double.class, defaultValue, Double::valueOf,
+                v -> v > minExclusive && v <= maxInclusive && !v.isNaN(),
+                "must be > " + minExclusive + " and <= " + maxInclusive, doc);
+    }
+
+    public static ConfigKey<Boolean> booleanKey(String name, Boolean defaultValue, String doc) {
+        return new ConfigKey<>(name, Boolean.class, defaultValue, s -> {
+            String t = s.trim().toLowerCase(Locale.ROOT);
+            if (t.equals("true")) return Boolean.TRUE;
+            if (t.equals("false")) return Boolean.FALSE;
+            throw new IllegalArgumentException(s);
+        }, v -> true, "must be true or false", doc);
+    }
+
+    /** A required or optional string; {@code defaultValue == null} and {@code required} means it must be given. */
+    public static ConfigKey<String> stringKey(String name, String defaultValue, String doc) {
+        return new ConfigKey<>(name, String.class, defaultValue, String::trim, v -> !v.isBlank(), "must not be empty", doc);
+    }
+
+    public static ConfigKey<String> choiceKey(String name, String defaultValue, List<String> choices, String doc) {
+        return new ConfigKey<>(name, String.class, defaultValue, String::trim, choices::contains,
+                "must be one of " + String.join(", ", choices), doc);
+    }
+
+    public static <E extends Enum<E>> ConfigKey<E> enumKey(String name, E defaultValue, Class<E> type,
+                                                           Function<E, String> label, String doc) {
+        E[] values = type.getEnumConstants();
+        List<String> labels = Arrays.stream(values).map(label).toList();
+        return new ConfigKey<>(name, type, defaultValue, s -> {
+            for (E e : values) {
+                if (label.apply(e).equals(s.trim())) return e;
+            }
+            throw new IllegalArgumentException(s);
+        }, v -> true, "must be one of " + String.join(", ", labels), doc);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    public String ruleText() {
+        return ruleText;
+    }
+
+    /** Parses a raw value (from a file or a flag) and checks its rule. */
+    public T parse(Object raw) {
+        if (raw == null) {
+            throw new ConfigException(name, "null", ruleText);
+        }
+        T value;
+        if (type.isInstance(raw)) {
+            value = type.cast(raw);
+        } else {
+            try {
+                value = parser.apply(String.valueOf(raw));
+            } catch (RuntimeException e) {
+                throw new ConfigException(name, quote(raw), ruleText);
+            }
+        }
+        return check(value);
+    }
+
+    /** Checks a typed value against the rule and returns it. */
+    public T check(T value) {
+        if (value == null) {
+            throw new ConfigException("Missing required configuration " + name + " (" + doc + ")");
+        }
+        if (!rule.test(value)) {
+            throw new ConfigException(name, quote(value), ruleText);
+        }
+        return value;
+    }
+
+    private static String quote(Object value) {
+        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

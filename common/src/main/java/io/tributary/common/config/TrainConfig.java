@@ -1,0 +1,100 @@
+package io.tributary.common.config;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static io.tributary.common.config.TrainKeys.*;
+
+/**
+ * The resolved, validated configuration of one training job. Built from a config file and flags by
+ * {@link ConfigLoader}; every value is checked here, at construction, against the rule of its {@link ConfigKey}.
+ *
+ * @param master Spark master URL, or {@code null} to take the one spark-submit set (else {@code local[*]})
+ */
+public record TrainConfig(
+        String data,
+        String output,
+        int epochs,
+        String model,
+        String master,
+        SyncMode sync,
+        int batchSizePerWorker,
+        int averagingFrequency,
+        double learningRate,
+        long seed,
+        boolean overwrite,
+        int trainExamples,
+        int testExamples,
+        int threadsPerWorker) implements Serializable {
+
+    public TrainConfig {
+        DATA.check(data);
+        OUTPUT.check(output);
+        EPOCHS.check(epochs);
+        MODEL.check(model);
+        if (master != null) {
+            MASTER.check(master);
+        }
+        SYNC.check(sync);
+        BATCH_SIZE_PER_WORKER.check(batchSizePerWorker);
+        AVERAGING_FREQUENCY.check(averagingFrequency);
+        LEARNING_RATE.check(learningRate);
+        TRAIN_EXAMPLES.check(trainExamples);
+        TEST_EXAMPLES.check(testExamples);
+        THREADS_PER_WORKER.check(threadsPerWorker);
+    }
+
+    /** Builds a config from key/value pairs (already merged: defaults, file, flags); unknown keys are rejected earlier. */
+    public static TrainConfig fromValues(Map<String, ?> values) {
+        return new TrainConfig(
+                value(values, DATA),
+                value(values, OUTPUT),
+                value(values, EPOCHS),
+                value(values, MODEL),
+                values.get(MASTER.name()) == null ? null : value(values, MASTER),
+                value(values, SYNC),
+                value(values, BATCH_SIZE_PER_WORKER),
+                value(values, AVERAGING_FREQUENCY),
+                value(values, LEARNING_RATE),
+                value(values, SEED),
+                value(values, OVERWRITE),
+                value(values, TRAIN_EXAMPLES),
+                value(values, TEST_EXAMPLES),
+                value(values, THREADS_PER_WORKER));
+    }
+
+    private static <T> T value(Map<String, ?> values, ConfigKey<T> key) {
+        Object raw = values.get(key.name());
+        if (raw == null) {
+            return key.check(key.defaultValue());
+        }
+        return key.parse(raw);
+    }
+
+    /** The config as key/value pairs with the file keys' names, for metadata and logs. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(DATA.name(), data);
+        m.put(OUTPUT.name(), output);
+        m.put(EPOCHS.name(), epochs);
+        m.put(MODEL.name(), model);
+        m.put(MASTER.name(), master);
+        m.put(SYNC.name(), sync.label());
+        m.put(BATCH_SIZE_PER_WORKER.name(), batchSizePerWorker);
+        m.put(AVERAGING_FREQUENCY.name(), averagingFrequency);
+        m.put(LEARNING_RATE.name(), learningRate);
+        m.put(SEED.name(), seed);
+        m.put(OVERWRITE.name(), overwrite);
+        m.put(TRAIN_EXAMPLES.name(), trainExamples);
+        m.put(TEST_EXAMPLES.name(), testExamples);
+        m.put(THREADS_PER_WORKER.name(), threadsPerWorker);
+        return m;
+    }
+
+    /** A copy with the Spark master the job actually runs on. */
+    public TrainConfig withMaster(String resolvedMaster) {
+        return new TrainConfig(data, output, epochs, model, resolvedMaster, sync, batchSizePerWorker,
+                averagingFrequency, learningRate, seed, overwrite, trainExamples, testExamples, threadsPerWorker);
+    }
+}

@@ -1,0 +1,167 @@
+package io.tributary.common.data;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads IDX files (the MNIST format): a big-endian header of magic number and dimensions, then
+ * unsigned bytes. Only the unsigned-byte type is accepted: 2049 for label vectors (idx1) and 2051
+ * for image tensors (idx3). Every rule is checked before memory for the body is allocated: the
+ * body is read in chunks into a buffer that grows with what is actually there, so a header that
+ * promises more than the file holds costs no more than the file itself.
+ */
+public final class IdxReader {
+    /** Magic number of an idx1 unsigned-byte file (labels). */
+    public static final int LABELS_MAGIC = 0x00000801;
+    /** Magic number of an idx3 unsigned-byte file (images). */
+    public static final int IMAGES_MAGIC = 0x00000803;
+    /** Largest body accepted: Java arrays are indexed by int. */
+    static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 16;
+    /** Largest image side accepted. */
+    static final int MAX_SIDE = 4096;
+    private static final int CHUNK = 1 << 20;
+
+    private IdxReader() {
+    }
+
+    /** An idx1 label file: one unsigned byte per example. */
+    public record Labels(String source, byte[] values) {
+        public int count() {
+            return values.length;
+        }
+    }
+
+    /** An idx3 image file: {@code count} images of {@code rows x cols} unsigned bytes, row-major. */
+    public record Images(String source, int count, int rows, int cols, byte[] pixels) {
+        public int pixelsPerImage() {
+            return rows * cols;
+        }
+    }
+
+    /**
+     * Reads a label file.
+     *
+     * @param name   the file's name for messages (a path or URI)
+     * @param in     the file's bytes; gzip-compressed when {@code gzip}
+     * @param length the stored file length in bytes, or -1 if unknown
+     */
+    public static Labels readLabels(String name, InputStream in, boolean gzip, long length) throws IOException {
+        try (InputStream body = open(name, in, gzip)) {
+            int magic = header(name, body, "magic number");
+            if (magic != LABELS_MAGIC) {
+                throw new InvalidDataException(name, "magic number is " + magic + ", expected "
+                        + LABELS_MAGIC + " for an IDX label file (idx1, unsigned byte)" + hint(magic));
+            }
+            long count = unsigned(name, header(name, body, "label count"), "label count");
+            byte[] values = body(name, body, count, 8, gzip ? -1 : length, "labels");
+            return new Labels(name, values);
+        }
+    }
+
+    /** Reads an image file; see {@link #readLabels} for the parameters. */
+    public static Images readImages(String name, InputStream in, boolean gzip, long length) throws IOException {
+        try (InputStream body = open(name, in, gzip)) {
+            int magic = header(name, body, "magic number");
+            if (magic != IMAGES_MAGIC) {
+                throw new InvalidDataException(name, "magic number is " + magic + ", expected "
+                        + IMAGES_MAGIC + " for an IDX image file (idx3, unsigned byte)" + hint(magic));
+            }
+            long count = unsigned(name, header(name, body, "image count"), "image count");
+            int rows = header(name, body, "row count");
+            int cols = header(name, body, "column count");
+            if (rows < 1 || rows > MAX_SIDE || cols < 1 || cols > MAX_SIDE) {
+                throw new InvalidDataException(name, "image size " + rows + "x" + cols
+                        + " is invalid: rows and columns must be between 1 and " + MAX_SIDE);
+            }
+            long total = count * rows * cols;
+            byte[] pixels = body(name, body, total, 16, gzip ? -1 : length, "pixels");
+            return new Images(name, (int) count, rows, cols, pixels);
+        }
+    }
+
+    private static InputStream open(String name, InputStream in, boolean gzip) throws IOException {
+        if (!gzip) {
+            return new BufferedInputStream(in, 1 << 16);
+        }
+        try {
+            return new BufferedInputStream(new GZIPInputStream(in, 1 << 16), 1 << 16);
+        } catch (ZipException | EOFException e) {
+            in.close();
+            throw new InvalidDataException(name, "is not a valid gzip file (" + e.getMessage() + ")");
+        }
+    }
+
+    private static String hint(int magic) {
+        if (magic == LABELS_MAGIC) return "; this looks like a label file";
+        if (magic == IMAGES_MAGIC) return "; this looks like an image file";
+        return "";
+    }
+
+    private static long unsigned(String name, int value, String what) {
+        if (value < 0) {
+            throw new InvalidDataException(name, what + " " + Integer.toUnsignedString(value)
+                    + " in the header is larger than any supported file");
+        }
+        return value;
+    }
+
+    private static int header(String name, InputStream in, String what) throws IOException {
+        byte[] b = new byte[4];
+        int n = readFully(name, in, b, 0, 4);
+        if (n < 4) {
+            throw new InvalidDataException(name, "file ends inside the header (reading the " + what + ")");
+        }
+        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+    }
+
+    private static byte[] body(String name, InputStream in, long expected, int headerBytes, long fileLength,
+                               String what) throws IOException {
+        if (expected > MAX_BODY_BYTES) {
+            throw new InvalidDataException(name, "header declares " + expected + " bytes of " + what
+                    + ", more than the " + MAX_BODY_BYTES + " supported");
+        }
+        if (fileLength >= 0 && fileLength - headerBytes != expected) {
+            throw new InvalidDataException(name, "file is " + fileLength + " bytes but its header declares "
+                    + (headerBytes + expected) + " (" + headerBytes + " header + " + expected + " bytes of "
+                    + what + ")" + (fileLength - headerBytes < expected ? "; the file is truncated" : "; the file has trailing bytes"));
+        }
+        int target = (int) expected;
+        byte[] buf = new byte[(int) Math.min(target, CHUNK)];
+        int filled = 0;
+        while (filled < target) {
+            if (filled == buf.length) {
+                buf = Arrays.copyOf(buf, (int) Math.min(target, (long) buf.length * 2));
+            }
+            int n = readFully(name, in, buf, filled, buf.length - filled);
+            filled += n;
+            if (filled < buf.length) {
+                throw new InvalidDataException(name, "file is truncated: header declares " + expected
+                        + " bytes of " + what + " but only " + filled + " follow");
+            }
+        }
+        if (readFully(name, in, new byte[1], 0, 1) > 0) {
+            throw new InvalidDataException(name, "file has trailing bytes after the " + expected
+                    + " bytes of " + what + " its header declares");
+        }
+        return buf;
+    }
+
+    private static int readFully(String name, InputStream in, byte[] b, int off, int len) throws IOException {
+        int total = 0;
+        try {
+            while (total < len) {
+                int n = in.read(b, off + total, len - total);
+                if (n < 0) break;
+                total += n;
+            }
+        } catch (ZipException | EOFException e) {
+            throw new InvalidDataException(name, "compressed data is corrupt or truncated (" + e.getMessage() + ")");
+        }
+        return total;
+    }
+}

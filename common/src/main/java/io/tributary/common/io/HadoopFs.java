@@ -1,0 +1,95 @@
+package io.tributary.common.io;
+
+import io.tributary.common.InputException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+
+/**
+ * Resolves user-given locations (plain paths or Hadoop URIs) to qualified Hadoop paths, and turns
+ * filesystem failures into one clear message naming the URI. Connection retries are bounded so an
+ * unreachable NameNode fails in seconds rather than retrying without end.
+ */
+public final class HadoopFs {
+    private HadoopFs() {
+    }
+
+    /** A resolved location: its filesystem and fully qualified path. */
+    public record Location(FileSystem fs, Path path) {
+        public Location child(String name) {
+            return new Location(fs, new Path(path, name));
+        }
+
+        @Override
+        public String toString() {
+            return path.toString();
+        }
+    }
+
+    /** Bounds the client's connection retries on a configuration that may be shared with Spark. */
+    public static Configuration bounded(Configuration conf) {
+        conf.setIfUnset("ipc.client.connect.max.retries", "1");
+        conf.setIfUnset("ipc.client.connect.max.retries.on.timeouts", "1");
+        conf.setIfUnset("ipc.client.connect.timeout", "5000");
+        conf.setIfUnset("dfs.client.retry.policy.enabled", "false");
+        conf.setIfUnset("dfs.client.failover.max.attempts", "1");
+        return conf;
+    }
+
+    /**
+     * Resolves a location. A string without a scheme is a local path, made absolute.
+     *
+     * @param key what the location is for (a config key), named in errors
+     */
+    public static Location resolve(String key, String location, Configuration conf) {
+        URI uri;
+        try {
+            uri = new URI(location);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        Path path;
+        if (uri == null || uri.getScheme() == null) {
+            path = new Path(new java.io.File(location).getAbsoluteFile().toURI());
+        } else {
+            path = new Path(uri);
+        }
+        try {
+            FileSystem fs = path.getFileSystem(bounded(conf));
+            return new Location(fs, fs.makeQualified(path));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InputException("Cannot open " + key + " " + location + ": " + describe(e));
+        }
+    }
+
+    /** A short description of a filesystem failure, with the root cause's message. */
+    public static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof ConnectException || root instanceof java.net.NoRouteToHostException) {
+            return "the filesystem is unreachable (" + firstLine(root.getMessage()) + ")";
+        }
+        if (root instanceof UnknownHostException) {
+            return "unknown host " + root.getMessage();
+        }
+        if (root instanceof org.apache.hadoop.fs.UnsupportedFileSystemException
+                || String.valueOf(root.getMessage()).startsWith("No FileSystem for scheme")) {
+            return "no Hadoop filesystem is available for this scheme (" + root.getMessage() + ")";
+        }
+        return firstLine(String.valueOf(root.getMessage()));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unknown error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

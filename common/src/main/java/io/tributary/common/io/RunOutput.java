@@ -1,0 +1,123 @@
+package io.tributary.common.io;
+
+import io.tributary.common.InputException;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The output directory of one run on a Hadoop filesystem. Every file is written under a temporary
+ * name ({@code _tmp.<name>.<uuid>}, which Hadoop readers skip) and renamed into place only when
+ * complete, so a reader never sees half a file. A run that fails calls {@link #abort()}: its
+ * temporary files go, and a directory it created goes too when nothing else is in it.
+ */
+public final class RunOutput {
+    /** Writes a file's content. */
+    @FunctionalInterface
+    public interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private final HadoopFs.Location dir;
+    private final boolean created;
+    private final List<Path> temporaries = new ArrayList<>();
+
+    private RunOutput(HadoopFs.Location dir, boolean created) {
+        this.dir = dir;
+        this.created = created;
+    }
+
+    /**
+     * Claims an output directory. An existing one is refused unless {@code overwrite}; then files are
+     * replaced one by one as the run publishes them.
+     */
+    public static RunOutput claim(HadoopFs.Location dir, boolean overwrite) {
+        FileSystem fs = dir.fs();
+        try {
+            FileStatus status = fs.getFileStatus(dir.path());
+            if (!status.isDirectory()) {
+                throw new InputException("Output " + dir + " exists and is a file; --output must name a directory");
+            }
+            if (!overwrite) {
+                throw new InputException("Output " + dir + " already exists; pass --overwrite to replace its model, "
+                        + "or choose another --output");
+            }
+            probeWritable(dir);
+            return new RunOutput(dir, false);
+        } catch (FileNotFoundException e) {
+            // New directory: create it below.
+        } catch (IOException e) {
+            throw new InputException("Cannot use output " + dir + ": " + HadoopFs.describe(e));
+        }
+        try {
+            if (!fs.mkdirs(dir.path())) {
+                throw new InputException("Cannot create output directory " + dir);
+            }
+            probeWritable(dir);
+        } catch (IOException e) {
+            throw new InputException("Cannot create output directory " + dir + ": " + HadoopFs.describe(e));
+        }
+        return new RunOutput(dir, true);
+    }
+
+    private static void probeWritable(HadoopFs.Location dir) throws IOException {
+        Path probe = new Path(dir.path(), "_tmp.probe." + UUID.randomUUID());
+        dir.fs().create(probe, false).close();
+        dir.fs().delete(probe, false);
+    }
+
+    public HadoopFs.Location location() {
+        return dir;
+    }
+
+    /** Writes {@code name} atomically: to a temporary name, flushed to stable storage, then renamed over any old file. */
+    public synchronized void write(String name, Writer writer) throws IOException {
+        Path target = new Path(dir.path(), name);
+        Path tmp = new Path(dir.path(), "_tmp." + name + "." + UUID.randomUUID());
+        temporaries.add(tmp);
+        try (FSDataOutputStream out = dir.fs().create(tmp, false)) {
+            writer.write(out);
+            out.hsync();
+        }
+        FileContext fc = FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf());
+        fc.rename(tmp, target, Options.Rename.OVERWRITE);
+        temporaries.remove(tmp);
+    }
+
+    /** Removes what an unfinished run left: temporary files, and the directory if this run created it and it is empty. */
+    public synchronized void abort() {
+        FileSystem fs = dir.fs();
+        for (Path tmp : temporaries) {
+            try {
+                fs.delete(tmp, false);
+            } catch (IOException ignored) {
+                // Best effort: the name marks it as temporary for readers.
+            }
+        }
+        temporaries.clear();
+        if (created) {
+            try {
+                FileStatus[] left = fs.listStatus(dir.path());
+                boolean onlyChecksums = true;
+                for (FileStatus s : left) {
+                    if (!s.getPath().getName().endsWith(".crc")) onlyChecksums = false;
+                }
+                if (onlyChecksums) {
+                    fs.delete(dir.path(), true);
+                }
+            } catch (IOException ignored) {
+                // Nothing was published; an empty directory is harmless.
+            }
+        }
+    }
+}

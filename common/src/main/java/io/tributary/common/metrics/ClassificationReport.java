@@ -1,0 +1,67 @@
+package io.tributary.common.metrics;
+
+import org.nd4j.evaluation.classification.Evaluation;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Accuracy, per-class precision, recall and F1, and the confusion matrix of a classifier on labelled data. */
+public record ClassificationReport(long examples, double accuracy, List<ClassMetrics> perClass, long[][] confusion) {
+
+    /** Metrics of one class; {@code support} is how many examples truly belong to it. */
+    public record ClassMetrics(int label, double precision, double recall, double f1, long support) {
+    }
+
+    public static ClassificationReport of(Evaluation eval, int numClasses) {
+        long[][] confusion = new long[numClasses][numClasses];
+        long total = 0;
+        for (int actual = 0; actual < numClasses; actual++) {
+            for (int predicted = 0; predicted < numClasses; predicted++) {
+                confusion[actual][predicted] = eval.getConfusionMatrix().getCount(actual, predicted);
+                total += confusion[actual][predicted];
+            }
+        }
+        List<ClassMetrics> classes = new ArrayList<>();
+        for (int c = 0; c < numClasses; c++) {
+            long support = 0;
+            long predicted = 0;
+            for (int k = 0; k < numClasses; k++) {
+                support += confusion[c][k];
+                predicted += confusion[k][c];
+            }
+            long tp = confusion[c][c];
+            double precision = predicted == 0 ? 0.0 : (double) tp / predicted;
+            double recall = support == 0 ? 0.0 : (double) tp / support;
+            double f1 = precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall);
+            classes.add(new ClassMetrics(c, precision, recall, f1, support));
+        }
+        long correct = 0;
+        for (int c = 0; c < numClasses; c++) {
+            correct += confusion[c][c];
+        }
+        double accuracy = total == 0 ? 0.0 : (double) correct / total;
+        return new ClassificationReport(total, accuracy, classes, confusion);
+    }
+
+    /** The report as JSON-ready maps: {@code accuracy}, {@code per_class}, {@code confusion_matrix} (rows: actual). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("examples", examples);
+        m.put("accuracy", accuracy);
+        List<Map<String, Object>> classes = new ArrayList<>();
+        for (ClassMetrics c : perClass) {
+            Map<String, Object> cm = new LinkedHashMap<>();
+            cm.put("label", c.label());
+            cm.put("precision", c.precision());
+            cm.put("recall", c.recall());
+            cm.put("f1", c.f1());
+            cm.put("support", c.support());
+            classes.add(cm);
+        }
+        m.put("per_class", classes);
+        m.put("confusion_matrix", confusion);
+        return m;
+    }
+}

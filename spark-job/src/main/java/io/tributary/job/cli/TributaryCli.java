@@ -1,0 +1,64 @@
+package io.tributary.job.cli;
+
+import io.tributary.common.InputException;
+import io.tributary.job.train.BuildInfo;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code tributary} command. Exit status: 0 success, 2 for usage, configuration and input
+ * errors, 1 for runtime failures. Errors are one sentence on stderr; {@code --verbose} adds the trace.
+ */
+@Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = TributaryCli.Version.class,
+        description = "Trains neural networks on Apache Spark with DL4J.",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, ConfigCommand.class})
+public final class TributaryCli {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_RUNTIME = 1;
+    public static final int EXIT_INPUT = 2;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit status (no System.exit: usable from tests). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new TributaryCli());
+        cli.setExecutionExceptionHandler(TributaryCli::handle);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("tributary: " + ex.getMessage());
+            System.err.println("Run 'tributary " + ex.getCommandLine().getCommandName() + " --help' for usage.");
+            return EXIT_INPUT;
+        });
+        return cli.execute(args);
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        boolean verbose = parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
+        Throwable input = findInputError(e);
+        if (input != null) {
+            System.err.println("tributary: " + input.getMessage());
+            if (verbose) e.printStackTrace();
+            return EXIT_INPUT;
+        }
+        System.err.println("tributary: " + cmd.getCommandName() + " failed: " + e
+                + (verbose ? "" : " (run with --verbose for the stack trace)"));
+        if (verbose) e.printStackTrace();
+        return EXIT_RUNTIME;
+    }
+
+    /** An input error may arrive wrapped (for example by Spark); find it in the cause chain. */
+    private static Throwable findInputError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InputException) return t;
+        }
+        return null;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"tributary " + BuildInfo.version() + " (git " + BuildInfo.gitRevision() + ")"};
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.tributary.job.spark;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Sets ND4J's native thread count once per JVM. Several Spark tasks share an executor JVM (and
+ * in local mode the driver's), so each task's share of the cores is what ND4J may use; more
+ * oversubscribes the cores and slows every task down.
+ */
+public final class Nd4jThreads {
+    private static volatile int configured = -1;
+
+    private Nd4jThreads() {
+    }
+
+    /** Applies {@code threads} if this JVM is not already set to it. Safe to call from every task. */
+    public static void ensure(int threads) {
+        if (configured == threads) {
+            return;
+        }
+        synchronized (Nd4jThreads.class) {
+            if (configured != threads) {
+                Nd4j.getEnvironment().setMaxThreads(threads);
+                Nd4j.getEnvironment().setMaxMasterThreads(threads);
+                configured = threads;
+            }
+        }
+    }
+
+    /** Threads per task for a master: an explicit value, or the cores each concurrent task gets. */
+    public static int perTask(int requested, String master, int taskCpus) {
+        if (requested > 0) {
+            return requested;
+        }
+        int local = SparkConfs.localThreads(master);
+        if (local > 0) {
+            return Math.max(1, Runtime.getRuntime().availableProcessors() / local);
+        }
+        return Math.max(1, taskCpus);
+    }
+}

@@ -1,0 +1,51 @@
+package io.tributary.job.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+
+/**
+ * The one place where Tributary's Spark configuration is built. The master comes from the job's
+ * config when given, else from spark-submit, else {@code local[*]}; everything else is what DL4J
+ * on Spark 3.5 needs on every cluster.
+ */
+public final class SparkConfs {
+    public static final String DEFAULT_LOCAL_MASTER = "local[*]";
+
+    private SparkConfs() {
+    }
+
+    /**
+     * @param appName the application name shown in the Spark UI
+     * @param master  an explicit master URL, or {@code null}
+     */
+    public static SparkConf build(String appName, String master) {
+        SparkConf conf = new SparkConf(true).setAppName(appName);
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster(DEFAULT_LOCAL_MASTER);
+        }
+        conf.set("spark.serializer", KryoSerializer.class.getName());
+        conf.set("spark.kryo.registrator", TributaryKryoRegistrator.class.getName());
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+        // DL4J's training-stats timing would otherwise query an NTP server.
+        System.setProperty("org.deeplearning4j.spark.time.TimeSource",
+                "org.deeplearning4j.spark.time.SystemClockTimeSource");
+        return conf;
+    }
+
+    /** True for {@code local}, {@code local[N]}, {@code local[*]} and {@code local[N,F]} masters. */
+    public static boolean isLocal(String master) {
+        return master.equals("local") || master.startsWith("local[");
+    }
+
+    /** The number of task threads of a local master, or -1 for a cluster master. */
+    public static int localThreads(String master) {
+        if (master.equals("local")) return 1;
+        if (!master.startsWith("local[")) return -1;
+        String inner = master.substring("local[".length(), master.indexOf(']'));
+        int comma = inner.indexOf(',');
+        if (comma >= 0) inner = inner.substring(0, comma);
+        return inner.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(inner.trim());
+    }
+}

@@ -1,0 +1,55 @@
+package io.tributary.job.train;
+
+import io.tributary.common.data.MnistData;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Cuts a dataset into minibatches, in an order shuffled once by the job's seed. */
+public final class Batches {
+    private Batches() {
+    }
+
+    /** Evaluation data as an RDD of DataSets: the batches are broadcast, tasks carry only ids. */
+    public static org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd(
+            org.apache.spark.api.java.JavaSparkContext sc, MnistData data, int batchSize, int threadsPerTask) {
+        List<RawBatch> batches = of(data, batchSize, null);
+        org.apache.spark.broadcast.Broadcast<RawBatch[]> bc = sc.broadcast(batches.toArray(new RawBatch[0]));
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < batches.size(); i++) ids.add(i);
+        return sc.parallelize(ids, sc.defaultParallelism()).map(new BatchById(bc)).map(new ToDataSet(threadsPerTask));
+    }
+
+    /**
+     * @param shuffleSeed seed of the example order, or {@code null} to keep the file order (evaluation)
+     */
+    public static List<RawBatch> of(MnistData data, int batchSize, Long shuffleSeed) {
+        int n = data.count();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        if (shuffleSeed != null) {
+            Random rng = new Random(shuffleSeed);
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        int px = data.rows() * data.cols();
+        List<RawBatch> batches = new ArrayList<>((n + batchSize - 1) / batchSize);
+        for (int start = 0, id = 0; start < n; start += batchSize, id++) {
+            int count = Math.min(batchSize, n - start);
+            byte[] pixels = new byte[count * px];
+            byte[] labels = new byte[count];
+            for (int k = 0; k < count; k++) {
+                int src = order[start + k];
+                System.arraycopy(data.pixels(), src * px, pixels, k * px, px);
+                labels[k] = data.labels()[src];
+            }
+            batches.add(new RawBatch(id, count, data.rows(), data.cols(), data.numClasses(), pixels, labels));
+        }
+        return batches;
+    }
+}

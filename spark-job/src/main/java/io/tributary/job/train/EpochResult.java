@@ -1,0 +1,22 @@
+package io.tributary.job.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What one epoch measured. */
+public record EpochResult(int epoch, double trainLoss, double testAccuracy, long examples, double seconds) {
+    public double examplesPerSecond() {
+        return seconds > 0 ? examples / seconds : 0.0;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", epoch);
+        m.put("train_loss", trainLoss);
+        m.put("test_accuracy", testAccuracy);
+        m.put("examples", examples);
+        m.put("seconds", seconds);
+        m.put("examples_per_second", examplesPerSecond());
+        return m;
+    }
+}

@@ -1,0 +1,172 @@
+package io.tributary.job.train;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.TrainConfig;
+import io.tributary.common.data.MnistData;
+import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.Json;
+import io.tributary.common.io.RunOutput;
+import io.tributary.common.model.ModelFiles;
+import io.tributary.common.model.ModelZoo;
+import io.tributary.job.spark.Nd4jThreads;
+import io.tributary.job.spark.SparkConfs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One training run, phase by phase: check the output and read the data (before Spark starts, so bad
+ * input fails fast), build the network, start Spark and cache the data, train, publish.
+ */
+public final class TrainJob {
+    private static final Logger log = LoggerFactory.getLogger(TrainJob.class);
+    /** Examples per test minibatch for distributed evaluation. */
+    private static final int EVAL_BATCH = 500;
+
+    private final TrainConfig config;
+    private final PrintStream progressOut;
+    private final boolean liveProgress;
+
+    public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress) {
+        this.config = config;
+        this.progressOut = progressOut;
+        this.liveProgress = liveProgress;
+    }
+
+    public TrainResult run() throws Exception {
+        long wallStart = System.nanoTime();
+        SparkConf sparkConf = SparkConfs.build("tributary-train", config.master());
+        TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
+        Configuration hadoopConf = hadoopConf(sparkConf);
+
+        MnistDirectory dataDir = new MnistDirectory(HadoopFs.resolve("data", resolved.data(), hadoopConf));
+        HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
+        // Fail on an existing output before any work is done.
+        RunOutput output = RunOutput.claim(outLocation, resolved.overwrite());
+        try {
+            MnistData train = dataDir.read(MnistDirectory.Split.TRAIN).head(resolved.trainExamples());
+            MnistData test = dataDir.read(MnistDirectory.Split.TEST).head(resolved.testExamples());
+            if (train.rows() != test.rows() || train.cols() != test.cols()) {
+                throw new InputException("Training images are " + train.rows() + "x" + train.cols()
+                        + " but test images are " + test.rows() + "x" + test.cols() + " in " + dataDir.location()
+                        + "; both splits must have the same image size");
+            }
+            Map<String, Object> fingerprint = dataDir.fingerprint();
+            ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
+            MultiLayerConfiguration netConf = ModelZoo.build(resolved.model(), shape, resolved.learningRate(),
+                    resolved.seed());
+
+            TrainResult result;
+            Map<String, Object> sparkInfo;
+            MultiLayerNetwork model;
+            try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+                sc.setLogLevel("WARN");
+                int taskCpus = sparkConf.getInt("spark.task.cpus", 1);
+                int threads = Nd4jThreads.perTask(resolved.threadsPerWorker(), resolved.master(), taskCpus);
+                Nd4jThreads.ensure(threads);
+                int workers = sc.defaultParallelism();
+                log.info("Training {} on {} ({} workers, {} ND4J threads per task)", resolved.model(),
+                        resolved.master(), workers, threads);
+
+                List<RawBatch> trainBatches = Batches.of(train, resolved.batchSizePerWorker(), resolved.seed());
+                int[] batchSizes = trainBatches.stream().mapToInt(RawBatch::count).toArray();
+                Broadcast<RawBatch[]> trainData = sc.broadcast(trainBatches.toArray(new RawBatch[0]));
+                JavaRDD<DataSet> testRdd = Batches.rdd(sc, test, EVAL_BATCH, threads)
+                        .persist(StorageLevel.MEMORY_ONLY());
+
+                MultiLayerNetwork net = new MultiLayerNetwork(netConf);
+                net.init();
+                SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, TrainingMasters.create(resolved));
+                Trainer trainer = new Trainer(sc, sparkNet,
+                        new Progress(progressOut, liveProgress, resolved.epochs()));
+                long trainStart = System.nanoTime();
+                List<EpochResult> epochs = trainer.train(trainData, batchSizes, testRdd, train.numClasses(),
+                        resolved.epochs(), workers * resolved.averagingFrequency(), resolved.seed(), threads);
+                double trainSeconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
+                log.debug("Training took {} s", (System.nanoTime() - trainStart) / 1e9);
+                model = sparkNet.getNetwork();
+                result = new TrainResult(outLocation.toString(), epochs, trainer.lastReport(), trainSeconds,
+                        (System.nanoTime() - wallStart) / 1e9, train.count());
+                sparkInfo = new LinkedHashMap<>();
+                sparkInfo.put("master", resolved.master());
+                sparkInfo.put("application_id", sc.sc().applicationId());
+                sparkInfo.put("workers", workers);
+                sparkInfo.put("nd4j_threads_per_task", threads);
+                sparkInfo.put("version", sc.version());
+                trainData.destroy();
+                testRdd.unpersist(false);
+            }
+            publish(output, resolved, result, model, fingerprint, sparkInfo, shape);
+            return new TrainResult(result.output(), result.epochs(), result.test(), result.trainSeconds(),
+                    (System.nanoTime() - wallStart) / 1e9, result.trainExamplesPerEpoch());
+        } catch (Throwable t) {
+            output.abort();
+            throw t;
+        }
+    }
+
+    /** Hadoop settings as Spark passes them ({@code spark.hadoop.*}), for use before the SparkContext exists. */
+    static Configuration hadoopConf(SparkConf sparkConf) {
+        Configuration conf = new Configuration();
+        for (scala.Tuple2<String, String> kv : sparkConf.getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return HadoopFs.bounded(conf);
+    }
+
+    private static void publish(RunOutput output, TrainConfig config, TrainResult result, MultiLayerNetwork model,
+                                Map<String, Object> fingerprint, Map<String, Object> sparkInfo,
+                                ModelZoo.InputShape shape) throws Exception {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("test_accuracy", result.test().accuracy());
+        metrics.put("train_loss", result.epochs().get(result.epochs().size() - 1).trainLoss());
+        metrics.put("examples_per_second", result.examplesPerSecond());
+        metrics.put("train_seconds", result.trainSeconds());
+        metrics.put("wall_seconds", result.wallSeconds());
+        metrics.put("epochs", result.epochs().stream().map(EpochResult::toMap).toList());
+        metrics.put("test", result.test().toMap());
+        metrics.put("confusion_matrix", result.test().confusion());
+
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("created", Instant.now().toString());
+        metadata.put("config", config.asMap());
+        Map<String, Object> modelInfo = new LinkedHashMap<>();
+        modelInfo.put("name", config.model());
+        modelInfo.put("parameters", model.numParams());
+        modelInfo.put("input", Map.of("rows", shape.rows(), "cols", shape.cols(), "channels", shape.channels()));
+        modelInfo.put("classes", shape.numClasses());
+        modelInfo.put("format", "DL4J ModelSerializer zip with updater state");
+        metadata.put("model", modelInfo);
+        metadata.put("data", fingerprint);
+        metadata.put("spark", sparkInfo);
+        metadata.put("nd4j_backend", Nd4j.getBackend().getClass().getName());
+        metadata.put("libraries", BuildInfo.libraries(String.valueOf(sparkInfo.get("version"))));
+        metadata.put("git_revision", BuildInfo.gitRevision());
+
+        output.write("metrics.json", out -> out.write(Json.write(metrics).getBytes(StandardCharsets.UTF_8)));
+        output.write("metadata.json", out -> out.write(Json.write(metadata).getBytes(StandardCharsets.UTF_8)));
+        // The model goes last: its presence means the run completed.
+        output.write(ModelFiles.MODEL_FILE, out -> ModelSerializer.writeModel(model, out, true));
+    }
+}
