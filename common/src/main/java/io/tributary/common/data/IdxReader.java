@@ -24,7 +24,8 @@ public final class IdxReader {
     static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 16;
     /** Largest image side accepted. */
     static final int MAX_SIDE = 4096;
-    private static final int CHUNK = 1 << 20;
+    /** First buffer size when the body's length is unknown (gzip); it doubles as data arrives. */
+    private static final int FIRST_CHUNK = 1 << 16;
 
     private IdxReader() {
     }
@@ -131,7 +132,7 @@ public final class IdxReader {
                     + what + ")" + (fileLength - headerBytes < expected ? "; the file is truncated" : "; the file has trailing bytes"));
         }
         int target = (int) expected;
-        byte[] buf = new byte[(int) Math.min(target, CHUNK)];
+        byte[] buf = new byte[fileLength >= 0 ? target : Math.min(target, FIRST_CHUNK)];
         int filled = 0;
         while (filled < target) {
             if (filled == buf.length) {

@@ -56,7 +56,7 @@ public final class HadoopFs {
         }
         Path path;
         if (uri == null || uri.getScheme() == null) {
-            path = new Path(new java.io.File(location).getAbsoluteFile().toURI());
+            path = new Path("file", null, new java.io.File(location).getAbsolutePath());
         } else {
             path = new Path(uri);
         }

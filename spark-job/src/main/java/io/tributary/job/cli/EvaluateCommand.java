@@ -60,8 +60,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             sc.setLogLevel("WARN");
             int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
-            JavaRDD<DataSet> rdd = Batches.rdd(sc, examples, 500, threads);
-            report = Trainer.evaluate(new SparkDl4jMultiLayer(sc, net, null), rdd, examples.numClasses());
+            JavaRDD<DataSet> rdd = Batches.rdd(sc, examples, threads);
+            report = Trainer.evaluate(new SparkDl4jMultiLayer(sc, net, null), rdd, examples.numClasses(),
+                    Batches.EVAL_BATCH);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);

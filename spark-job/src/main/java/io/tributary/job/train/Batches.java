@@ -8,13 +8,16 @@ import java.util.Random;
 
 /** Cuts a dataset into minibatches, in an order shuffled once by the job's seed. */
 public final class Batches {
+    /** Examples per DataSet in evaluation data. */
+    public static final int EVAL_BATCH = 500;
+
     private Batches() {
     }
 
     /** Evaluation data as an RDD of DataSets: the batches are broadcast, tasks carry only ids. */
     public static org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd(
-            org.apache.spark.api.java.JavaSparkContext sc, MnistData data, int batchSize, int threadsPerTask) {
-        List<RawBatch> batches = of(data, batchSize, null);
+            org.apache.spark.api.java.JavaSparkContext sc, MnistData data, int threadsPerTask) {
+        List<RawBatch> batches = of(data, EVAL_BATCH, null);
         org.apache.spark.broadcast.Broadcast<RawBatch[]> bc = sc.broadcast(batches.toArray(new RawBatch[0]));
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < batches.size(); i++) ids.add(i);

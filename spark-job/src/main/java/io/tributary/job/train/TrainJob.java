@@ -39,8 +39,6 @@ import java.util.Map;
  */
 public final class TrainJob {
     private static final Logger log = LoggerFactory.getLogger(TrainJob.class);
-    /** Examples per test minibatch for distributed evaluation. */
-    private static final int EVAL_BATCH = 500;
 
     private final TrainConfig config;
     private final PrintStream progressOut;
@@ -90,7 +88,7 @@ public final class TrainJob {
                 List<RawBatch> trainBatches = Batches.of(train, resolved.batchSizePerWorker(), resolved.seed());
                 int[] batchSizes = trainBatches.stream().mapToInt(RawBatch::count).toArray();
                 Broadcast<RawBatch[]> trainData = sc.broadcast(trainBatches.toArray(new RawBatch[0]));
-                JavaRDD<DataSet> testRdd = Batches.rdd(sc, test, EVAL_BATCH, threads)
+                JavaRDD<DataSet> testRdd = Batches.rdd(sc, test, threads)
                         .persist(StorageLevel.MEMORY_ONLY());
 
                 MultiLayerNetwork net = new MultiLayerNetwork(netConf);
@@ -105,7 +103,7 @@ public final class TrainJob {
                 log.debug("Training took {} s", (System.nanoTime() - trainStart) / 1e9);
                 model = sparkNet.getNetwork();
                 result = new TrainResult(outLocation.toString(), epochs, trainer.lastReport(), trainSeconds,
-                        (System.nanoTime() - wallStart) / 1e9, train.count());
+                        (System.nanoTime() - wallStart) / 1e9, train.count(), model);
                 sparkInfo = new LinkedHashMap<>();
                 sparkInfo.put("master", resolved.master());
                 sparkInfo.put("application_id", sc.sc().applicationId());
@@ -117,7 +115,7 @@ public final class TrainJob {
             }
             publish(output, resolved, result, model, fingerprint, sparkInfo, shape);
             return new TrainResult(result.output(), result.epochs(), result.test(), result.trainSeconds(),
-                    (System.nanoTime() - wallStart) / 1e9, result.trainExamplesPerEpoch());
+                    (System.nanoTime() - wallStart) / 1e9, result.trainExamplesPerEpoch(), model);
         } catch (Throwable t) {
             output.abort();
             throw t;

@@ -80,12 +80,17 @@ public final class Trainer {
 
     /** Distributed evaluation of the current model. */
     public ClassificationReport evaluate(JavaRDD<DataSet> data, int numClasses) {
-        return evaluate(net, data, numClasses);
+        return evaluate(net, data, numClasses, Batches.EVAL_BATCH);
     }
 
-    /** Distributed evaluation of any network. */
-    public static ClassificationReport evaluate(SparkDl4jMultiLayer net, JavaRDD<DataSet> data, int numClasses) {
-        Evaluation eval = net.evaluate(data);
+    /**
+     * Distributed evaluation of any network. {@code batchSize} must be the size of the data's
+     * DataSets: DL4J's evaluation iterator then uses them as they are. (Re-batching cached
+     * DataSets of another size fails in M2.1 with "Cannot merge examples ... shape: []".)
+     */
+    public static ClassificationReport evaluate(SparkDl4jMultiLayer net, JavaRDD<DataSet> data, int numClasses,
+                                                int batchSize) {
+        Evaluation eval = net.doEvaluation(data, 1, batchSize, new Evaluation(numClasses))[0];
         return ClassificationReport.of(eval, numClasses);
     }
 }

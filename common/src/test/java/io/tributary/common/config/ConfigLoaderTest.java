@@ -1,0 +1,103 @@
+package io.tributary.common.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path tmp;
+
+    private static Map<String, Object> required() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("data", "/d");
+        m.put("output", "/o");
+        return m;
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsGiven() {
+        TrainConfig c = ConfigLoader.load(null, required());
+        assertEquals(1, c.epochs());
+        assertEquals("seed-cnn", c.model());
+        assertEquals(SyncMode.PARAM_AVG, c.sync());
+        assertEquals(128, c.batchSizePerWorker());
+        assertEquals(5, c.averagingFrequency());
+        assertEquals(1e-3, c.learningRate());
+        assertNull(c.master());
+        assertFalse(c.overwrite());
+    }
+
+    @Test
+    void flagsOverrideTheFile() throws IOException {
+        Path file = Files.writeString(tmp.resolve("job.yaml"), """
+                data: hdfs://nn:8020/mnist
+                output: /runs/a
+                epochs: 3
+                learning-rate: 0.01
+                seed: 7
+                sync: param-avg
+                """);
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("epochs", 5);
+        flags.put("master", null);
+        TrainConfig c = ConfigLoader.load(file, flags);
+        assertEquals("hdfs://nn:8020/mnist", c.data());
+        assertEquals(5, c.epochs());
+        assertEquals(0.01, c.learningRate());
+        assertEquals(7L, c.seed());
+    }
+
+    @Test
+    void badValuesNameKeyValueAndRule() {
+        Map<String, Object> m = required();
+        m.put("epochs", -3);
+        assertEquals("Invalid value -3 for configuration epochs: must be between 1 and 10000",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage());
+        m.put("epochs", 0);
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m));
+        m.put("epochs", 1);
+        m.put("model", "resnet");
+        assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage());
+        m.put("model", "seed-cnn");
+        m.put("sync", "gossip");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage()
+                .startsWith("Invalid value \"gossip\" for configuration sync: must be one of param-avg"));
+        m.put("sync", "param-avg");
+        m.put("learning-rate", 0.0);
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage()
+                .startsWith("Invalid value 0.0 for configuration learning-rate: must be > 0.0"));
+    }
+
+    @Test
+    void missingRequiredKeyIsNamed() {
+        Map<String, Object> m = required();
+        m.remove("output");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage()
+                .startsWith("Missing required configuration output"));
+    }
+
+    @Test
+    void fileProblemsNameTheFile() throws IOException {
+        Path unknown = Files.writeString(tmp.resolve("u.yaml"), "epochz: 3\n");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(unknown, required())).getMessage()
+                .startsWith("Unknown configuration key epochz in " + unknown));
+        Path typed = Files.writeString(tmp.resolve("t.yaml"), "epochs: three\n");
+        assertEquals("Invalid value \"three\" for configuration epochs: must be between 1 and 10000",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(typed, required())).getMessage());
+        Path broken = Files.writeString(tmp.resolve("b.yaml"), "epochs: [1\n");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(broken, required())).getMessage()
+                .startsWith("Config file " + broken + " is not valid YAML"));
+        Path missing = tmp.resolve("missing.yaml");
+        assertEquals("Config file " + missing + " does not exist",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, required())).getMessage());
+    }
+}

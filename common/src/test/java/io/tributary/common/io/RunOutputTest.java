@@ -1,0 +1,71 @@
+package io.tributary.common.io;
+
+import io.tributary.common.InputException;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RunOutputTest {
+    @TempDir
+    Path tmp;
+
+    private HadoopFs.Location at(Path p) {
+        return HadoopFs.resolve("output", p.toString(), new Configuration());
+    }
+
+    private static String[] names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".crc")).sorted().toArray(String[]::new);
+        }
+    }
+
+    @Test
+    void existingOutputIsRefusedUnlessOverwrite() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(out.resolve("model.zip"), "old");
+        InputException e = assertThrows(InputException.class, () -> RunOutput.claim(at(out), false));
+        assertTrue(e.getMessage().endsWith("run already exists; pass --overwrite to replace its model, or choose another --output"),
+                e.getMessage());
+        RunOutput o = RunOutput.claim(at(out), true);
+        o.write("model.zip", s -> s.write("new".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("new", Files.readString(out.resolve("model.zip")));
+        assertArrayEquals(new String[] {"model.zip"}, names(out));
+    }
+
+    @Test
+    void writesLeaveNoTemporariesAndAbortRemovesACreatedDirectory() throws IOException {
+        Path out = tmp.resolve("fresh");
+        RunOutput o = RunOutput.claim(at(out), false);
+        assertTrue(Files.isDirectory(out));
+        assertThrows(IOException.class, () -> o.write("model.zip", s -> {
+            s.write(1);
+            throw new IOException("disk full");
+        }));
+        o.abort();
+        assertFalse(Files.exists(out), "a failed run must leave nothing behind");
+    }
+
+    @Test
+    void abortKeepsPublishedFilesOfAnOverwrittenRun() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(out.resolve("model.zip"), "old");
+        RunOutput o = RunOutput.claim(at(out), true);
+        o.abort();
+        assertEquals("old", Files.readString(out.resolve("model.zip")));
+    }
+
+    @Test
+    void outputThatIsAFileIsRefused() throws IOException {
+        Path f = Files.writeString(tmp.resolve("f"), "x");
+        assertTrue(assertThrows(InputException.class, () -> RunOutput.claim(at(f), true)).getMessage()
+                .contains("exists and is a file"));
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test of Tributary on this machine, installing what they need first:
+#   1. unit and Spark local-mode tests (mvn install),
+#   2. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
+#      which must reach a test accuracy of at least 0.85.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+deploy/setup.sh
+
+echo "== unit and Spark local-mode tests" >&2
+mvn -B install
+
+echo "== acceptance: 1 epoch of Fashion-MNIST in local[2]" >&2
+out="$(mktemp -d)/fashion-mnist"
+bin/tributary train --data /usr/share/datasets/fashion-mnist --output "$out" --epochs 1 --master 'local[2]'
+python3 - "$out/metrics.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+acc = m["test_accuracy"]
+print(f"acceptance: test accuracy {acc:.4f}, {m['examples_per_second']:.0f} examples/s, {m['wall_seconds']:.1f} s wall")
+if acc < 0.85:
+    sys.exit(f"acceptance failed: test accuracy {acc:.4f} is below 0.85")
+PY
+rm -rf "$(dirname "$out")"
+echo "== all tests passed" >&2

@@ -1,0 +1,122 @@
+package io.tributary.tests;
+
+import io.tributary.common.config.ConfigLoader;
+import io.tributary.common.config.TrainConfig;
+import io.tributary.common.io.Json;
+import io.tributary.job.cli.TributaryCli;
+import io.tributary.job.train.TrainJob;
+import io.tributary.job.train.TrainResult;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Trains on a real local[2] Spark session with Kryo, writes through the Hadoop file:// filesystem, reloads. */
+class LocalTrainingTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static TrainResult result;
+    static Path output;
+
+    @BeforeAll
+    static void train() throws Exception {
+        data = TestData.learnable(tmp.resolve("data"), 1200, 300, 28, 11);
+        output = tmp.resolve("run");
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("data", data.toString());
+        flags.put("output", "file://" + output);
+        flags.put("master", "local[2]");
+        flags.put("epochs", 2);
+        flags.put("batch-size-per-worker", 32);
+        flags.put("averaging-frequency", 2);
+        TrainConfig config = ConfigLoader.load(null, flags);
+        result = new TrainJob(config, new PrintStream(new ByteArrayOutputStream()), false).run();
+    }
+
+    @Test
+    void learnsWellAboveChance() {
+        assertEquals(2, result.epochs().size());
+        assertTrue(result.test().accuracy() > 0.8, "test accuracy " + result.test().accuracy());
+        assertTrue(result.epochs().get(1).trainLoss() < result.epochs().get(0).trainLoss() * 1.5);
+        assertEquals(300, result.test().examples());
+    }
+
+    @Test
+    void savedModelReloadsWithIdenticalOutputsAndUpdaterState() throws Exception {
+        Path zip = output.resolve("model.zip");
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
+        INDArray input = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 16, 1, 28, 28);
+        assertEquals(result.model().params(), restored.params());
+        assertEquals(result.model().output(input), restored.output(input));
+        INDArray state = restored.getUpdater().getStateViewArray();
+        assertNotNull(state, "Adam state must be saved with the model");
+        assertTrue(state.sumNumber().doubleValue() != 0.0, "Adam state must be the trained one");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void writesMetricsAndMetadata() throws Exception {
+        Map<String, Object> metrics = Json.readMap(Files.readAllBytes(output.resolve("metrics.json")));
+        assertEquals(result.test().accuracy(), ((Number) metrics.get("test_accuracy")).doubleValue(), 1e-12);
+        List<Map<String, Object>> epochs = (List<Map<String, Object>>) metrics.get("epochs");
+        assertEquals(2, epochs.size());
+        assertTrue(((Number) epochs.get(0).get("examples_per_second")).doubleValue() > 0);
+        assertTrue(((Number) metrics.get("wall_seconds")).doubleValue() > 0);
+        List<List<Number>> confusion = (List<List<Number>>) metrics.get("confusion_matrix");
+        assertEquals(10, confusion.size());
+        assertEquals(300, confusion.stream().flatMap(List::stream).mapToLong(Number::longValue).sum());
+
+        Map<String, Object> metadata = Json.readMap(Files.readAllBytes(output.resolve("metadata.json")));
+        Map<String, Object> config = (Map<String, Object>) metadata.get("config");
+        assertEquals("local[2]", config.get("master"));
+        assertEquals(32, config.get("batch-size-per-worker"));
+        Map<String, Object> fingerprint = (Map<String, Object>) metadata.get("data");
+        assertEquals(64, String.valueOf(fingerprint.get("sha256")).length());
+        Map<String, Object> spark = (Map<String, Object>) metadata.get("spark");
+        assertEquals(2, spark.get("workers"));
+        assertEquals("3.5.9", ((Map<String, Object>) metadata.get("libraries")).get("spark_running"));
+        try (var files = Files.list(output)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("_tmp")), "no temporary files left");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void evaluateCommandReportsTheSameAccuracy() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = TributaryCli.execute("evaluate", "--model", output.toString(), "--data", data.toString(),
+                    "--master", "local[2]");
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals(0, code);
+        String json = out.toString(StandardCharsets.UTF_8);
+        Map<String, Object> report = Json.readMap(json.substring(json.indexOf('{')).getBytes(StandardCharsets.UTF_8));
+        assertEquals(result.test().accuracy(), ((Number) report.get("accuracy")).doubleValue(), 1e-9);
+        List<Map<String, Object>> perClass = (List<Map<String, Object>>) report.get("per_class");
+        assertEquals(10, perClass.size());
+        for (Map<String, Object> c : perClass) {
+            assertTrue(c.containsKey("precision") && c.containsKey("recall") && c.containsKey("f1"));
+        }
+        assertEquals(10, ((List<?>) report.get("confusion_matrix")).size());
+    }
+}
