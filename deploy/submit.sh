@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Submits Tributary to a Spark cluster with the settings it needs on every cluster.
+#
+#   deploy/submit.sh [spark-submit options] -- [tributary options]
+#
+# Everything before "--" goes to spark-submit (--master, --deploy-mode, --conf, --keytab ...);
+# everything after it to tributary. Without a subcommand, "train" is assumed:
+#   deploy/submit.sh --master spark://host:7077 -- --data hdfs://nn/mnist --output hdfs://nn/runs/r1
+# Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME names a Spark installation, otherwise Spark's
+# SparkSubmit class from the jars the build assembled (deploy/target/spark-home).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ENV_FILE="$ROOT/deploy/target/tributary.env"
+[[ -f "$ENV_FILE" ]] || { echo "submit.sh: not built; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
+source "$ENV_FILE"
+JAR="$ROOT/$TRIBUTARY_JAR"
+[[ -f "$JAR" ]] || { echo "submit.sh: $JAR is missing; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
+
+submit_args=()
+while [[ $# -gt 0 && "$1" != "--" ]]; do submit_args+=("$1"); shift; done
+[[ $# -gt 0 ]] && shift
+app_args=("$@")
+case "${app_args[0]:-}" in
+  train|evaluate|config|retrain|registry|doctor|-h|--help|-V|--version) ;;
+  *) app_args=(train "${app_args[@]}") ;;
+esac
+
+master=""
+for ((i = 0; i < ${#submit_args[@]}; i++)); do
+  [[ "${submit_args[$i]}" == "--master" ]] && master="${submit_args[$((i + 1))]:-}"
+done
+
+OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+# ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
+EXECUTOR_OFFHEAP="${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
+EXECUTOR_MAX_RSS="${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"
+EXEC_OPTS="$OPENS -Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_MAX_RSS -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
+DRIVER_OPTS="$OPENS -Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G} -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource -Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties"
+
+confs=(
+  --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
+  --conf spark.kryo.registrator=io.tributary.job.spark.TributaryKryoRegistrator
+  --conf spark.kryoserializer.buffer.max=512m
+  --conf "spark.executor.extraJavaOptions=$EXEC_OPTS"
+  --conf "spark.driver.extraJavaOptions=$DRIVER_OPTS"
+  --conf "spark.executor.memoryOverhead=${TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD:-3g}"
+  --conf "spark.executorEnv.OMP_NUM_THREADS=${TRIBUTARY_EXECUTOR_THREADS:-1}"
+  --conf "spark.executorEnv.TRIBUTARY_GIT_REVISION=${TRIBUTARY_GIT_REVISION:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
+)
+
+# The local cluster's secret (deploy/local-cluster/up.sh) is used when submitting to that cluster.
+STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
+if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/master-url")" \
+      && "${TRIBUTARY_NO_CLUSTER_SECRET:-}" == "" ]]; then
+  submit_args+=(--properties-file "$STATE/conf/spark-auth.conf")
+fi
+
+if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
+  exec "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
+    --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
+fi
+
+# No Spark installation: run SparkSubmit from the assembled jars. In client mode this JVM is the
+# driver, so the driver's JVM options go on its command line.
+SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+export SPARK_HOME="$ROOT/deploy/target/spark-home"
+export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
+# shellcheck disable=SC2086
+exec "$JAVA" $DRIVER_OPTS -Xmx"${TRIBUTARY_DRIVER_MEMORY:-2g}" -cp "$SPARK_JARS/*" \
+  org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
+  --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
