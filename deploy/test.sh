@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Tributary on this machine, installing what they need first:
 #   1. unit and Spark local-mode tests (mvn install),
-#   2. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
+#   2. integration tests (tagged "integration"): a real Spark standalone cluster and HDFS started by
+#      deploy/local-cluster/up.sh, jobs submitted with deploy/submit.sh, the deploy scripts' names,
+#   3. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
 #      which must reach a test accuracy of at least 0.85.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,6 +13,9 @@ deploy/setup.sh
 
 echo "== unit and Spark local-mode tests" >&2
 mvn -B install
+
+echo "== integration tests: local standalone cluster and HDFS" >&2
+mvn -B -pl spark-job surefire:test -Pintegration
 
 echo "== acceptance: 1 epoch of Fashion-MNIST in local[2]" >&2
 out="$(mktemp -d)/fashion-mnist"

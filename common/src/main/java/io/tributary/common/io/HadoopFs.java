@@ -32,8 +32,15 @@ public final class HadoopFs {
         }
     }
 
-    /** Bounds the client's connection retries on a configuration that may be shared with Spark. */
+    /** Permissions of what Tributary writes, unless {@code fs.permissions.umask-mode} is set: no access for others. */
+    public static final String DEFAULT_UMASK = "027";
+
+    /**
+     * Bounds the client's connection retries on a configuration that may be shared with Spark, and
+     * sets the default umask for outputs.
+     */
     public static Configuration bounded(Configuration conf) {
+        conf.setIfUnset("fs.permissions.umask-mode", DEFAULT_UMASK);
         conf.setIfUnset("ipc.client.connect.max.retries", "1");
         conf.setIfUnset("ipc.client.connect.max.retries.on.timeouts", "1");
         conf.setIfUnset("ipc.client.connect.timeout", "5000");

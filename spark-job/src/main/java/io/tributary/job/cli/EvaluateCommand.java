@@ -8,6 +8,7 @@ import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.model.ModelFiles;
+import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.Batches;
@@ -59,6 +60,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ClassificationReport report;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
             sc.setLogLevel("WARN");
+            ExecutorWait.await(sc);
             int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
             JavaRDD<DataSet> rdd = Batches.rdd(sc, examples, threads);
             report = Trainer.evaluate(new SparkDl4jMultiLayer(sc, net, null), rdd, examples.numClasses(),

@@ -9,6 +9,7 @@ import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.ModelFiles;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
 import org.apache.hadoop.conf.Configuration;
@@ -78,6 +79,7 @@ public final class TrainJob {
             MultiLayerNetwork model;
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
                 sc.setLogLevel("WARN");
+                ExecutorWait.await(sc);
                 int taskCpus = sparkConf.getInt("spark.task.cpus", 1);
                 int threads = Nd4jThreads.perTask(resolved.threadsPerWorker(), resolved.master(), taskCpus);
                 Nd4jThreads.ensure(threads);

@@ -1,0 +1,41 @@
+package io.tributary.tests;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.jar.JarFile;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The launcher and deploy scripts run what the build says; the class they name is in the shaded jar. */
+@Tag("integration")
+class DeployScriptsIT {
+    static final Path ROOT = Path.of(System.getProperty("tributary.root", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void scriptsNameAMainClassThatTheShadedJarHolds() throws IOException {
+        Properties env = new Properties();
+        try (var in = Files.newInputStream(ROOT.resolve("deploy/target/tributary.env"))) {
+            env.load(in);
+        }
+        String mainClass = env.getProperty("TRIBUTARY_MAIN_CLASS");
+        Path jar = ROOT.resolve(env.getProperty("TRIBUTARY_JAR"));
+        assertEquals(io.tributary.job.cli.TributaryCli.class.getName(), mainClass);
+        try (JarFile jf = new JarFile(jar.toFile())) {
+            assertNotNull(jf.getEntry(mainClass.replace('.', '/') + ".class"), mainClass + " in " + jar);
+            assertEquals(mainClass, jf.getManifest().getMainAttributes().getValue("Main-Class"));
+            assertNull(jf.getEntry("org/apache/spark/SparkContext.class"), "Spark is provided by the cluster");
+            assertNull(jf.getEntry("scala/Predef.class"), "Scala is provided by the cluster");
+            assertNotNull(jf.getEntry("org/nd4j/linalg/cpu/nativecpu/CpuBackend.class"), "the ND4J CPU backend is inside");
+        }
+        for (String script : new String[] {"bin/tributary", "deploy/submit.sh", "deploy/local-cluster/up.sh"}) {
+            String text = Files.readString(ROOT.resolve(script));
+            assertTrue(text.contains("tributary.env"), script + " takes names from the build");
+            assertFalse(text.contains("io.tributary.job.cli"), script + " must not hard-code the main class");
+        }
+    }
+}

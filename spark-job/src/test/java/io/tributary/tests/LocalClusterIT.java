@@ -1,0 +1,188 @@
+package io.tributary.tests;
+
+import io.tributary.common.io.Json;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The cluster path for real: deploy/local-cluster/up.sh starts a Spark standalone master, two
+ * workers and HDFS as separate JVMs on 127.0.0.1; deploy/submit.sh submits the shaded jar in client
+ * mode; data is read from and the model written to HDFS. Needs the packaged build.
+ */
+@Tag("integration")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterIT {
+    static final java.nio.file.Path ROOT = java.nio.file.Path.of(System.getProperty("tributary.root", "..")).toAbsolutePath().normalize();
+    static final java.nio.file.Path STATE = ROOT.resolve("deploy/target/local-cluster-it");
+    static final String FASHION = "/usr/share/datasets/fashion-mnist";
+
+    @TempDir
+    static java.nio.file.Path tmp;
+    static String masterUrl;
+    static String hdfsUrl;
+    static FileSystem hdfs;
+
+    record Result(int code, String output) {
+    }
+
+    static Result sh(long timeoutSeconds, Map<String, String> env, String... cmd) throws Exception {
+        File log = Files.createTempFile(tmp, "cmd", ".log").toFile();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log);
+        pb.environment().put("TRIBUTARY_CLUSTER_DIR", STATE.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            fail(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log.toPath()));
+        }
+        return new Result(p.exitValue(), Files.readString(log.toPath()));
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        sh(60, Map.of(), "deploy/local-cluster/down.sh");
+        Result up = sh(240, Map.of(), "deploy/local-cluster/up.sh", "--workers", "2");
+        assertEquals(0, up.code(), up.output());
+        masterUrl = value(up.output(), "SPARK_MASTER_URL");
+        hdfsUrl = value(up.output(), "HDFS_URL");
+        assertTrue(masterUrl.matches("spark://127\\.0\\.0\\.1:\\d+"), masterUrl);
+        assertTrue(hdfsUrl.matches("hdfs://127\\.0\\.0\\.1:\\d+"), hdfsUrl);
+        assertTrue(value(up.output(), "SPARK_MASTER_UI").startsWith("http://127.0.0.1:"));
+        Configuration conf = new Configuration();
+        conf.set("dfs.replication", "1");
+        hdfs = FileSystem.get(URI.create(hdfsUrl), conf);
+        hdfs.copyFromLocalFile(new Path(FASHION), new Path("/data/fashion-mnist"));
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Result down = sh(120, Map.of("TRIBUTARY_KEEP_CLUSTER_LOGS", ROOT.resolve("spark-job/target/local-cluster-logs").toString()),
+                "deploy/local-cluster/down.sh");
+        assertEquals(0, down.code(), down.output());
+        assertFalse(Files.exists(STATE), "down.sh removes the cluster's data");
+    }
+
+    static String value(String output, String key) {
+        Matcher m = Pattern.compile("^" + key + "=(\\S+)$", Pattern.MULTILINE).matcher(output);
+        assertTrue(m.find(), key + " not printed:\n" + output);
+        return m.group(1);
+    }
+
+    @Test
+    @Order(1)
+    @SuppressWarnings("unchecked")
+    void trainsOnTwoExecutorsFromHdfsToHdfs() throws Exception {
+        String out = hdfsUrl + "/runs/r1";
+        Result r = sh(900, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data", hdfsUrl + "/data/fashion-mnist",
+                "--output", out, "--epochs", "1", "--train-examples", "4000", "--test-examples", "1000",
+                "--batch-size-per-worker", "32");
+        assertEquals(0, r.code(), r.output());
+
+        MultiLayerNetwork model;
+        try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
+            model = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+        assertEquals(4, model.getLayers().length);
+        assertEquals(org.apache.hadoop.fs.permission.FsAction.NONE,
+                hdfs.getFileStatus(new Path(out, "model.zip")).getPermission().getOtherAction(),
+                "outputs are not readable by others");
+        Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
+        double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
+        assertTrue(accuracy > 0.6, "test accuracy " + accuracy);
+
+        // The model on HDFS evaluates to the same accuracy in a separate local run.
+        Result eval = sh(300, Map.of(), "bin/tributary", "evaluate", "--model", out + "/model.zip", "--data",
+                hdfsUrl + "/data/fashion-mnist", "--master", "local[2]");
+        assertEquals(0, eval.code(), eval.output());
+        Matcher acc = Pattern.compile("\"accuracy\" : ([0-9.]+)").matcher(eval.output());
+        assertTrue(acc.find(), eval.output());
+        assertTrue(Double.parseDouble(acc.group(1)) > 0.6, eval.output());
+
+        Map<String, Object> metadata = Json.readMap(read(new Path(out, "metadata.json")));
+        String appId = (String) ((Map<String, Object>) metadata.get("spark")).get("application_id");
+        assertEquals(masterUrl, ((Map<String, Object>) metadata.get("spark")).get("master"));
+        Set<String> executors = executorsThatRanTasks(appId);
+        assertTrue(executors.size() >= 2, "training tasks ran on executors " + executors);
+        assertFalse(executors.contains("driver"), "no task may run in the driver: " + executors);
+    }
+
+    @Test
+    @Order(2)
+    void anApplicationWithoutTheSecretIsRefused() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("TRIBUTARY_NO_CLUSTER_SECRET", "1");
+        Result r = sh(300, env, "deploy/submit.sh", "--master", masterUrl, "--conf", "spark.driver.host=127.0.0.1",
+                "--", "--data", hdfsUrl + "/data/fashion-mnist", "--output", hdfsUrl + "/runs/intruder",
+                "--train-examples", "100", "--test-examples", "100");
+        assertEquals(2, r.code(), r.output());
+        assertTrue(r.output().contains("refused or did not answer the application"), r.output());
+        assertFalse(hdfs.exists(new Path("/runs/intruder")), "a refused application leaves nothing behind");
+    }
+
+    @Test
+    @Order(3)
+    void unreachableHdfsAndBadMasterFailClearlyAndBounded() throws Exception {
+        Result noHdfs = sh(300, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data",
+                "hdfs://127.0.0.1:1/data", "--output", hdfsUrl + "/runs/r2");
+        assertEquals(2, noHdfs.code(), noHdfs.output());
+        assertTrue(noHdfs.output().contains("hdfs://127.0.0.1:1/data") && noHdfs.output().contains("unreachable"), noHdfs.output());
+
+        Result badMaster = sh(300, Map.of(), "deploy/submit.sh", "--master", "spark://127.0.0.1:1", "--",
+                "--data", hdfsUrl + "/data/fashion-mnist", "--output", hdfsUrl + "/runs/r3");
+        assertEquals(2, badMaster.code(), badMaster.output());
+        assertTrue(badMaster.output().contains("Spark master spark://127.0.0.1:1 refused or did not answer"), badMaster.output());
+        assertFalse(hdfs.exists(new Path("/runs/r3")));
+    }
+
+    private static byte[] read(Path p) throws IOException {
+        try (InputStream in = hdfs.open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Executor ids of finished tasks, from the application's Spark event log. */
+    private static Set<String> executorsThatRanTasks(String appId) throws IOException {
+        java.nio.file.Path log = STATE.resolve("events").resolve(appId);
+        assertTrue(Files.exists(log), "event log " + log);
+        Set<String> ids = new HashSet<>();
+        Pattern executor = Pattern.compile("\"Executor ID\":\"([^\"]+)\"");
+        List<String> lines = new ArrayList<>(Files.readAllLines(log, StandardCharsets.UTF_8));
+        for (String line : lines) {
+            if (line.contains("\"Event\":\"SparkListenerTaskEnd\"")) {
+                Matcher m = executor.matcher(line);
+                if (m.find()) ids.add(m.group(1));
+            }
+        }
+        return ids;
+    }
+}
