@@ -40,13 +40,23 @@ public final class HadoopFs {
      * sets the default umask for outputs.
      */
     public static Configuration bounded(Configuration conf) {
-        conf.setIfUnset("fs.permissions.umask-mode", DEFAULT_UMASK);
-        conf.setIfUnset("ipc.client.connect.max.retries", "1");
-        conf.setIfUnset("ipc.client.connect.max.retries.on.timeouts", "1");
-        conf.setIfUnset("ipc.client.connect.timeout", "5000");
-        conf.setIfUnset("dfs.client.retry.policy.enabled", "false");
-        conf.setIfUnset("dfs.client.failover.max.attempts", "1");
+        setUnlessUserSet(conf, "fs.permissions.umask-mode", DEFAULT_UMASK);
+        setUnlessUserSet(conf, "ipc.client.connect.max.retries", "1");
+        setUnlessUserSet(conf, "ipc.client.connect.max.retries.on.timeouts", "1");
+        setUnlessUserSet(conf, "ipc.client.connect.timeout", "5000");
+        setUnlessUserSet(conf, "dfs.client.retry.policy.enabled", "false");
+        setUnlessUserSet(conf, "dfs.client.failover.max.attempts", "1");
         return conf;
+    }
+
+    /** Sets a key unless a site file, Spark ({@code spark.hadoop.*}) or code already set it; Hadoop's own defaults do not count. */
+    static void setUnlessUserSet(Configuration conf, String key, String value) {
+        String[] sources = conf.getPropertySources(key);
+        boolean onlyDefaults = sources == null || java.util.Arrays.stream(sources)
+                .allMatch(s -> s.endsWith("-default.xml"));
+        if (onlyDefaults) {
+            conf.set(key, value, "tributary default");
+        }
     }
 
     /**

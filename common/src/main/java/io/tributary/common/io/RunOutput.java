@@ -7,6 +7,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.conf.Configuration;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -63,11 +65,17 @@ public final class RunOutput {
             if (!fs.mkdirs(dir.path())) {
                 throw new InputException("Cannot create output directory " + dir);
             }
+            fs.setPermission(dir.path(), FsPermission.getDirDefault().applyUMask(umask(fs)));
             probeWritable(dir);
         } catch (IOException e) {
             throw new InputException("Cannot create output directory " + dir + ": " + HadoopFs.describe(e));
         }
         return new RunOutput(dir, true);
+    }
+
+    /** The umask for outputs: {@code fs.permissions.umask-mode}, by default {@link HadoopFs#DEFAULT_UMASK}. */
+    private static FsPermission umask(FileSystem fs) {
+        return FsPermission.getUMask(HadoopFs.bounded(new Configuration(fs.getConf())));
     }
 
     private static void probeWritable(HadoopFs.Location dir) throws IOException {
@@ -89,6 +97,8 @@ public final class RunOutput {
             writer.write(out);
             out.hsync();
         }
+        // Not every filesystem applies the configured umask on create (the local one does not).
+        dir.fs().setPermission(tmp, FsPermission.getFileDefault().applyUMask(umask(dir.fs())));
         FileContext fc = FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf());
         fc.rename(tmp, target, Options.Rename.OVERWRITE);
         temporaries.remove(tmp);

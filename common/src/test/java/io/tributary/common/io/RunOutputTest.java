@@ -38,6 +38,8 @@ class RunOutputTest {
         o.write("model.zip", s -> s.write("new".getBytes(StandardCharsets.UTF_8)));
         assertEquals("new", Files.readString(out.resolve("model.zip")));
         assertArrayEquals(new String[] {"model.zip"}, names(out));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(out.resolve("model.zip"))), "no access for others by default");
     }
 
     @Test

@@ -28,7 +28,7 @@ public final class ExecutorWait {
                         + "check the master URL, that the master is running, and the cluster's authentication secret");
             }
             // The driver counts as one entry.
-            if (sc.statusTracker().getExecutorInfos().length > 1) {
+            if (sc.sc().statusTracker().getExecutorInfos().length > 1) {
                 return;
             }
             if (System.nanoTime() > deadline) {
