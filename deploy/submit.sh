@@ -34,8 +34,8 @@ OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
 EXECUTOR_OFFHEAP="${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
 EXECUTOR_MAX_RSS="${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"
-EXEC_OPTS="$OPENS -Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_MAX_RSS -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
-DRIVER_OPTS="$OPENS -Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G} -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource -Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties"
+EXEC_OPTS="$OPENS -Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-} -Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_MAX_RSS -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
+DRIVER_OPTS="$OPENS -Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-} -Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G} -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource -Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties"
 
 confs=(
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer

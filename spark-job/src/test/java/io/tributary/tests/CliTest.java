@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.data.IdxFixtures;
 import io.tributary.job.cli.TributaryCli;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class CliTest {
 
     @BeforeAll
     static void data() throws Exception {
-        data = TestData.learnable(tmp.resolve("data"), 60, 20, 28, 3);
+        data = IdxFixtures.writeLearnable(tmp.resolve("data"), 60, 20, 28, 3, true);
     }
 
     record Run(int code, String err) {
@@ -81,7 +82,7 @@ class CliTest {
     @Test
     void badDataIsAnInputErrorAndWritesNoModel() throws Exception {
         Path bad = Files.createDirectories(tmp.resolve("bad-data"));
-        for (String f : new String[] {"train-labels-idx1-ubyte", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte"}) {
+        for (String f : new String[] {"train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
             Files.copy(data.resolve(f), bad.resolve(f));
         }
         byte[] images = new java.util.zip.GZIPInputStream(Files.newInputStream(data.resolve("train-images-idx3-ubyte.gz"))).readAllBytes();
@@ -118,7 +119,7 @@ class CliTest {
         Path out = tmp.resolve("small-run");
         assertEquals(0, run(train(out, "--batch-size-per-worker", "20")).code());
         assertTrue(Files.exists(out.resolve("model.zip")));
-        Path small = TestData.learnable(tmp.resolve("small"), 10, 10, 14, 4);
+        Path small = IdxFixtures.writeLearnable(tmp.resolve("small"), 10, 10, 14, 4, true);
         assertInputError(run("evaluate", "--model", out.resolve("model.zip").toString(), "--data", small.toString(),
                 "--master", "local[1]"), "are 14x14 pixels, which model");
         assertInputError(run("evaluate", "--model", tmp.resolve("nope.zip").toString(), "--data", small.toString()),

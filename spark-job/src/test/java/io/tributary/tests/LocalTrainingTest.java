@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.Json;
@@ -35,7 +36,7 @@ class LocalTrainingTest {
 
     @BeforeAll
     static void train() throws Exception {
-        data = TestData.learnable(tmp.resolve("data"), 1200, 300, 28, 11);
+        data = IdxFixtures.writeLearnable(tmp.resolve("data"), 1200, 300, 28, 11, true);
         output = tmp.resolve("run");
         Map<String, Object> flags = new HashMap<>();
         flags.put("data", data.toString());

@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.job.train.TrainJob;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -33,7 +34,7 @@ class ReproducibilityTest {
 
     @Test
     void sameSeedGivesIdenticalModel() throws Exception {
-        Path data = TestData.learnable(tmp.resolve("data"), 400, 100, 28, 5);
+        Path data = IdxFixtures.writeLearnable(tmp.resolve("data"), 400, 100, 28, 5, true);
         MultiLayerNetwork a = train(data, "a", 7);
         MultiLayerNetwork b = train(data, "b", 7);
         MultiLayerNetwork c = train(data, "c", 8);

@@ -3,8 +3,9 @@ package io.tributary.job.train;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What one epoch measured. */
-public record EpochResult(int epoch, double trainLoss, double testAccuracy, long examples, double seconds) {
+/** What one epoch measured; the driver's resident memory is taken at the epoch's end (in local mode it includes the tasks). */
+public record EpochResult(int epoch, double trainLoss, double testAccuracy, long examples, double seconds,
+                          double driverRssMb) {
     public double examplesPerSecond() {
         return seconds > 0 ? examples / seconds : 0.0;
     }
@@ -17,6 +18,7 @@ public record EpochResult(int epoch, double trainLoss, double testAccuracy, long
         m.put("examples", examples);
         m.put("seconds", seconds);
         m.put("examples_per_second", examplesPerSecond());
+        m.put("driver_rss_mb", driverRssMb);
         return m;
     }
 }

@@ -66,7 +66,8 @@ public final class Trainer {
             double seconds = (System.nanoTime() - start) / 1e9;
             lastReport = evaluate(test, numClasses);
             double accuracy = lastReport.accuracy();
-            EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), accuracy, seen, seconds);
+            EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), accuracy, seen, seconds,
+                    io.tributary.common.metrics.ProcessMemory.rssMb());
             results.add(r);
             progress.epoch(r);
         }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The performance benchmark: the PyTorch peer (../shared/bench/torch_peer.py or $TORCH_PEER),
+# single-process DL4J and Tributary in local mode, all in this session; prints one table of
+# medians with ratios. Options are passed to `tributary bench` (--batch-sizes, --repeats,
+# --train-examples, --master ...). Not a test: nothing here passes or fails on speed.
+#   deploy/bench/run.sh --repeats 3
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DATA=/usr/share/datasets/fashion-mnist
+REPEATS=3
+BATCHES=32,128
+LIMIT=0
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[$i]}" in
+    --repeats) REPEATS="${args[$((i + 1))]}" ;;
+    --batch-sizes) BATCHES="${args[$((i + 1))]}" ;;
+    --train-examples) LIMIT="${args[$((i + 1))]}" ;;
+    --data) DATA="${args[$((i + 1))]}" ;;
+  esac
+done
+PEER="${TORCH_PEER:-$ROOT/../shared/bench/torch_peer.py}"
+PEER_OUT="$(mktemp)"
+if [[ -f "$PEER" ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+  for b in ${BATCHES//,/ }; do
+    for _ in $(seq 1 "$REPEATS"); do
+      /usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" --threads "$(nproc)" \
+        ${LIMIT:+$([[ "$LIMIT" != 0 ]] && echo --limit "$LIMIT")} | tee -a "$PEER_OUT" >&2
+    done
+  done
+else
+  echo "bench: peer not run (needs $PEER and Debian's python3-torch: apt-get install python3-torch)" >&2
+fi
+exec "$ROOT/bin/tributary" bench --data "$DATA" --peer "$PEER_OUT" "$@"

@@ -1,0 +1,47 @@
+package io.tributary.job.bench;
+
+import io.tributary.common.data.DataSets;
+import io.tributary.common.data.MnistData;
+import io.tributary.common.model.ModelZoo;
+import io.tributary.job.spark.Nd4jThreads;
+import io.tributary.job.train.Batches;
+import io.tributary.job.train.RawBatch;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The baseline without Spark: the same network, data order and batch size, fitted in one process. */
+public final class SingleProcess {
+    private SingleProcess() {
+    }
+
+    /** Result of one run: training throughput and held-out accuracy. */
+    public record Run(double examplesPerSecond, double testAccuracy) {
+    }
+
+    public static Run train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
+                            long seed, int threads) {
+        Nd4jThreads.ensure(threads);
+        ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
+        MultiLayerNetwork net = new MultiLayerNetwork(ModelZoo.build(model, shape, learningRate, seed));
+        net.init();
+        List<DataSet> batches = new ArrayList<>();
+        for (RawBatch b : Batches.of(train, batchSize, seed)) {
+            batches.add(DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses()));
+        }
+        long start = System.nanoTime();
+        for (DataSet ds : batches) {
+            net.fit(ds);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation eval = new Evaluation(train.numClasses());
+        for (RawBatch b : Batches.of(test, Batches.EVAL_BATCH, null)) {
+            DataSet ds = DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses());
+            eval.eval(ds.getLabels(), net.output(ds.getFeatures()));
+        }
+        return new Run(train.count() / seconds, eval.accuracy());
+    }
+}

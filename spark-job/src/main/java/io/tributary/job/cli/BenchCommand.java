@@ -1,0 +1,168 @@
+package io.tributary.job.cli;
+
+import io.tributary.common.config.ConfigLoader;
+import io.tributary.common.config.TrainConfig;
+import io.tributary.common.data.MnistData;
+import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.Json;
+import io.tributary.common.metrics.ProcessMemory;
+import io.tributary.job.bench.MachineCeiling;
+import io.tributary.job.bench.SingleProcess;
+import io.tributary.job.train.EpochResult;
+import io.tributary.job.train.TrainJob;
+import io.tributary.job.train.TrainResult;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code tributary bench}: single-process DL4J and Tributary in local mode, run in this process, side
+ * by side with the peer's results from the same session (deploy/bench/run.sh runs the peer first).
+ * Prints medians and ratios; not part of any test's pass/fail.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measures training throughput against single-process DL4J and a peer; prints a table.")
+public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
+    @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "MNIST-format data.")
+    String data;
+    @Option(names = "--batch-sizes", defaultValue = "32,128", split = ",", description = "Batch sizes per worker.")
+    List<Integer> batchSizes;
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs of each configuration; medians are reported.")
+    int repeats;
+    @Option(names = "--train-examples", defaultValue = "0", description = "Training examples (0: all).")
+    int trainExamples;
+    @Option(names = "--master", defaultValue = "local[2]", description = "Master for the Tributary runs.")
+    String master;
+    @Option(names = "--averaging-frequency", defaultValue = "5", description = "Averaging frequency of the Tributary runs.")
+    int averagingFrequency;
+    @Option(names = "--peer", description = "File with torch_peer.py output lines from this session.")
+    Path peerFile;
+    @Option(names = "--json", description = "Also write the results as JSON here.")
+    Path json;
+
+    private static final Pattern PEER = Pattern.compile("batch=(\\d+).*examples_per_s=([0-9.]+) test_accuracy=([0-9.]+)");
+
+    @Override
+    public Integer call() throws Exception {
+        Configuration conf = HadoopFs.bounded(new Configuration());
+        MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, conf));
+        MnistData train = dir.read(MnistDirectory.Split.TRAIN).head(trainExamples);
+        MnistData test = dir.read(MnistDirectory.Split.TEST);
+        int cores = Runtime.getRuntime().availableProcessors();
+        double gflops = MachineCeiling.gemmGflops(cores);
+        double flopsPerExample = MachineCeiling.seedCnnTrainingFlops(train.rows(), train.cols(), train.numClasses());
+        Map<Integer, List<double[]>> peer = readPeer();
+        Path scratch = Files.createTempDirectory("tributary-bench");
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "machine: %d cores, ND4J float GEMM %.1f GFLOP/s; reference CNN %.2f MFLOP per training example; %d training examples%n%n",
+                cores, gflops, flopsPerExample / 1e6, train.count());
+        System.out.println("| run | batch | examples/s | test acc | vs peer | vs single | % of GEMM ceiling | peak RSS MiB | RSS per epoch MiB |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        for (int batch : batchSizes) {
+            List<double[]> single = new ArrayList<>();
+            List<double[]> trib = new ArrayList<>();
+            List<String> rss = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                SingleProcess.Run s = SingleProcess.train(train, test, "seed-cnn", batch, 1e-3, 42, cores);
+                single.add(new double[] {s.examplesPerSecond(), s.testAccuracy()});
+                TrainResult t = tributary(batch, scratch.resolve("b" + batch + "-r" + r), r == 0 ? 2 : 1);
+                EpochResult first = t.epochs().get(0);
+                trib.add(new double[] {first.examplesPerSecond(), first.testAccuracy()});
+                if (r == 0) {
+                    rss = t.epochs().stream().map(e -> String.format(Locale.ROOT, "%.0f", e.driverRssMb())).toList();
+                }
+            }
+            double[] p = median(peer.getOrDefault(batch, List.of()));
+            double[] s = median(single);
+            double[] t = median(trib);
+            rows.add(row("torch peer (2 threads)", batch, p, p, s, gflops, flopsPerExample, -1, List.of()));
+            rows.add(row("DL4J single process", batch, s, p, s, gflops, flopsPerExample, -1, List.of()));
+            rows.add(row("Tributary " + master + " param-avg", batch, t, p, s, gflops, flopsPerExample,
+                    ProcessMemory.peakRssMb(), rss));
+        }
+        System.out.printf(Locale.ROOT, "%nmedians of %d runs; Tributary's first run trains 2 epochs to show RSS per epoch; "
+                + "peak RSS is this JVM's (driver and local-mode tasks).%n", repeats);
+        if (json != null) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("gemm_gflops", gflops);
+            out.put("training_flops_per_example", flopsPerExample);
+            out.put("rows", rows);
+            Files.writeString(json, Json.write(out));
+        }
+        return TributaryCli.EXIT_OK;
+    }
+
+    private TrainResult tributary(int batch, Path out, int epochs) throws Exception {
+        Map<String, Object> flags = new HashMap<>();
+        flags.put("data", data);
+        flags.put("output", out.toString());
+        flags.put("master", master);
+        flags.put("epochs", epochs);
+        flags.put("batch-size-per-worker", batch);
+        flags.put("averaging-frequency", averagingFrequency);
+        flags.put("train-examples", trainExamples);
+        TrainConfig config = ConfigLoader.load(null, flags);
+        return new TrainJob(config, new PrintStream(new ByteArrayOutputStream()), false).run();
+    }
+
+    private Map<String, Object> row(String name, int batch, double[] m, double[] peer, double[] single, double gflops,
+                                    double flops, double peakRss, List<String> rss) {
+        double ratioPeer = peer.length > 0 && m.length > 0 ? m[0] / peer[0] : Double.NaN;
+        double ratioSingle = m.length > 0 ? m[0] / single[0] : Double.NaN;
+        double ceiling = m.length > 0 ? m[0] * flops / 1e9 / gflops : Double.NaN;
+        System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", name, batch,
+                m.length > 0 ? String.format(Locale.ROOT, "%.0f", m[0]) : "not run",
+                m.length > 0 ? String.format(Locale.ROOT, "%.4f", m[1]) : "",
+                fmt(ratioPeer, "%.2fx"), fmt(ratioSingle, "%.2fx"), fmt(ceiling * 100, "%.1f%%"),
+                peakRss > 0 ? String.format(Locale.ROOT, "%.0f", peakRss) : "", String.join(" / ", rss));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("run", name);
+        r.put("batch", batch);
+        r.put("examples_per_second", m.length > 0 ? m[0] : null);
+        r.put("test_accuracy", m.length > 0 ? m[1] : null);
+        r.put("ratio_to_peer", Double.isNaN(ratioPeer) ? null : ratioPeer);
+        r.put("ratio_to_single_process", Double.isNaN(ratioSingle) ? null : ratioSingle);
+        r.put("fraction_of_gemm_ceiling", Double.isNaN(ceiling) ? null : ceiling);
+        return r;
+    }
+
+    private static String fmt(double v, String f) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, f, v);
+    }
+
+    private static double[] median(List<double[]> runs) {
+        if (runs.isEmpty()) return new double[0];
+        double[] rate = runs.stream().mapToDouble(r -> r[0]).sorted().toArray();
+        double[] acc = runs.stream().mapToDouble(r -> r[1]).sorted().toArray();
+        return new double[] {rate[rate.length / 2], acc[acc.length / 2]};
+    }
+
+    private Map<Integer, List<double[]>> readPeer() throws Exception {
+        Map<Integer, List<double[]>> peer = new HashMap<>();
+        if (peerFile == null) return peer;
+        for (String line : Files.readAllLines(peerFile)) {
+            Matcher m = PEER.matcher(line);
+            if (m.find()) {
+                peer.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>())
+                        .add(new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))});
+            }
+        }
+        return peer;
+    }
+}
