@@ -30,7 +30,8 @@ for ((i = 0; i < ${#submit_args[@]}; i++)); do
   [[ "${submit_args[$i]}" == "--master" ]] && master="${submit_args[$((i + 1))]:-}"
 done
 
-OPENS="--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+source "$ROOT/deploy/conf/jvm-options.sh"
+OPENS="${TRIBUTARY_JAVA17_OPENS[*]}"
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
 EXECUTOR_OFFHEAP="${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
 EXECUTOR_MAX_RSS="${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"

@@ -36,13 +36,8 @@ fi
 
 source "$ROOT/deploy/target/tributary.env"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-OPENS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED)
+source "$ROOT/deploy/conf/jvm-options.sh"
+OPENS=("${TRIBUTARY_JAVA17_OPENS[@]}")
 
 mkdir -p "$STATE"/{logs,work,events,conf}
 chmod 700 "$STATE"

@@ -33,9 +33,22 @@ class DeployScriptsIT {
             assertNotNull(jf.getEntry("org/nd4j/linalg/cpu/nativecpu/CpuBackend.class"), "the ND4J CPU backend is inside");
         }
         for (String script : new String[] {"bin/tributary", "deploy/submit.sh", "deploy/local-cluster/up.sh"}) {
+            assertTrue(Files.readString(ROOT.resolve(script)).contains("deploy/conf/jvm-options.sh"),
+                    script + " takes the JVM options from deploy/conf/jvm-options.sh");
             String text = Files.readString(ROOT.resolve(script));
             assertTrue(text.contains("tributary.env"), script + " takes names from the build");
             assertFalse(text.contains("io.tributary.job.cli"), script + " must not hard-code the main class");
         }
+    }
+
+    @Test
+    void scriptsAndTestsOpenTheSameModules() throws IOException {
+        java.util.regex.Pattern opens = java.util.regex.Pattern.compile("--add-opens=([\\w./]+=ALL-UNNAMED)");
+        java.util.Set<String> scripts = new java.util.TreeSet<>();
+        java.util.Set<String> pom = new java.util.TreeSet<>();
+        opens.matcher(Files.readString(ROOT.resolve("deploy/conf/jvm-options.sh"))).results().forEach(m -> scripts.add(m.group(1)));
+        opens.matcher(Files.readString(ROOT.resolve("pom.xml"))).results().forEach(m -> pom.add(m.group(1)));
+        assertEquals(13, scripts.size(), "Spark's list has 13 packages: " + scripts);
+        assertEquals(pom, scripts);
     }
 }
