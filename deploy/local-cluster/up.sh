@@ -45,8 +45,11 @@ chmod 700 "$STATE"
 
 fail() {
   echo "up.sh: $*" >&2
-  echo "up.sh: logs are in $STATE/logs; stopping what was started" >&2
-  "$ROOT/deploy/local-cluster/down.sh" >&2 || true
+  local keep
+  keep="$(mktemp -d "${TMPDIR:-/tmp}/tributary-cluster-logs.XXXXXX")"
+  echo "up.sh: stopping what was started" >&2
+  TRIBUTARY_KEEP_CLUSTER_LOGS="$keep" "$ROOT/deploy/local-cluster/down.sh" >&2 || true
+  echo "up.sh: the daemons' logs are kept in $keep/logs" >&2
   exit 1
 }
 
