@@ -51,7 +51,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             default -> throw new InputException("Invalid value \"" + split + "\" for --split: must be test or train");
         };
         SparkConf sparkConf = SparkConfs.build("tributary-evaluate", master);
-        Configuration hadoopConf = HadoopFs.bounded(new Configuration());
+        Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
         MultiLayerNetwork net = ModelFiles.load(HadoopFs.resolve("model", model, hadoopConf));
         MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, hadoopConf));
         MnistData examples = dir.read(which);

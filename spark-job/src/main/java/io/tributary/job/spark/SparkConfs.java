@@ -34,6 +34,20 @@ public final class SparkConfs {
         return conf;
     }
 
+    /**
+     * Hadoop settings as Spark passes them ({@code spark.hadoop.*}), for use before a SparkContext
+     * exists, with Tributary's bounds on connection retries and its default umask.
+     */
+    public static org.apache.hadoop.conf.Configuration hadoopConf(SparkConf sparkConf) {
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        for (scala.Tuple2<String, String> kv : sparkConf.getAll()) {
+            if (kv._1().startsWith("spark.hadoop.")) {
+                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
+            }
+        }
+        return io.tributary.common.io.HadoopFs.bounded(conf);
+    }
+
     /** True for {@code local}, {@code local[N]}, {@code local[*]} and {@code local[N,F]} masters. */
     public static boolean isLocal(String master) {
         return master.equals("local") || master.startsWith("local[");

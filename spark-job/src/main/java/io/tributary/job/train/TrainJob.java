@@ -55,7 +55,7 @@ public final class TrainJob {
         long wallStart = System.nanoTime();
         SparkConf sparkConf = SparkConfs.build("tributary-train", config.master());
         TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
-        Configuration hadoopConf = hadoopConf(sparkConf);
+        Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
 
         MnistDirectory dataDir = new MnistDirectory(HadoopFs.resolve("data", resolved.data(), hadoopConf));
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
@@ -122,17 +122,6 @@ public final class TrainJob {
             output.abort();
             throw t;
         }
-    }
-
-    /** Hadoop settings as Spark passes them ({@code spark.hadoop.*}), for use before the SparkContext exists. */
-    static Configuration hadoopConf(SparkConf sparkConf) {
-        Configuration conf = new Configuration();
-        for (scala.Tuple2<String, String> kv : sparkConf.getAll()) {
-            if (kv._1().startsWith("spark.hadoop.")) {
-                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
-            }
-        }
-        return HadoopFs.bounded(conf);
     }
 
     private static void publish(RunOutput output, TrainConfig config, TrainResult result, MultiLayerNetwork model,
