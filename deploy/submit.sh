@@ -13,7 +13,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENV_FILE="$ROOT/deploy/target/tributary.env"
 [[ -f "$ENV_FILE" ]] || { echo "submit.sh: not built; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
 source "$ENV_FILE"
-JAR="$ROOT/$TRIBUTARY_JAR"
+# TRIBUTARY_APP_JAR selects another build of the application jar, e.g. the -Pcuda one.
+JAR="${TRIBUTARY_APP_JAR:-$ROOT/$TRIBUTARY_JAR}"
 [[ -f "$JAR" ]] || { echo "submit.sh: $JAR is missing; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
 
 submit_args=()

@@ -4,7 +4,9 @@
 #   2. integration tests (tagged "integration"): a real Spark standalone cluster and HDFS started by
 #      deploy/local-cluster/up.sh, jobs submitted with deploy/submit.sh, the deploy scripts' names,
 #   3. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
-#      which must reach a test accuracy of at least 0.85.
+#      which must reach a test accuracy of at least 0.85,
+#   4. the CUDA build (-Pcuda) resolves and packages its own jar with ND4J's CUDA backend, leaving the
+#      CPU jar the scripts use untouched (no GPU here: docs/gpu.md says what runs where).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -29,4 +31,18 @@ if acc < 0.85:
     sys.exit(f"acceptance failed: test accuracy {acc:.4f} is below 0.85")
 PY
 rm -rf "$(dirname "$out")"
+
+echo "== the CUDA build: mvn -Pcuda package (downloads ND4J's 600 MB CUDA natives once)" >&2
+cpu_jar="$(ls spark-job/target/tributary-spark-job-*-shaded.jar)"
+cpu_sum="$(sha256sum "$cpu_jar" | cut -d' ' -f1)"
+mvn -B -Pcuda -DskipTests -pl common,spark-job package
+cuda_jar="$(ls spark-job/target/tributary-spark-job-*-cuda.jar)"
+listing="$(jar tf "$cuda_jar")"
+grep -q '^org/nd4j/linalg/jcublas/JCublasBackend.class$' <<< "$listing" || { echo "no CUDA backend in $cuda_jar" >&2; exit 1; }
+grep -q 'libnd4jcuda.so$' <<< "$listing" || { echo "no CUDA natives in $cuda_jar" >&2; exit 1; }
+if grep -q '^org/nd4j/linalg/cpu/nativecpu/CpuBackend.class$' <<< "$listing"; then
+  echo "$cuda_jar also holds the CPU backend" >&2; exit 1
+fi
+[[ "$(sha256sum "$cpu_jar" | cut -d' ' -f1)" == "$cpu_sum" ]] || { echo "-Pcuda changed $cpu_jar" >&2; exit 1; }
+echo "cuda build: $cuda_jar ($(du -m "$cuda_jar" | cut -f1) MB); CPU jar unchanged" >&2
 echo "== all tests passed" >&2

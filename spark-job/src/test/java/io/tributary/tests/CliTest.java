@@ -63,7 +63,8 @@ class CliTest {
     void missingAndUnknownFlagsAreUsageErrors() {
         assertInputError(run("train", "--output", tmp.resolve("x").toString()), "Missing required configuration data");
         assertInputError(run("train", "--data", "d", "--output", "o", "--epoch", "3"), "Unknown options: '--epoch'");
-        assertInputError(run("train", "--data", "d", "--output", "o", "--epochs", "many"), "'many' is not an int");
+        assertInputError(run("train", "--data", "d", "--output", "o", "--epochs", "many"),
+                "Invalid value \"many\" for configuration epochs: must be between 1 and 10000");
         assertInputError(run("frobnicate"), "Unmatched argument");
     }
 

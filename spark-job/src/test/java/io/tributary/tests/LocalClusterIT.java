@@ -138,6 +138,32 @@ class LocalClusterIT {
 
     @Test
     @Order(2)
+    @SuppressWarnings("unchecked")
+    void trainsWithSharedGradientsOnTwoExecutorsFromHdfsToHdfs() throws Exception {
+        String out = hdfsUrl + "/runs/shared";
+        Result r = sh(900, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data", hdfsUrl + "/data/fashion-mnist",
+                "--output", out, "--epochs", "1", "--train-examples", "4000", "--test-examples", "1000",
+                "--batch-size-per-worker", "32", "--sync", "shared-gradients");
+        assertEquals(0, r.code(), r.output());
+
+        MultiLayerNetwork model;
+        try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
+            model = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+        assertEquals(4, model.getLayers().length);
+        Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
+        double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
+        assertTrue(accuracy > 0.6, "test accuracy " + accuracy);
+
+        Map<String, Object> spark = (Map<String, Object>) Json.readMap(read(new Path(out, "metadata.json"))).get("spark");
+        assertEquals("shared-gradients", spark.get("sync"));
+        Set<String> executors = executorsThatRanTasks((String) spark.get("application_id"));
+        assertTrue(executors.size() >= 2, "training tasks ran on executors " + executors);
+        assertFalse(executors.contains("driver"), "no task may run in the driver: " + executors);
+    }
+
+    @Test
+    @Order(3)
     void anApplicationWithoutTheSecretIsRefused() throws Exception {
         Map<String, String> env = new HashMap<>();
         env.put("TRIBUTARY_NO_CLUSTER_SECRET", "1");
@@ -150,7 +176,7 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void unreachableHdfsAndBadMasterFailClearlyAndBounded() throws Exception {
         Result noHdfs = sh(300, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data",
                 "hdfs://127.0.0.1:1/data", "--output", hdfsUrl + "/runs/r2");

@@ -21,6 +21,7 @@ public final class ConfigKey<T> {
     private final Predicate<T> rule;
     private final String ruleText;
     private final String doc;
+    private Function<T, String> formatter = String::valueOf;
 
     private ConfigKey(String name, Class<T> type, T defaultValue, Function<String, T> parser,
                       Predicate<T> rule, String ruleText, String doc) {
@@ -50,6 +51,34 @@ public final class ConfigKey<T> {
                 "must be > " + minExclusive + " and <= " + maxInclusive, doc);
     }
 
+    public static ConfigKey<Double> doubleKeyInclusive(String name, Double defaultValue, double min, double max,
+                                                       String doc) {
+        return new ConfigKey<>(name, Double.class, defaultValue, Double::valueOf,
+                v -> v >= min && v <= max, "must be between " + min + " and " + max, doc);
+    }
+
+    /** A UDP/TCP port range written {@code FIRST-LAST}, both in 1..65535, FIRST <= LAST. */
+    public static ConfigKey<String> portRangeKey(String name, String defaultValue, String doc) {
+        return new ConfigKey<>(name, String.class, defaultValue, String::trim, v -> PortRange.parse(v) != null,
+                "must be FIRST-LAST with 1 <= FIRST <= LAST <= 65535", doc);
+    }
+
+    /** An IPv4 network in CIDR notation, {@code a.b.c.d/n}. */
+    public static ConfigKey<String> cidrKey(String name, String defaultValue, String doc) {
+        return new ConfigKey<>(name, String.class, defaultValue, String::trim,
+                v -> v.matches("(\\d{1,3})(\\.\\d{1,3}){3}/\\d{1,2}") && cidrInRange(v),
+                "must be an IPv4 network like 10.0.0.0/16", doc);
+    }
+
+    private static boolean cidrInRange(String v) {
+        String[] parts = v.split("/");
+        for (String octet : parts[0].split("\\.")) {
+            if (Integer.parseInt(octet) > 255) return false;
+        }
+        int bits = Integer.parseInt(parts[1]);
+        return bits >= 1 && bits <= 32;
+    }
+
     public static ConfigKey<Boolean> booleanKey(String name, Boolean defaultValue, String doc) {
         return new ConfigKey<>(name, Boolean.class, defaultValue, s -> {
             String t = s.trim().toLowerCase(Locale.ROOT);
@@ -73,12 +102,14 @@ public final class ConfigKey<T> {
                                                            Function<E, String> label, String doc) {
         E[] values = type.getEnumConstants();
         List<String> labels = Arrays.stream(values).map(label).toList();
-        return new ConfigKey<>(name, type, defaultValue, s -> {
+        ConfigKey<E> key = new ConfigKey<>(name, type, defaultValue, s -> {
             for (E e : values) {
                 if (label.apply(e).equals(s.trim())) return e;
             }
             throw new IllegalArgumentException(s);
         }, v -> true, "must be one of " + String.join(", ", labels), doc);
+        key.formatter = label;
+        return key;
     }
 
     public String name() {
@@ -95,6 +126,16 @@ public final class ConfigKey<T> {
 
     public String doc() {
         return doc;
+    }
+
+    /** A value as it is written in a config file or on the command line. */
+    public String format(T value) {
+        return value == null ? "" : formatter.apply(value);
+    }
+
+    /** The default as it is written in a config file, or {@code null} when there is none. */
+    public String formattedDefault() {
+        return defaultValue == null ? null : format(defaultValue);
     }
 
     public String ruleText() {

@@ -11,6 +11,7 @@ import static io.tributary.common.config.TrainKeys.*;
  * {@link ConfigLoader}; every value is checked here, at construction, against the rule of its {@link ConfigKey}.
  *
  * @param master Spark master URL, or {@code null} to take the one spark-submit set (else {@code local[*]})
+ * @param shared settings of shared-gradient training, used when {@code sync} is shared-gradients
  */
 public record TrainConfig(
         String data,
@@ -26,7 +27,10 @@ public record TrainConfig(
         boolean overwrite,
         int trainExamples,
         int testExamples,
-        int threadsPerWorker) implements Serializable {
+        int threadsPerWorker,
+        int stallTimeoutSeconds,
+        Backend backend,
+        SharedGradientsConfig shared) implements Serializable {
 
     public TrainConfig {
         DATA.check(data);
@@ -43,6 +47,11 @@ public record TrainConfig(
         TRAIN_EXAMPLES.check(trainExamples);
         TEST_EXAMPLES.check(testExamples);
         THREADS_PER_WORKER.check(threadsPerWorker);
+        STALL_TIMEOUT.check(stallTimeoutSeconds);
+        BACKEND.check(backend);
+        if (shared == null) {
+            throw new ConfigException("Missing shared-gradient settings");
+        }
     }
 
     /** Builds a config from key/value pairs (already merged: defaults, file, flags); unknown keys are rejected earlier. */
@@ -52,7 +61,7 @@ public record TrainConfig(
                 value(values, OUTPUT),
                 value(values, EPOCHS),
                 value(values, MODEL),
-                values.get(MASTER.name()) == null ? null : value(values, MASTER),
+                optional(values, MASTER),
                 value(values, SYNC),
                 value(values, BATCH_SIZE_PER_WORKER),
                 value(values, AVERAGING_FREQUENCY),
@@ -61,7 +70,26 @@ public record TrainConfig(
                 value(values, OVERWRITE),
                 value(values, TRAIN_EXAMPLES),
                 value(values, TEST_EXAMPLES),
-                value(values, THREADS_PER_WORKER));
+                value(values, THREADS_PER_WORKER),
+                value(values, STALL_TIMEOUT),
+                value(values, BACKEND),
+                new SharedGradientsConfig(
+                        optional(values, SHARED_CONTROLLER_ADDRESS),
+                        value(values, SHARED_PORT),
+                        value(values, SHARED_WORKER_PORTS),
+                        optional(values, SHARED_NETWORK_MASK),
+                        value(values, SHARED_WORKERS_PER_NODE),
+                        value(values, SHARED_THRESHOLD_ALGORITHM),
+                        value(values, SHARED_INITIAL_THRESHOLD),
+                        value(values, SHARED_MIN_SPARSITY),
+                        value(values, SHARED_MAX_SPARSITY),
+                        value(values, SHARED_RESIDUAL_CLIP),
+                        value(values, SHARED_AERON_DIR),
+                        value(values, SHARED_CONNECT_TIMEOUT)));
+    }
+
+    private static <T> T optional(Map<String, ?> values, ConfigKey<T> key) {
+        return values.get(key.name()) == null ? null : key.parse(values.get(key.name()));
     }
 
     private static <T> T value(Map<String, ?> values, ConfigKey<T> key) {
@@ -89,12 +117,16 @@ public record TrainConfig(
         m.put(TRAIN_EXAMPLES.name(), trainExamples);
         m.put(TEST_EXAMPLES.name(), testExamples);
         m.put(THREADS_PER_WORKER.name(), threadsPerWorker);
+        m.put(STALL_TIMEOUT.name(), stallTimeoutSeconds);
+        m.put(BACKEND.name(), backend.label());
+        m.putAll(shared.asMap());
         return m;
     }
 
     /** A copy with the Spark master the job actually runs on. */
     public TrainConfig withMaster(String resolvedMaster) {
         return new TrainConfig(data, output, epochs, model, resolvedMaster, sync, batchSizePerWorker,
-                averagingFrequency, learningRate, seed, overwrite, trainExamples, testExamples, threadsPerWorker);
+                averagingFrequency, learningRate, seed, overwrite, trainExamples, testExamples, threadsPerWorker,
+                stallTimeoutSeconds, backend, shared);
     }
 }

@@ -38,8 +38,42 @@ public final class TrainKeys {
     public static final ConfigKey<Integer> THREADS_PER_WORKER = ConfigKey.intKey("threads-per-worker", 0, 0, 1024,
             "ND4J threads per concurrent task (0: cores divided by the tasks that share them).");
 
+    public static final ConfigKey<Integer> STALL_TIMEOUT = ConfigKey.intKey("stall-timeout-seconds", 1800, 0, 604_800,
+            "Fail the run when one training step (an averaging round, or a tenth of an epoch with shared gradients) takes longer; 0: never.");
+    public static final ConfigKey<Backend> BACKEND = ConfigKey.enumKey("backend", Backend.ANY, Backend.class,
+            Backend::label, "ND4J backend every executor must have loaded (cpu, cuda), checked before training; any: no check.");
+
+    // Shared-gradient training (sync: shared-gradients); ignored by parameter averaging.
+    public static final ConfigKey<String> SHARED_CONTROLLER_ADDRESS = ConfigKey.stringKey("shared-controller-address", null,
+            "Address workers reach the driver (the mesh controller) at; by default the Spark driver's host.");
+    public static final ConfigKey<Integer> SHARED_PORT = ConfigKey.intKey("shared-port", 40123, 1, 65_535,
+            "UDP port of the controller on the driver.");
+    public static final ConfigKey<String> SHARED_WORKER_PORTS = ConfigKey.portRangeKey("shared-worker-ports", "40124-40187",
+            "UDP ports workers bind, as FIRST-LAST; each worker JVM takes the first free one.");
+    public static final ConfigKey<String> SHARED_NETWORK_MASK = ConfigKey.cidrKey("shared-network-mask", null,
+            "Network (CIDR, e.g. 10.0.0.0/16) whose interface workers use; by default the one that reaches the controller.");
+    public static final ConfigKey<Integer> SHARED_WORKERS_PER_NODE = ConfigKey.intKey("shared-workers-per-node", 1, 1, 64,
+            "Model replicas per executor JVM, each fed by the executor's tasks; more than 1 only with several GPUs.");
+    public static final ConfigKey<ThresholdAlgorithmKind> SHARED_THRESHOLD_ALGORITHM = ConfigKey.enumKey(
+            "shared-threshold-algorithm", ThresholdAlgorithmKind.ADAPTIVE, ThresholdAlgorithmKind.class,
+            ThresholdAlgorithmKind::label, "How the encoding threshold is chosen: adaptive or fixed.");
+    public static final ConfigKey<Double> SHARED_INITIAL_THRESHOLD = ConfigKey.doubleKey("shared-initial-threshold", 1e-4,
+            0.0, 1.0, "Encoding threshold to start from (the fixed threshold for the fixed algorithm).");
+    public static final ConfigKey<Double> SHARED_MIN_SPARSITY = ConfigKey.doubleKey("shared-min-sparsity", 1e-4, 0.0, 1.0,
+            "Adaptive algorithm: lowest target fraction of gradient entries sent per update.");
+    public static final ConfigKey<Double> SHARED_MAX_SPARSITY = ConfigKey.doubleKey("shared-max-sparsity", 1e-2, 0.0, 1.0,
+            "Adaptive algorithm: highest target fraction of gradient entries sent per update.");
+    public static final ConfigKey<Double> SHARED_RESIDUAL_CLIP = ConfigKey.doubleKeyInclusive("shared-residual-clip", 5.0, 0.0, 1000.0,
+            "Clip the residual (unsent gradient) to this multiple of the threshold every 5 iterations; 0 disables.");
+    public static final ConfigKey<String> SHARED_AERON_DIR = ConfigKey.stringKey("shared-aeron-dir", "/dev/shm",
+            "Directory for Aeron's shared-memory buffers; falls back to the temporary directory, with a warning, when it lacks room.");
+    public static final ConfigKey<Integer> SHARED_CONNECT_TIMEOUT = ConfigKey.intKey("shared-connect-timeout-seconds", 60, 1, 3600,
+            "How long workers may take to reach the controller before the run fails.");
+
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, TRAIN_EXAMPLES,
-            TEST_EXAMPLES, THREADS_PER_WORKER);
+            TEST_EXAMPLES, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
+            SHARED_NETWORK_MASK, SHARED_WORKERS_PER_NODE, SHARED_THRESHOLD_ALGORITHM, SHARED_INITIAL_THRESHOLD,
+            SHARED_MIN_SPARSITY, SHARED_MAX_SPARSITY, SHARED_RESIDUAL_CLIP, SHARED_AERON_DIR, SHARED_CONNECT_TIMEOUT);
 }

@@ -100,4 +100,34 @@ class ConfigLoaderTest {
         assertEquals("Config file " + missing + " does not exist",
                 assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, required())).getMessage());
     }
+
+    @Test
+    void sharedGradientSettingsHaveDefaultsAndRules() {
+        TrainConfig c = ConfigLoader.load(null, required());
+        assertEquals(40123, c.shared().port());
+        assertEquals(new PortRange(40124, 40187), c.shared().workerPortRange());
+        assertEquals(ThresholdAlgorithmKind.ADAPTIVE, c.shared().thresholdAlgorithm());
+        assertEquals(1, c.shared().workersPerNode());
+        assertNull(c.shared().networkMask());
+        assertEquals("shared-gradients", ConfigLoader.load(null, with("sync", "shared-gradients")).sync().label());
+
+        assertEquals("Invalid value \"10.0.0.0/33\" for configuration shared-network-mask: must be an IPv4 network like 10.0.0.0/16",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(null, with("shared-network-mask", "10.0.0.0/33"))).getMessage());
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, with("shared-network-mask", "300.1.1.0/24")));
+        assertEquals("Invalid value \"9-3\" for configuration shared-worker-ports: must be FIRST-LAST with 1 <= FIRST <= LAST <= 65535",
+                assertThrows(ConfigException.class, () -> ConfigLoader.load(null, with("shared-worker-ports", "9-3"))).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(null, with("shared-port", "40130")))
+                .getMessage().contains("shared-worker-ports: must not contain shared-port (40130)"));
+        Map<String, Object> sparsity = with("shared-min-sparsity", "0.5");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(null, sparsity)).getMessage()
+                .contains("must not exceed shared-max-sparsity"));
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, with("shared-threshold-algorithm", "magic")));
+        assertThrows(ConfigException.class, () -> ConfigLoader.load(null, with("shared-residual-clip", "-1")));
+    }
+
+    private static Map<String, Object> with(String key, Object value) {
+        Map<String, Object> m = required();
+        m.put(key, value);
+        return m;
+    }
 }

@@ -24,6 +24,15 @@ public final class SingleProcess {
 
     public static Run train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
                             long seed, int threads) {
+        return train(train, test, model, batchSize, learningRate, seed, threads, 1).get(0);
+    }
+
+    /**
+     * Trains {@code epochs} epochs, visiting the batches in a new seeded order each epoch; returns, per
+     * epoch, the throughput so far and the held-out accuracy after it (evaluation time not counted).
+     */
+    public static List<Run> train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
+                                  long seed, int threads, int epochs) {
         Nd4jThreads.ensure(threads);
         ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
         MultiLayerNetwork net = new MultiLayerNetwork(ModelZoo.build(model, shape, learningRate, seed));
@@ -32,16 +41,25 @@ public final class SingleProcess {
         for (RawBatch b : Batches.of(train, batchSize, seed)) {
             batches.add(DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses()));
         }
-        long start = System.nanoTime();
-        for (DataSet ds : batches) {
-            net.fit(ds);
+        List<Run> runs = new ArrayList<>();
+        double seconds = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            if (epoch > 1) {
+                java.util.Collections.shuffle(batches, new java.util.Random(seed + epoch));
+            }
+            long start = System.nanoTime();
+            for (DataSet ds : batches) {
+                net.fit(ds);
+            }
+            seconds += (System.nanoTime() - start) / 1e9;
+            Evaluation eval = new Evaluation(train.numClasses());
+            for (RawBatch b : Batches.of(test, Batches.EVAL_BATCH, null)) {
+                DataSet ds = DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(),
+                        b.numClasses());
+                eval.eval(ds.getLabels(), net.output(ds.getFeatures()));
+            }
+            runs.add(new Run((long) train.count() * epoch / seconds, eval.accuracy()));
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Evaluation eval = new Evaluation(train.numClasses());
-        for (RawBatch b : Batches.of(test, Batches.EVAL_BATCH, null)) {
-            DataSet ds = DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses());
-            eval.eval(ds.getLabels(), net.output(ds.getFeatures()));
-        }
-        return new Run(train.count() / seconds, eval.accuracy());
+        return runs;
     }
 }

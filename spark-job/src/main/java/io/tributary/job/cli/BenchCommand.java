@@ -54,6 +54,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     Path peerFile;
     @Option(names = "--json", description = "Also write the results as JSON here.")
     Path json;
+    @Option(names = "--sync-modes", description = "Instead: compare single-process DL4J, parameter averaging (every 5"
+            + " and 20 batches) and shared gradients over --epochs epochs at the first batch size.")
+    boolean syncModes;
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of the --sync-modes runs.")
+    int epochs;
 
     private static final Pattern PEER = Pattern.compile("batch=(\\d+).*examples_per_s=([0-9.]+) test_accuracy=([0-9.]+)");
 
@@ -66,8 +71,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         int cores = Runtime.getRuntime().availableProcessors();
         double gflops = MachineCeiling.gemmGflops(cores);
         double flopsPerExample = MachineCeiling.seedCnnTrainingFlops(train.rows(), train.cols(), train.numClasses());
-        Map<Integer, List<double[]>> peer = readPeer();
         Path scratch = Files.createTempDirectory("tributary-bench");
+        if (syncModes) {
+            return syncModes(train, test, cores, scratch);
+        }
+        Map<Integer, List<double[]>> peer = readPeer();
 
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf(Locale.ROOT, "machine: %d cores, ND4J float GEMM %.1f GFLOP/s; reference CNN %.2f MFLOP per training example; %d training examples%n%n",
@@ -108,15 +116,77 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         return TributaryCli.EXIT_OK;
     }
 
-    private TrainResult tributary(int batch, Path out, int epochs) throws Exception {
+    /** One table: each mode after the first and after the last epoch, all runs in this process. */
+    private int syncModes(MnistData train, MnistData test, int cores, Path scratch) throws Exception {
+        int batch = batchSizes.get(0);
+        System.out.printf(Locale.ROOT, "%d training examples, %d test examples, batch %d per worker, %s, %d cores%n%n",
+                train.count(), test.count(), batch, master, cores);
+        System.out.println("| run | epochs | examples/s | test acc | training s | wall s | task results MiB/epoch |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long start = System.nanoTime();
+        List<SingleProcess.Run> single = SingleProcess.train(train, test, "seed-cnn", batch, 1e-3, 42, cores, epochs);
+        double singleWall = (System.nanoTime() - start) / 1e9;
+        for (int e : new int[] {1, epochs}) {
+            SingleProcess.Run r = single.get(e - 1);
+            rows.add(syncRow("DL4J single process", e, r.examplesPerSecond(), r.testAccuracy(),
+                    (double) train.count() * e / r.examplesPerSecond(), e == epochs ? singleWall : Double.NaN, -1));
+        }
+        record Mode(String name, String sync, int averagingFrequency) {
+        }
+        for (Mode mode : List.of(new Mode("param-avg, averaging every 5", "param-avg", 5),
+                new Mode("param-avg, averaging every 20", "param-avg", 20),
+                new Mode("shared-gradients", "shared-gradients", 5))) {
+            Map<String, Object> flags = flags(batch, scratch.resolve(mode.sync() + mode.averagingFrequency()), epochs);
+            flags.put("sync", mode.sync());
+            flags.put("averaging-frequency", mode.averagingFrequency());
+            TrainResult t = new TrainJob(ConfigLoader.load(null, flags), new PrintStream(new ByteArrayOutputStream()),
+                    false).run();
+            for (int e : new int[] {1, epochs}) {
+                List<EpochResult> upTo = t.epochs().subList(0, e);
+                double seconds = upTo.stream().mapToDouble(EpochResult::seconds).sum();
+                long examples = upTo.stream().mapToLong(EpochResult::examples).sum();
+                double bytes = upTo.stream().mapToLong(EpochResult::taskResultBytes).average().orElse(0);
+                rows.add(syncRow("Tributary " + mode.name(), e, examples / seconds, upTo.get(e - 1).testAccuracy(),
+                        seconds, e == epochs ? t.wallSeconds() : Double.NaN, bytes));
+            }
+        }
+        if (json != null) {
+            Files.writeString(json, Json.write(Map.of("rows", rows)));
+        }
+        return TributaryCli.EXIT_OK;
+    }
+
+    private static Map<String, Object> syncRow(String name, int epochs, double rate, double accuracy, double trainSeconds,
+                                               double wallSeconds, double resultBytes) {
+        System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.4f | %.1f | %s | %s |%n", name, epochs, rate, accuracy,
+                trainSeconds, fmt(wallSeconds, "%.1f"), resultBytes < 0 ? "" : String.format(Locale.ROOT, "%.1f",
+                        resultBytes / (1 << 20)));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("run", name);
+        r.put("epochs", epochs);
+        r.put("examples_per_second", rate);
+        r.put("test_accuracy", accuracy);
+        r.put("train_seconds", trainSeconds);
+        r.put("wall_seconds", Double.isNaN(wallSeconds) ? null : wallSeconds);
+        r.put("task_result_bytes_per_epoch", resultBytes < 0 ? null : resultBytes);
+        return r;
+    }
+
+    private Map<String, Object> flags(int batch, Path out, int epochs) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("data", data);
         flags.put("output", out.toString());
         flags.put("master", master);
         flags.put("epochs", epochs);
         flags.put("batch-size-per-worker", batch);
-        flags.put("averaging-frequency", averagingFrequency);
         flags.put("train-examples", trainExamples);
+        return flags;
+    }
+
+    private TrainResult tributary(int batch, Path out, int epochs) throws Exception {
+        Map<String, Object> flags = flags(batch, out, epochs);
+        flags.put("averaging-frequency", averagingFrequency);
         TrainConfig config = ConfigLoader.load(null, flags);
         return new TrainJob(config, new PrintStream(new ByteArrayOutputStream()), false).run();
     }

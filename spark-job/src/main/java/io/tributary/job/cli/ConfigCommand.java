@@ -15,9 +15,8 @@ public final class ConfigCommand implements Callable<Integer> {
         System.out.println("| key | default | rule | description |");
         System.out.println("| --- | --- | --- | --- |");
         for (ConfigKey<?> key : TrainKeys.ALL) {
-            Object def = key.defaultValue();
-            String shown = def == null ? "(required)" : def instanceof Enum<?> ? TrainKeys.SYNC.defaultValue().label() : String.valueOf(def);
-            if (key == TrainKeys.MASTER) shown = "spark-submit's, else local[*]";
+            String shown = key.formattedDefault() != null ? key.formattedDefault()
+                    : key == TrainKeys.DATA || key == TrainKeys.OUTPUT ? "(required)" : "(none)";
             System.out.println("| " + key.name() + " | " + shown + " | " + key.ruleText() + " | " + key.doc() + " |");
         }
         return TributaryCli.EXIT_OK;

@@ -27,6 +27,19 @@ public final class Nd4jThreads {
         }
     }
 
+    /**
+     * Threads per model replica for shared-gradient training, where each executor JVM trains
+     * {@code replicasPerJvm} replicas and its tasks only feed them data: an explicit value, or the
+     * executor's cores divided among the replicas.
+     */
+    public static int perReplica(int requested, String master, int executorCores, int replicasPerJvm) {
+        if (requested > 0) {
+            return requested;
+        }
+        int cores = SparkConfs.localThreads(master) > 0 ? Runtime.getRuntime().availableProcessors() : executorCores;
+        return Math.max(1, cores / replicasPerJvm);
+    }
+
     /** Threads per task for a master: an explicit value, or the cores each concurrent task gets. */
     public static int perTask(int requested, String master, int taskCpus) {
         if (requested > 0) {

@@ -28,6 +28,7 @@ public final class SparkConfs {
         conf.set("spark.serializer", KryoSerializer.class.getName());
         conf.set("spark.kryo.registrator", TributaryKryoRegistrator.class.getName());
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+        TributaryPlugin.register(conf);
         // DL4J's training-stats timing would otherwise query an NTP server.
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");

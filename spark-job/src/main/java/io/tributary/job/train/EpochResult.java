@@ -3,9 +3,13 @@ package io.tributary.job.train;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What one epoch measured; the driver's resident memory is taken at the epoch's end (in local mode it includes the tasks). */
+/**
+ * What one epoch measured; the driver's resident memory is taken at the epoch's end (in local mode it
+ * includes the tasks). {@code taskResultBytes}: serialized task results sent from executors to the
+ * driver during the epoch's training and evaluation.
+ */
 public record EpochResult(int epoch, double trainLoss, double testAccuracy, long examples, double seconds,
-                          double driverRssMb) {
+                          double driverRssMb, long taskResultBytes) {
     public double examplesPerSecond() {
         return seconds > 0 ? examples / seconds : 0.0;
     }
@@ -19,6 +23,7 @@ public record EpochResult(int epoch, double trainLoss, double testAccuracy, long
         m.put("seconds", seconds);
         m.put("examples_per_second", examplesPerSecond());
         m.put("driver_rss_mb", driverRssMb);
+        m.put("task_result_bytes", taskResultBytes);
         return m;
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.job.train;
 
 import io.tributary.common.InputException;
+import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
@@ -9,9 +10,12 @@ import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.ModelFiles;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.job.spark.BackendCheck;
+import io.tributary.job.spark.BackendReport;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.TributaryPlugin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -54,6 +58,10 @@ public final class TrainJob {
     public TrainResult run() throws Exception {
         long wallStart = System.nanoTime();
         SparkConf sparkConf = SparkConfs.build("tributary-train", config.master());
+        if (config.sync() == SyncMode.SHARED_GRADIENTS) {
+            // Executors apply the Aeron settings when they start (TributaryPlugin), before Aeron's classes load.
+            sparkConf.set(TributaryPlugin.AERON_DIR_CONF, config.shared().aeronDir());
+        }
         TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
 
@@ -80,8 +88,14 @@ public final class TrainJob {
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
                 sc.setLogLevel("WARN");
                 ExecutorWait.await(sc);
+                BackendCheck.Result backends = BackendCheck.run(sc);
+                BackendCheck.require(resolved.backend(), backends);
+                backends.executors().forEach(b -> log.info("ND4J: {}", b.line()));
                 int taskCpus = sparkConf.getInt("spark.task.cpus", 1);
-                int threads = Nd4jThreads.perTask(resolved.threadsPerWorker(), resolved.master(), taskCpus);
+                int threads = resolved.sync() == SyncMode.SHARED_GRADIENTS
+                        ? Nd4jThreads.perReplica(resolved.threadsPerWorker(), resolved.master(),
+                                sparkConf.getInt("spark.executor.cores", taskCpus), resolved.shared().workersPerNode())
+                        : Nd4jThreads.perTask(resolved.threadsPerWorker(), resolved.master(), taskCpus);
                 Nd4jThreads.ensure(threads);
                 int workers = sc.defaultParallelism();
                 log.info("Training {} on {} ({} workers, {} ND4J threads per task)", resolved.model(),
@@ -95,14 +109,20 @@ public final class TrainJob {
 
                 MultiLayerNetwork net = new MultiLayerNetwork(netConf);
                 net.init();
-                SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, TrainingMasters.create(resolved));
-                Trainer trainer = new Trainer(sc, sparkNet,
-                        new Progress(progressOut, liveProgress, resolved.epochs()));
-                long trainStart = System.nanoTime();
-                List<EpochResult> epochs = trainer.train(trainData, batchSizes, testRdd, train.numClasses(),
-                        resolved.epochs(), workers * resolved.averagingFrequency(), resolved.seed(), threads);
+                List<EpochResult> epochs;
+                Trainer trainer;
+                SparkDl4jMultiLayer sparkNet;
+                Map<String, Object> syncInfo;
+                try (TrainingMasters.Prepared master = TrainingMasters.create(sc, resolved)) {
+                    sparkNet = new SparkDl4jMultiLayer(sc, net, master.master());
+                    trainer = new Trainer(sc, sparkNet, new Progress(progressOut, liveProgress, resolved.epochs()),
+                            resolved.sync() == SyncMode.SHARED_GRADIENTS, resolved.stallTimeoutSeconds());
+                    epochs = trainer.train(trainData, batchSizes, testRdd, train.numClasses(), resolved.epochs(),
+                            TrainingMasters.batchesPerSegment(resolved, workers, batchSizes.length),
+                            resolved.seed(), threads);
+                    syncInfo = master.info();
+                }
                 double trainSeconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
-                log.debug("Training took {} s", (System.nanoTime() - trainStart) / 1e9);
                 model = sparkNet.getNetwork();
                 result = new TrainResult(outLocation.toString(), epochs, trainer.lastReport(), trainSeconds,
                         (System.nanoTime() - wallStart) / 1e9, train.count(), model);
@@ -112,6 +132,9 @@ public final class TrainJob {
                 sparkInfo.put("workers", workers);
                 sparkInfo.put("nd4j_threads_per_task", threads);
                 sparkInfo.put("version", sc.version());
+                sparkInfo.put("sync", resolved.sync().label());
+                sparkInfo.put("nd4j_executors", backends.executors().stream().map(BackendReport::toMap).toList());
+                if (!syncInfo.isEmpty()) sparkInfo.put("shared_gradients", syncInfo);
                 trainData.destroy();
                 testRdd.unpersist(false);
             }

@@ -1,6 +1,7 @@
 package io.tributary.job.train;
 
 import io.tributary.common.metrics.ClassificationReport;
+import io.tributary.common.metrics.ProcessMemory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -21,57 +22,100 @@ public final class Trainer {
     private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer net;
     private final Progress progress;
+    private final boolean scoreOnDriver;
+    private final int stallTimeoutSeconds;
     private ClassificationReport lastReport;
 
-    public Trainer(JavaSparkContext sc, SparkDl4jMultiLayer net, Progress progress) {
+    /**
+     * @param scoreOnDriver       compute each segment's loss on the driver's model (shared-gradient
+     *                            training reports no score of its own) instead of taking the training master's
+     * @param stallTimeoutSeconds longest one segment may train before it is cancelled; 0 for no limit
+     */
+    public Trainer(JavaSparkContext sc, SparkDl4jMultiLayer net, Progress progress, boolean scoreOnDriver,
+                   int stallTimeoutSeconds) {
         this.sc = sc;
         this.net = net;
         this.progress = progress;
+        this.scoreOnDriver = scoreOnDriver;
+        this.stallTimeoutSeconds = stallTimeoutSeconds;
     }
 
     /**
      * @param train           the training batches, broadcast to the executors
      * @param batchSizes      the number of examples in each training batch, by batch id
      * @param test            cached held-out data
-     * @param batchesPerRound batches fitted between two averagings, over all workers
+     * @param batchesPerRound batches fitted per segment (one {@code fit} call), over all workers
      */
     public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
-                                   int epochs, int batchesPerRound, long seed, int threadsPerTask) {
-        int numBatches = batchSizes.length;
-        int partitions = sc.defaultParallelism();
-        BatchById lookup = new BatchById(train);
+                                   int epochs, int batchesPerRound, long seed, int threadsPerTask) throws Exception {
+        Epochs run = new Epochs(new BatchById(train), new ToDataSet(threadsPerTask), batchSizes, test, numClasses,
+                batchesPerRound, seed);
         List<EpochResult> results = new ArrayList<>();
-        ToDataSet toDataSet = new ToDataSet(threadsPerTask);
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            EpochPlan plan = EpochPlan.of(numBatches, batchesPerRound, seed, epoch);
+        sc.sc().addSparkListener(run.resultBytes);
+        try (StallGuard guard = new StallGuard(sc, stallTimeoutSeconds)) {
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                results.add(run.epoch(epoch, guard));
+            }
+        } finally {
+            sc.sc().removeSparkListener(run.resultBytes);
+        }
+        return results;
+    }
+
+    /** What every epoch of one {@link #train} call shares. */
+    private final class Epochs {
+        final BatchById lookup;
+        final ToDataSet toDataSet;
+        final int[] batchSizes;
+        final JavaRDD<DataSet> test;
+        final int numClasses;
+        final int batchesPerRound;
+        final long seed;
+        final TaskResultBytes resultBytes = new TaskResultBytes();
+
+        Epochs(BatchById lookup, ToDataSet toDataSet, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
+               int batchesPerRound, long seed) {
+            this.lookup = lookup;
+            this.toDataSet = toDataSet;
+            this.batchSizes = batchSizes;
+            this.test = test;
+            this.numClasses = numClasses;
+            this.batchesPerRound = batchesPerRound;
+            this.seed = seed;
+        }
+
+        EpochResult epoch(int epoch, StallGuard guard) throws Exception {
+            EpochPlan plan = EpochPlan.of(batchSizes.length, batchesPerRound, seed, epoch);
+            long bytesBefore = resultBytes.total();
             long start = System.nanoTime();
             long seen = 0;
             double lossSum = 0;
             for (int s = 0; s < plan.segments(); s++) {
                 List<Integer> ids = plan.batchesOf(s);
-                JavaRDD<DataSet> segment = sc.parallelize(ids, partitions).map(lookup).map(toDataSet)
+                JavaRDD<DataSet> segment = sc.parallelize(ids, sc.defaultParallelism()).map(lookup).map(toDataSet)
                         .persist(StorageLevel.MEMORY_ONLY());
                 try {
-                    net.fit(segment);
+                    guard.run("step " + (s + 1) + " of " + plan.segments() + " of epoch " + epoch,
+                            () -> net.fit(segment));
                 } finally {
                     segment.unpersist(false);
                 }
                 for (int id : ids) {
                     seen += batchSizes[id];
                 }
-                double loss = net.getScore();
+                double loss = scoreOnDriver
+                        ? net.getNetwork().score(toDataSet.call(lookup.call(ids.get(0))))
+                        : net.getScore();
                 lossSum += loss;
                 progress.step(epoch, s + 1, plan.segments(), seen, (System.nanoTime() - start) / 1e9, loss);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             lastReport = evaluate(test, numClasses);
-            double accuracy = lastReport.accuracy();
-            EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), accuracy, seen, seconds,
-                    io.tributary.common.metrics.ProcessMemory.rssMb());
-            results.add(r);
+            EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), lastReport.accuracy(), seen, seconds,
+                    ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
             progress.epoch(r);
+            return r;
         }
-        return results;
     }
 
     /** The held-out evaluation after the last epoch trained, or {@code null} before the first. */

@@ -1,29 +1,65 @@
 package io.tributary.job.train;
 
 import io.tributary.common.config.TrainConfig;
+import io.tributary.job.shared.SharedGradients;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+
+import java.util.Map;
 
 /** Builds DL4J's training master for a job's sync mode. */
 public final class TrainingMasters {
     private TrainingMasters() {
     }
 
-    public static TrainingMaster<?, ?> create(TrainConfig config) {
+    /**
+     * A training master, what it was built from (for metadata.json) and what must be released after
+     * training.
+     */
+    public record Prepared(TrainingMaster<?, ?> master, Map<String, Object> info, AutoCloseable resources)
+            implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            resources.close();
+        }
+    }
+
+    public static Prepared create(JavaSparkContext sc, TrainConfig config) throws InterruptedException {
         return switch (config.sync()) {
-            case PARAM_AVG -> new ParameterAveragingTrainingMaster.Builder(config.batchSizePerWorker())
-                    .batchSizePerWorker(config.batchSizePerWorker())
-                    .averagingFrequency(config.averagingFrequency())
-                    .workerPrefetchNumBatches(2)
-                    // The builder's default is false: Adam's state would be reset every round.
-                    .saveUpdater(true)
-                    .rngSeed(config.seed())
-                    // Data is already cached on the executors as compact batches; no export to files.
-                    .rddTrainingApproach(RDDTrainingApproach.Direct)
-                    // The Trainer caches each segment itself and unpersists it after use.
-                    .storageLevel(null)
-                    .build();
+            case PARAM_AVG -> new Prepared(parameterAveraging(config), Map.of(), () -> { });
+            case SHARED_GRADIENTS -> {
+                SharedGradients shared = SharedGradients.prepare(sc, config);
+                yield new Prepared(shared.master(), shared.info(), shared);
+            }
+        };
+    }
+
+    static ParameterAveragingTrainingMaster parameterAveraging(TrainConfig config) {
+        return new ParameterAveragingTrainingMaster.Builder(config.batchSizePerWorker())
+                .batchSizePerWorker(config.batchSizePerWorker())
+                .averagingFrequency(config.averagingFrequency())
+                .workerPrefetchNumBatches(2)
+                // The builder's default is false: Adam's state would be reset every round.
+                .saveUpdater(true)
+                .rngSeed(config.seed())
+                // Data is already cached on the executors as compact batches; no export to files.
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                // The Trainer caches each segment itself and unpersists it after use.
+                .storageLevel(null)
+                .build();
+    }
+
+    /**
+     * Batches per training segment (one {@code fit} call, after which progress is shown): whole
+     * averaging rounds for parameter averaging; about a tenth of an epoch for shared gradients,
+     * whose workers exchange updates continuously and pay a Spark job per segment.
+     */
+    public static int batchesPerSegment(TrainConfig config, int workers, int numBatches) {
+        return switch (config.sync()) {
+            case PARAM_AVG -> workers * config.averagingFrequency();
+            case SHARED_GRADIENTS -> Math.max(workers, (numBatches + 9) / 10);
         };
     }
 }

@@ -1,0 +1,109 @@
+package io.tributary.job.spark;
+
+import org.apache.spark.SparkEnv;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The ND4J backend one JVM actually loaded: CPU or CUDA, native variant, BLAS, threads, devices,
+ * memory limits, and the GPUs Spark assigned to the task that looked. A plain serializable class
+ * (Kryo 4 cannot serialize records).
+ */
+public final class BackendReport implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final String executorId;
+    public final String host;
+    public final String backend;
+    public final String backendClass;
+    public final String platform;
+    public final String nativeVariant;
+    public final String blas;
+    public final int threads;
+    public final int devices;
+    public final long maxBytesMb;
+    public final long maxPhysicalBytesMb;
+    /** Plain array: Kryo 4 cannot rebuild Java's immutable lists. */
+    public final String[] sparkGpus;
+    public final String cudaVisibleDevices;
+
+    private BackendReport(String executorId) {
+        this.executorId = executorId;
+        this.host = hostName();
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        this.backend = Nd4j.getEnvironment().isCPU() ? "cpu" : "cuda";
+        this.backendClass = Nd4j.getBackend().getClass().getName();
+        this.platform = Loader.getPlatform();
+        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        this.nativeVariant = extension.isEmpty() ? "generic" : extension.replaceFirst("^-", "");
+        this.blas = String.valueOf(env.getOrDefault("blas.vendor", "unknown"));
+        this.threads = Nd4j.getEnvironment().maxThreads();
+        this.devices = Nd4j.getAffinityManager().getNumberOfDevices();
+        this.maxBytesMb = Pointer.maxBytes() >> 20;
+        this.maxPhysicalBytesMb = Pointer.maxPhysicalBytes() >> 20;
+        this.sparkGpus = assignedGpus();
+        this.cudaVisibleDevices = System.getenv("CUDA_VISIBLE_DEVICES");
+    }
+
+    /** Looks at this JVM; inside a task the executor's id and the task's GPUs are included. */
+    public static BackendReport here() {
+        SparkEnv env = SparkEnv.get();
+        return new BackendReport(env == null ? "none" : env.executorId());
+    }
+
+    private static String[] assignedGpus() {
+        TaskContext task = TaskContext.get();
+        if (task == null) return new String[0];
+        ResourceInformation gpu = task.resources().get("gpu").getOrElse(() -> null);
+        return gpu == null ? new String[0] : gpu.addresses();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown";
+        }
+    }
+
+    /** One line for logs and the doctor's table. */
+    public String line() {
+        return String.format(java.util.Locale.ROOT,
+                "executor %s on %s: %s backend (%s), %s native variant for %s, BLAS %s, %d threads, %d device(s),"
+                        + " off-heap limit %d MiB (physical %d MiB)%s%s",
+                executorId, host, backend.toUpperCase(java.util.Locale.ROOT), backendClass, nativeVariant, platform, blas,
+                threads, devices, maxBytesMb, maxPhysicalBytesMb,
+                sparkGpus.length == 0 ? "" : ", Spark GPUs " + Arrays.toString(sparkGpus),
+                cudaVisibleDevices == null ? "" : ", CUDA_VISIBLE_DEVICES=" + cudaVisibleDevices);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("executor_id", executorId);
+        m.put("host", host);
+        m.put("backend", backend);
+        m.put("backend_class", backendClass);
+        m.put("platform", platform);
+        m.put("native_variant", nativeVariant);
+        m.put("blas", blas);
+        m.put("threads", threads);
+        m.put("devices", devices);
+        m.put("off_heap_limit_mb", maxBytesMb);
+        m.put("physical_limit_mb", maxPhysicalBytesMb);
+        m.put("spark_gpus", List.of(sparkGpus));
+        m.put("cuda_visible_devices", cudaVisibleDevices);
+        return m;
+    }
+}
