@@ -138,4 +138,46 @@ class CliTest {
         assertEquals(2, p.exitValue(), Files.readString(tmp.resolve("p.log")));
         assertTrue(Files.readString(tmp.resolve("p.log")).contains("Invalid value 0 for configuration epochs"));
     }
+
+    /** A copy of the fixture with {@code file} (uncompressed) replaced by what {@code edit} makes of it. */
+    private static Path corrupted(String name, String file, java.util.function.UnaryOperator<byte[]> edit) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("corrupt-" + name));
+        for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte"}) {
+            byte[] bytes = new java.util.zip.GZIPInputStream(Files.newInputStream(data.resolve(f + ".gz"))).readAllBytes();
+            Files.write(dir.resolve(f), f.equals(file) ? edit.apply(bytes) : bytes);
+        }
+        return dir;
+    }
+
+    private static byte[] withInt(byte[] bytes, int offset, int value) {
+        byte[] b = bytes.clone();
+        java.nio.ByteBuffer.wrap(b).putInt(offset, value);
+        return b;
+    }
+
+    @Test
+    void eachKindOfCorruptInputIsExitTwoWithItsRuleAndNoModel() throws Exception {
+        record Case(String name, String file, java.util.function.UnaryOperator<byte[]> edit, String expected) {
+        }
+        List<Case> cases = List.of(
+                new Case("magic", "train-images-idx3-ubyte", b -> withInt(b, 0, 0x00000999),
+                        "train-images-idx3-ubyte: magic number is 2457, expected 2051"),
+                new Case("count", "train-images-idx3-ubyte", b -> withInt(b, 4, 60 + 1000),
+                        "but its header declares " + (16 + 1060L * 28 * 28)),
+                new Case("mismatch", "train-labels-idx1-ubyte",
+                        b -> withInt(Arrays.copyOf(b, b.length - 1), 4, 59), "holds 60 images but"),
+                new Case("label", "t10k-labels-idx1-ubyte", b -> {
+                    byte[] c = b.clone();
+                    c[8 + 3] = 12;
+                    return c;
+                }, "label 12 at index 3"));
+        for (Case c : cases) {
+            Path out = tmp.resolve("corrupt-run-" + c.name());
+            Run r = run("train", "--data", corrupted(c.name(), c.file(), c.edit()).toString(), "--output",
+                    out.toString(), "--master", "local[1]");
+            assertInputError(r, c.expected());
+            assertFalse(Files.exists(out), c.name() + ": no output");
+        }
+    }
 }

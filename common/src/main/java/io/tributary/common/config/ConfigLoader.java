@@ -29,7 +29,18 @@ public final class ConfigLoader {
      * @param flags values given on the command line, by key name; {@code null} values are ignored
      */
     public static TrainConfig load(Path file, Map<String, ?> flags) {
+        return load(Map.of(), file, flags);
+    }
+
+    /**
+     * @param base values under the file's and the flags' (for example a resumed run's saved config);
+     *             {@code null} values are ignored
+     */
+    public static TrainConfig load(Map<String, ?> base, Path file, Map<String, ?> flags) {
         Map<String, Object> merged = new LinkedHashMap<>();
+        base.forEach((k, v) -> {
+            if (v != null) merged.put(k, v);
+        });
         if (file != null) {
             merged.putAll(readFile(file));
         }

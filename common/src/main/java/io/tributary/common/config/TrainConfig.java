@@ -25,6 +25,10 @@ public record TrainConfig(
         double learningRate,
         long seed,
         boolean overwrite,
+        boolean forceUnlock,
+        int checkpointEveryRounds,
+        int checkpointEveryMinutes,
+        int checkpointsKept,
         int trainExamples,
         int testExamples,
         int threadsPerWorker,
@@ -47,6 +51,9 @@ public record TrainConfig(
         TRAIN_EXAMPLES.check(trainExamples);
         TEST_EXAMPLES.check(testExamples);
         THREADS_PER_WORKER.check(threadsPerWorker);
+        CHECKPOINT_EVERY_ROUNDS.check(checkpointEveryRounds);
+        CHECKPOINT_EVERY_MINUTES.check(checkpointEveryMinutes);
+        CHECKPOINTS_KEPT.check(checkpointsKept);
         STALL_TIMEOUT.check(stallTimeoutSeconds);
         BACKEND.check(backend);
         if (shared == null) {
@@ -68,6 +75,10 @@ public record TrainConfig(
                 value(values, LEARNING_RATE),
                 value(values, SEED),
                 value(values, OVERWRITE),
+                value(values, FORCE_UNLOCK),
+                value(values, CHECKPOINT_EVERY_ROUNDS),
+                value(values, CHECKPOINT_EVERY_MINUTES),
+                value(values, CHECKPOINTS_KEPT),
                 value(values, TRAIN_EXAMPLES),
                 value(values, TEST_EXAMPLES),
                 value(values, THREADS_PER_WORKER),
@@ -114,6 +125,10 @@ public record TrainConfig(
         m.put(LEARNING_RATE.name(), learningRate);
         m.put(SEED.name(), seed);
         m.put(OVERWRITE.name(), overwrite);
+        m.put(FORCE_UNLOCK.name(), forceUnlock);
+        m.put(CHECKPOINT_EVERY_ROUNDS.name(), checkpointEveryRounds);
+        m.put(CHECKPOINT_EVERY_MINUTES.name(), checkpointEveryMinutes);
+        m.put(CHECKPOINTS_KEPT.name(), checkpointsKept);
         m.put(TRAIN_EXAMPLES.name(), trainExamples);
         m.put(TEST_EXAMPLES.name(), testExamples);
         m.put(THREADS_PER_WORKER.name(), threadsPerWorker);
@@ -126,7 +141,8 @@ public record TrainConfig(
     /** A copy with the Spark master the job actually runs on. */
     public TrainConfig withMaster(String resolvedMaster) {
         return new TrainConfig(data, output, epochs, model, resolvedMaster, sync, batchSizePerWorker,
-                averagingFrequency, learningRate, seed, overwrite, trainExamples, testExamples, threadsPerWorker,
+                averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEveryRounds,
+                checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, threadsPerWorker,
                 stallTimeoutSeconds, backend, shared);
     }
 }

@@ -31,6 +31,14 @@ public final class TrainKeys {
             "Seed for weight initialisation, shuffling and splitting; fixes a local[1] run.");
     public static final ConfigKey<Boolean> OVERWRITE = ConfigKey.booleanKey("overwrite", false,
             "Replace the model, metrics and metadata of an existing output directory.");
+    public static final ConfigKey<Boolean> FORCE_UNLOCK = ConfigKey.booleanKey("force-unlock", false,
+            "Break the lock a killed run left in the output directory (the lock's owner is logged).");
+    public static final ConfigKey<Integer> CHECKPOINT_EVERY_ROUNDS = ConfigKey.intKey("checkpoint-every-rounds", 0, 0, 1_000_000,
+            "Checkpoint to OUTPUT/checkpoints every N training steps (averaging rounds, or tenths of an epoch with shared gradients); 0: only by time and at epoch ends.");
+    public static final ConfigKey<Integer> CHECKPOINT_EVERY_MINUTES = ConfigKey.intKey("checkpoint-every-minutes", 10, 0, 100_000,
+            "Also checkpoint when this many minutes passed since the last checkpoint; 0: never by time. Every epoch end is checkpointed.");
+    public static final ConfigKey<Integer> CHECKPOINTS_KEPT = ConfigKey.intKey("checkpoints-kept", 3, 1, 1000,
+            "The newest checkpoints kept; older ones are deleted.");
     public static final ConfigKey<Integer> TRAIN_EXAMPLES = ConfigKey.intKey("train-examples", 0, 0, Integer.MAX_VALUE,
             "Use only the first N training examples (0: all).");
     public static final ConfigKey<Integer> TEST_EXAMPLES = ConfigKey.intKey("test-examples", 0, 0, Integer.MAX_VALUE,
@@ -72,7 +80,8 @@ public final class TrainKeys {
 
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
-            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, TRAIN_EXAMPLES,
+            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_ROUNDS, CHECKPOINT_EVERY_MINUTES,
+            CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
             SHARED_NETWORK_MASK, SHARED_WORKERS_PER_NODE, SHARED_THRESHOLD_ALGORITHM, SHARED_INITIAL_THRESHOLD,
             SHARED_MIN_SPARSITY, SHARED_MAX_SPARSITY, SHARED_RESIDUAL_CLIP, SHARED_AERON_DIR, SHARED_CONNECT_TIMEOUT);

@@ -22,6 +22,11 @@ import java.util.UUID;
  * name ({@code _tmp.<name>.<uuid>}, which Hadoop readers skip) and renamed into place only when
  * complete, so a reader never sees half a file. A run that fails calls {@link #abort()}: its
  * temporary files go, and a directory it created goes too when nothing else is in it.
+ *
+ * <p>While a run holds the directory, a lock file ({@value #LOCK_FILE}, created with
+ * create-if-absent, atomic on HDFS) names its host, process and start time; a second run is refused.
+ * The lock goes with {@link #finish()} or {@link #abort()}; one left by a killed run is broken only
+ * on request ({@code --force-unlock}), never silently.
  */
 public final class RunOutput {
     /** Writes a file's content. */
@@ -30,27 +35,43 @@ public final class RunOutput {
         void write(OutputStream out) throws IOException;
     }
 
+    /** The lock file's name; the leading underscore hides it from Hadoop readers. */
+    public static final String LOCK_FILE = "_lock";
+
     private final HadoopFs.Location dir;
     private final boolean created;
     private final List<Path> temporaries = new ArrayList<>();
+    private boolean locked;
 
     private RunOutput(HadoopFs.Location dir, boolean created) {
         this.dir = dir;
         this.created = created;
     }
 
-    /**
-     * Claims an output directory. An existing one is refused unless {@code overwrite}; then files are
-     * replaced one by one as the run publishes them.
-     */
+    /** {@link #claim(HadoopFs.Location, boolean, boolean)} without breaking a stale lock. */
     public static RunOutput claim(HadoopFs.Location dir, boolean overwrite) {
+        return claim(dir, overwrite, false);
+    }
+
+    /**
+     * Claims and locks an output directory. An existing one is refused unless {@code overwrite}; then
+     * files are replaced one by one as the run publishes them. A directory locked by another run is
+     * refused unless {@code forceUnlock}, which breaks the lock (with a warning naming its owner).
+     */
+    public static RunOutput claim(HadoopFs.Location dir, boolean overwrite, boolean forceUnlock) {
+        RunOutput output = open(dir, overwrite, forceUnlock);
+        output.lock(forceUnlock);
+        return output;
+    }
+
+    private static RunOutput open(HadoopFs.Location dir, boolean overwrite, boolean forceUnlock) {
         FileSystem fs = dir.fs();
         try {
             FileStatus status = fs.getFileStatus(dir.path());
             if (!status.isDirectory()) {
                 throw new InputException("Output " + dir + " exists and is a file; --output must name a directory");
             }
-            if (!overwrite) {
+            if (!overwrite && !(forceUnlock && onlyLockAndChecksums(dir))) {
                 throw new InputException("Output " + dir + " already exists; pass --overwrite to replace its model, "
                         + "or choose another --output");
             }
@@ -71,6 +92,81 @@ public final class RunOutput {
             throw new InputException("Cannot create output directory " + dir + ": " + HadoopFs.describe(e));
         }
         return new RunOutput(dir, true);
+    }
+
+    private static boolean onlyLockAndChecksums(HadoopFs.Location dir) throws IOException {
+        for (FileStatus s : dir.fs().listStatus(dir.path())) {
+            String name = s.getPath().getName();
+            if (!name.equals(LOCK_FILE) && !name.endsWith(".crc") && !name.startsWith("_tmp.")) return false;
+        }
+        return true;
+    }
+
+    private void lock(boolean force) {
+        Path lock = new Path(dir.path(), LOCK_FILE);
+        byte[] owner = Json.write(owner()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (force && dir.fs().exists(lock)) {
+                org.slf4j.LoggerFactory.getLogger(RunOutput.class).warn("Breaking the lock of {} held by {}", dir,
+                        readOwner(lock));
+                dir.fs().delete(lock, false);
+            }
+            try (FSDataOutputStream out = dir.fs().create(lock, false)) {
+                out.write(owner);
+                out.hsync();
+            }
+            locked = true;
+        } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
+                    + lock + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().contains("already exists")) {
+                throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
+                        + lock + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
+            }
+            throw new InputException("Cannot lock output " + dir + ": " + HadoopFs.describe(e));
+        }
+    }
+
+    private static java.util.Map<String, Object> owner() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        m.put("host", host);
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("user", System.getProperty("user.name"));
+        m.put("started", java.time.Instant.now().toString());
+        return m;
+    }
+
+    private String readOwner(Path lock) {
+        try (var in = dir.fs().open(lock)) {
+            java.util.Map<String, Object> m = Json.readMap(in.readAllBytes());
+            return "host " + m.get("host") + ", pid " + m.get("pid") + ", user " + m.get("user") + ", since "
+                    + m.get("started");
+        } catch (IOException | RuntimeException e) {
+            return "owner unreadable";
+        }
+    }
+
+    /** Releases the lock: the run is complete. */
+    public synchronized void finish() {
+        unlock();
+    }
+
+    private void unlock() {
+        if (!locked) return;
+        try {
+            dir.fs().delete(new Path(dir.path(), LOCK_FILE), false);
+            locked = false;
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(RunOutput.class).warn("Could not remove the lock of {}: {}", dir,
+                    HadoopFs.describe(e));
+        }
     }
 
     /** The umask for outputs: {@code fs.permissions.umask-mode}, by default {@link HadoopFs#DEFAULT_UMASK}. */
@@ -115,6 +211,7 @@ public final class RunOutput {
             }
         }
         temporaries.clear();
+        unlock();
         if (created) {
             try {
                 FileStatus[] left = fs.listStatus(dir.path());

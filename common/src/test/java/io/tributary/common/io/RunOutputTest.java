@@ -36,6 +36,7 @@ class RunOutputTest {
                 e.getMessage());
         RunOutput o = RunOutput.claim(at(out), true);
         o.write("model.zip", s -> s.write("new".getBytes(StandardCharsets.UTF_8)));
+        o.finish();
         assertEquals("new", Files.readString(out.resolve("model.zip")));
         assertArrayEquals(new String[] {"model.zip"}, names(out));
         assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
@@ -69,5 +70,32 @@ class RunOutputTest {
         Path f = Files.writeString(tmp.resolve("f"), "x");
         assertTrue(assertThrows(InputException.class, () -> RunOutput.claim(at(f), true)).getMessage()
                 .contains("exists and is a file"));
+    }
+
+    @Test
+    void aLockedOutputIsRefusedUntilTheRunFinishes() throws IOException {
+        Path out = tmp.resolve("locked");
+        RunOutput first = RunOutput.claim(at(out), false);
+        assertTrue(Files.exists(out.resolve(RunOutput.LOCK_FILE)));
+        InputException e = assertThrows(InputException.class, () -> RunOutput.claim(at(out), true));
+        assertTrue(e.getMessage().contains("locked is locked by another run (host ")
+                && e.getMessage().contains(", pid " + ProcessHandle.current().pid() + ", user ")
+                && e.getMessage().endsWith("if that run is dead, pass --force-unlock"), e.getMessage());
+        first.write("model.zip", s -> s.write(1));
+        first.finish();
+        assertArrayEquals(new String[] {"model.zip"}, names(out), "the lock goes when the run finishes");
+        RunOutput.claim(at(out), true).finish();
+    }
+
+    @Test
+    void aStaleLockIsBrokenOnlyWhenAskedAndAbortReleasesIt() throws IOException {
+        Path out = tmp.resolve("stale");
+        RunOutput.claim(at(out), false);   // a run killed before it published anything: the lock stays
+        assertThrows(InputException.class, () -> RunOutput.claim(at(out), false));
+        assertThrows(InputException.class, () -> RunOutput.claim(at(out), true));
+        RunOutput resumed = RunOutput.claim(at(out), false, true);
+        resumed.abort();
+        assertFalse(Files.exists(out.resolve(RunOutput.LOCK_FILE)), "abort releases the lock");
+        RunOutput.claim(at(out), false, true).finish();
     }
 }

@@ -29,6 +29,9 @@ import java.util.concurrent.Callable;
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file with the same keys as the flags.")
     Path configFile;
+    @Option(names = "--resume", paramLabel = "OUTPUT", description = "Continue the run in OUTPUT from its newest valid"
+            + " checkpoint, with the config saved there; flags given here override it (e.g. more --epochs).")
+    String resume;
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
     @Spec
@@ -36,8 +39,15 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig config = ConfigLoader.load(configFile, KeyOptions.given(spec));
-        TrainResult result = new TrainJob(config, System.err, System.console() != null).run();
+        Map<String, Object> flags = KeyOptions.given(spec);
+        TrainConfig config;
+        if (resume != null) {
+            flags.putIfAbsent(TrainKeys.OUTPUT.name(), resume);
+            config = ConfigLoader.load(ResumeConfig.saved(resume, flags), configFile, flags);
+        } else {
+            config = ConfigLoader.load(configFile, flags);
+        }
+        TrainResult result = new TrainJob(config, System.err, System.console() != null, resume != null).run();
         System.out.println(String.format(Locale.ROOT,
                 "Trained %s for %d epoch(s): test accuracy %.4f, %.0f examples/s, %.1f s wall. Wrote %s/model.zip",
                 config.model(), result.epochs().size(), result.test().accuracy(), result.examplesPerSecond(),

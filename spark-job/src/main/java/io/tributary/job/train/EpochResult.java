@@ -14,6 +14,14 @@ public record EpochResult(int epoch, double trainLoss, double testAccuracy, long
         return seconds > 0 ? examples / seconds : 0.0;
     }
 
+    /** Reads back what {@link #toMap()} wrote (for example from a checkpoint). */
+    public static EpochResult fromMap(Map<String, Object> m) {
+        return new EpochResult(((Number) m.get("epoch")).intValue(), ((Number) m.get("train_loss")).doubleValue(),
+                ((Number) m.get("test_accuracy")).doubleValue(), ((Number) m.get("examples")).longValue(),
+                ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("driver_rss_mb")).doubleValue(),
+                ((Number) m.get("task_result_bytes")).longValue());
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);

@@ -48,11 +48,18 @@ public final class TrainJob {
     private final TrainConfig config;
     private final PrintStream progressOut;
     private final boolean liveProgress;
+    private final boolean resume;
 
     public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress) {
+        this(config, progressOut, liveProgress, false);
+    }
+
+    /** @param resume continue from the newest valid checkpoint in the output directory */
+    public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress, boolean resume) {
         this.config = config;
         this.progressOut = progressOut;
         this.liveProgress = liveProgress;
+        this.resume = resume;
     }
 
     public TrainResult run() throws Exception {
@@ -68,7 +75,8 @@ public final class TrainJob {
         MnistDirectory dataDir = new MnistDirectory(HadoopFs.resolve("data", resolved.data(), hadoopConf));
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
         // Fail on an existing output before any work is done.
-        RunOutput output = RunOutput.claim(outLocation, resolved.overwrite());
+        RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
+        CheckpointStore checkpoints = new CheckpointStore(outLocation);
         try {
             MnistData train = dataDir.read(MnistDirectory.Split.TRAIN).head(resolved.trainExamples());
             MnistData test = dataDir.read(MnistDirectory.Split.TEST).head(resolved.testExamples());
@@ -109,6 +117,14 @@ public final class TrainJob {
 
                 MultiLayerNetwork net = new MultiLayerNetwork(netConf);
                 net.init();
+                int batchesPerSegment = TrainingMasters.batchesPerSegment(resolved, workers, batchSizes.length);
+                Trainer.Position from = Trainer.Position.START;
+                if (resume) {
+                    CheckpointStore.Loaded ck = checkpoints.newestValid(m -> progressOut.println("tributary: " + m));
+                    from = Checkpointing.resume(ck, net, batchesPerSegment, batchSizes.length);
+                    progressOut.printf("tributary: resuming from checkpoint %s (epoch %d, %d steps done)%n",
+                            ck.name(), from.epoch(), from.segmentsDone());
+                }
                 List<EpochResult> epochs;
                 Trainer trainer;
                 SparkDl4jMultiLayer sparkNet;
@@ -117,9 +133,10 @@ public final class TrainJob {
                     sparkNet = new SparkDl4jMultiLayer(sc, net, master.master());
                     trainer = new Trainer(sc, sparkNet, new Progress(progressOut, liveProgress, resolved.epochs()),
                             resolved.sync() == SyncMode.SHARED_GRADIENTS, resolved.stallTimeoutSeconds());
+                    SparkDl4jMultiLayer trained = sparkNet;
                     epochs = trainer.train(trainData, batchSizes, testRdd, train.numClasses(), resolved.epochs(),
-                            TrainingMasters.batchesPerSegment(resolved, workers, batchSizes.length),
-                            resolved.seed(), threads);
+                            batchesPerSegment, resolved.seed(), threads, from, new Checkpointing(checkpoints,
+                                    resolved, trained::getNetwork, batchesPerSegment, batchSizes.length));
                     syncInfo = master.info();
                 }
                 double trainSeconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
@@ -139,6 +156,7 @@ public final class TrainJob {
                 testRdd.unpersist(false);
             }
             publish(output, resolved, result, model, fingerprint, sparkInfo, shape);
+            output.finish();
             return new TrainResult(result.output(), result.epochs(), result.test(), result.trainSeconds(),
                     (System.nanoTime() - wallStart) / 1e9, result.trainExamplesPerEpoch(), model);
         } catch (Throwable t) {

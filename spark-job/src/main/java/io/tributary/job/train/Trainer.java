@@ -48,18 +48,56 @@ public final class Trainer {
      */
     public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
                                    int epochs, int batchesPerRound, long seed, int threadsPerTask) throws Exception {
+        return train(train, batchSizes, test, numClasses, epochs, batchesPerRound, seed, threadsPerTask,
+                Position.START, Checkpointer.NONE);
+    }
+
+    /**
+     * Trains from {@code from} (the start, or where a checkpoint left off), calling
+     * {@code checkpointer} after every step.
+     */
+    public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
+                                   int epochs, int batchesPerRound, long seed, int threadsPerTask, Position from,
+                                   Checkpointer checkpointer) throws Exception {
         Epochs run = new Epochs(new BatchById(train), new ToDataSet(threadsPerTask), batchSizes, test, numClasses,
                 batchesPerRound, seed);
-        List<EpochResult> results = new ArrayList<>();
+        List<EpochResult> results = new ArrayList<>(from.done());
         sc.sc().addSparkListener(run.resultBytes);
         try (StallGuard guard = new StallGuard(sc, stallTimeoutSeconds)) {
-            for (int epoch = 1; epoch <= epochs; epoch++) {
-                results.add(run.epoch(epoch, guard));
+            for (int epoch = from.epoch(); epoch <= epochs; epoch++) {
+                Position start = epoch == from.epoch() ? from : new Position(epoch, 0, 0, 0, 0, results);
+                results.add(run.epoch(start, guard, results, checkpointer));
             }
         } finally {
             sc.sc().removeSparkListener(run.resultBytes);
         }
+        if (lastReport == null) {
+            lastReport = evaluate(test, numClasses);   // resumed after the last epoch had ended
+        }
         return results;
+    }
+
+    /**
+     * Where training stands: {@code segmentsDone} steps of {@code epoch} are trained, having seen
+     * {@code seen} examples in {@code seconds} with the loss sum {@code lossSum}; {@code done} are
+     * the results of the epochs before.
+     */
+    public record Position(int epoch, int segmentsDone, long seen, double lossSum, double seconds,
+                           List<EpochResult> done) {
+        public static final Position START = new Position(1, 0, 0, 0, 0, List.of());
+    }
+
+    /** Called after every training step; decides itself whether to write a checkpoint. */
+    @FunctionalInterface
+    public interface Checkpointer {
+        Checkpointer NONE = (position, segments, epochEnded) -> { };
+
+        /**
+         * @param position   the position after the step (after an epoch's last step: the next
+         *                   epoch, nothing done, with the ended epoch's result in {@code done})
+         * @param epochEnded whether the step ended an epoch
+         */
+        void after(Position position, int segments, boolean epochEnded) throws Exception;
     }
 
     /** What every epoch of one {@link #train} call shares. */
@@ -84,13 +122,15 @@ public final class Trainer {
             this.seed = seed;
         }
 
-        EpochResult epoch(int epoch, StallGuard guard) throws Exception {
+        EpochResult epoch(Position from, StallGuard guard, List<EpochResult> done, Checkpointer checkpointer)
+                throws Exception {
+            int epoch = from.epoch();
             EpochPlan plan = EpochPlan.of(batchSizes.length, batchesPerRound, seed, epoch);
             long bytesBefore = resultBytes.total();
-            long start = System.nanoTime();
-            long seen = 0;
-            double lossSum = 0;
-            for (int s = 0; s < plan.segments(); s++) {
+            long start = System.nanoTime() - (long) (from.seconds() * 1e9);
+            long seen = from.seen();
+            double lossSum = from.lossSum();
+            for (int s = from.segmentsDone(); s < plan.segments(); s++) {
                 List<Integer> ids = plan.batchesOf(s);
                 JavaRDD<DataSet> segment = sc.parallelize(ids, sc.defaultParallelism()).map(lookup).map(toDataSet)
                         .persist(StorageLevel.MEMORY_ONLY());
@@ -108,12 +148,19 @@ public final class Trainer {
                         : net.getScore();
                 lossSum += loss;
                 progress.step(epoch, s + 1, plan.segments(), seen, (System.nanoTime() - start) / 1e9, loss);
+                if (s + 1 < plan.segments()) {
+                    checkpointer.after(new Position(epoch, s + 1, seen, lossSum, (System.nanoTime() - start) / 1e9,
+                            done), plan.segments(), false);
+                }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             lastReport = evaluate(test, numClasses);
             EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), lastReport.accuracy(), seen, seconds,
                     ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
             progress.epoch(r);
+            List<EpochResult> withThis = new ArrayList<>(done);
+            withThis.add(r);
+            checkpointer.after(new Position(epoch + 1, 0, 0, 0, 0, withThis), plan.segments(), true);
             return r;
         }
     }

@@ -1,0 +1,152 @@
+package io.tributary.job.train;
+
+import io.tributary.common.InputException;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.Json;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Checkpoints in {@code OUTPUT/checkpoints}: for each, the model with its updater state
+ * ({@code ckpt-EEEE-SSSSS.zip}), the training position and config ({@code .json}) and, written last,
+ * their SHA-256 sums ({@code .sha256}). Each file goes to a temporary name, is synced and renamed
+ * into place; a checkpoint without its checksum file, or whose files do not match it, is not used.
+ */
+public final class CheckpointStore {
+    private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
+    public static final String DIR = "checkpoints";
+
+    private final HadoopFs.Location dir;
+
+    public CheckpointStore(HadoopFs.Location output) {
+        this.dir = output.child(DIR);
+    }
+
+    /** A checkpoint read back: the network with its updater state, and the position and config. */
+    public record Loaded(String name, MultiLayerNetwork network, Map<String, Object> state) {
+    }
+
+    /** Writes a checkpoint named by its position, then deletes all but the newest {@code keep}. */
+    public void write(MultiLayerNetwork net, int epoch, int segmentsDone, Map<String, Object> state, int keep)
+            throws IOException {
+        String name = String.format(java.util.Locale.ROOT, "ckpt-%04d-%05d", epoch, segmentsDone);
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, zip, true);
+        byte[] model = zip.toByteArray();
+        byte[] json = Json.write(state).getBytes(StandardCharsets.UTF_8);
+        dir.fs().mkdirs(dir.path());
+        put(name + ".zip", model);
+        put(name + ".json", json);
+        put(name + ".sha256", (sha256(model) + "  " + name + ".zip\n" + sha256(json) + "  " + name + ".json\n")
+                .getBytes(StandardCharsets.UTF_8));
+        List<String> names = complete();
+        for (int i = keep; i < names.size(); i++) {
+            for (String ext : new String[] {".sha256", ".json", ".zip"}) {
+                dir.fs().delete(new Path(dir.path(), names.get(i) + ext), false);
+            }
+        }
+    }
+
+    /**
+     * The newest checkpoint whose files match their checksums; each one that does not is reported
+     * (logged and given to {@code rejected}) and the one before it tried.
+     */
+    public Loaded newestValid(java.util.function.Consumer<String> rejected) {
+        List<String> names;
+        try {
+            names = complete();
+        } catch (IOException e) {
+            throw new InputException("Cannot list checkpoints in " + dir + ": " + HadoopFs.describe(e));
+        }
+        for (String name : names) {
+            try {
+                byte[] model = read(name + ".zip");
+                byte[] json = read(name + ".json");
+                String sums = new String(read(name + ".sha256"), StandardCharsets.UTF_8);
+                if (!sums.equals(sha256(model) + "  " + name + ".zip\n" + sha256(json) + "  " + name + ".json\n")) {
+                    throw new IOException("its files do not match their SHA-256 sums");
+                }
+                MultiLayerNetwork net;
+                try (InputStream in = new ByteArrayInputStream(model)) {
+                    net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+                }
+                return new Loaded(name, net, Json.readMap(json));
+            } catch (IOException | RuntimeException e) {
+                String message = "Checkpoint " + name + " in " + dir + " is not usable (" + HadoopFs.describe(e)
+                        + "); trying the one before it";
+                log.warn(message);
+                rejected.accept(message);
+            }
+        }
+        throw new InputException("No usable checkpoint in " + dir + "; nothing to resume");
+    }
+
+    /** Names of checkpoints that have their checksum file, newest first. */
+    private List<String> complete() throws IOException {
+        FileStatus[] files;
+        try {
+            files = dir.fs().listStatus(dir.path());
+        } catch (FileNotFoundException e) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (FileStatus f : files) {
+            String n = f.getPath().getName();
+            if (n.startsWith("ckpt-") && n.endsWith(".sha256")) {
+                names.add(n.substring(0, n.length() - ".sha256".length()));
+            }
+        }
+        names.sort(java.util.Comparator.reverseOrder());
+        return names;
+    }
+
+    private void put(String name, byte[] content) throws IOException {
+        Path tmp = new Path(dir.path(), "_tmp." + name + "." + UUID.randomUUID());
+        try (FSDataOutputStream out = dir.fs().create(tmp, false)) {
+            out.write(content);
+            out.hsync();
+        }
+        FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf())
+                .rename(tmp, new Path(dir.path(), name), Options.Rename.OVERWRITE);
+    }
+
+    private byte[] read(String name) throws IOException {
+        try (InputStream in = dir.fs().open(new Path(dir.path(), name))) {
+            return in.readAllBytes();
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return dir.toString();
+    }
+}

@@ -1,0 +1,111 @@
+package io.tributary.job.train;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.TrainConfig;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * When to checkpoint (every N steps, every M minutes, every epoch end) and what a checkpoint holds
+ * besides the model: the training position, the epochs' results so far and the config. Also the
+ * way back: {@link #resume} checks a checkpoint fits this run and restores it into a new network.
+ */
+public final class Checkpointing implements Trainer.Checkpointer {
+    private final CheckpointStore store;
+    private final TrainConfig config;
+    private final Supplier<MultiLayerNetwork> network;
+    private final int batchesPerSegment;
+    private final int numBatches;
+    private int stepsSinceLast;
+    private long lastNanos = System.nanoTime();
+
+    public Checkpointing(CheckpointStore store, TrainConfig config, Supplier<MultiLayerNetwork> network,
+                         int batchesPerSegment, int numBatches) {
+        this.store = store;
+        this.config = config;
+        this.network = network;
+        this.batchesPerSegment = batchesPerSegment;
+        this.numBatches = numBatches;
+    }
+
+    @Override
+    public void after(Trainer.Position position, int segments, boolean epochEnded) throws Exception {
+        stepsSinceLast++;
+        boolean bySteps = config.checkpointEveryRounds() > 0 && stepsSinceLast >= config.checkpointEveryRounds();
+        boolean byTime = config.checkpointEveryMinutes() > 0
+                && System.nanoTime() - lastNanos >= config.checkpointEveryMinutes() * 60_000_000_000L;
+        if (!(epochEnded || bySteps || byTime)) {
+            return;
+        }
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("created", Instant.now().toString());
+        state.put("epoch", position.epoch());
+        state.put("segments_done", position.segmentsDone());
+        state.put("seen", position.seen());
+        state.put("loss_sum", position.lossSum());
+        state.put("seconds", position.seconds());
+        state.put("batches_per_segment", batchesPerSegment);
+        state.put("batches", numBatches);
+        state.put("iterations", network.get().getIterationCount());
+        state.put("epochs", position.done().stream().map(EpochResult::toMap).toList());
+        state.put("config", config.asMap());
+        store.write(network.get(), position.epoch(), position.segmentsDone(), state, config.checkpointsKept());
+        stepsSinceLast = 0;
+        lastNanos = System.nanoTime();
+    }
+
+    /**
+     * Puts the checkpoint's parameters, updater state and counters into {@code net} (built from this
+     * run's config) and returns where training continues. Refuses a checkpoint whose parameters have
+     * other shapes, or whose steps were cut differently (another batch size, averaging frequency or
+     * number of workers), since the position would not mean the same examples.
+     */
+    @SuppressWarnings("unchecked")
+    public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, MultiLayerNetwork net,
+                                          int batchesPerSegment, int numBatches) {
+        MultiLayerNetwork saved = checkpoint.network();
+        Map<String, INDArray> ours = net.paramTable();
+        Map<String, INDArray> theirs = saved.paramTable();
+        if (!ours.keySet().equals(theirs.keySet())) {
+            throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": this config builds a"
+                    + " model with parameters " + ours.keySet() + ", the checkpoint has " + theirs.keySet());
+        }
+        for (Map.Entry<String, INDArray> p : ours.entrySet()) {
+            long[] a = p.getValue().shape();
+            long[] b = theirs.get(p.getKey()).shape();
+            if (!Arrays.equals(a, b)) {
+                throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": parameter "
+                        + p.getKey() + " has shape " + Arrays.toString(b) + " there but " + Arrays.toString(a)
+                        + " with this config; the model's shape must not change");
+            }
+        }
+        Map<String, Object> state = checkpoint.state();
+        int savedPerSegment = ((Number) state.get("batches_per_segment")).intValue();
+        int savedBatches = ((Number) state.get("batches")).intValue();
+        if (savedPerSegment != batchesPerSegment || savedBatches != numBatches) {
+            throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": it was made with "
+                    + savedBatches + " batches in steps of " + savedPerSegment + ", this run has " + numBatches
+                    + " in steps of " + batchesPerSegment + "; resume with the same data, batch size, averaging"
+                    + " frequency and number of workers");
+        }
+        net.setParams(saved.params());
+        net.getUpdater().getStateViewArray().assign(saved.getUpdater().getStateViewArray());
+        net.setIterationCount(saved.getIterationCount());
+        net.setEpochCount(saved.getEpochCount());
+        List<EpochResult> done = new ArrayList<>();
+        for (Object e : (List<Object>) state.get("epochs")) {
+            done.add(EpochResult.fromMap((Map<String, Object>) e));
+        }
+        return new Trainer.Position(((Number) state.get("epoch")).intValue(),
+                ((Number) state.get("segments_done")).intValue(), ((Number) state.get("seen")).longValue(),
+                ((Number) state.get("loss_sum")).doubleValue(), ((Number) state.get("seconds")).doubleValue(), done);
+    }
+}

@@ -1,0 +1,179 @@
+package io.tributary.tests;
+
+import io.tributary.common.data.IdxFixtures;
+import io.tributary.common.io.Json;
+import io.tributary.job.cli.TributaryCli;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Checkpoints and exact resume: a driver killed with SIGKILL mid-epoch resumes (breaking its stale
+ * lock on request) and ends with as many updates as an uninterrupted run and the same accuracy
+ * within a point; a truncated newest checkpoint is reported and the one before used; resuming with
+ * another model shape or step size is refused.
+ */
+class CheckpointResumeTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path reference;
+
+    record Run(int code, String err) {
+    }
+
+    static synchronized Run cli(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = TributaryCli.execute(args);
+        } finally {
+            System.setErr(original);
+        }
+        return new Run(code, err.toString(StandardCharsets.UTF_8));
+    }
+
+    static List<String> trainArgs(Path out) {
+        return new ArrayList<>(List.of("train", "--data", data.toString(), "--output", out.toString(),
+                "--master", "local[2]", "--epochs", "2", "--batch-size-per-worker", "32", "--averaging-frequency", "2",
+                "--checkpoint-every-rounds", "1"));
+    }
+
+    @BeforeAll
+    static void uninterrupted() throws Exception {
+        data = IdxFixtures.writeLearnable(tmp.resolve("data"), 3000, 300, 28, 17, true);
+        reference = tmp.resolve("reference");
+        Run r = cli(trainArgs(reference).toArray(new String[0]));
+        assertEquals(0, r.code(), r.err());
+    }
+
+    static MultiLayerNetwork model(Path run) throws Exception {
+        return ModelSerializer.restoreMultiLayerNetwork(run.resolve("model.zip").toFile(), true);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> metrics(Path run) throws Exception {
+        return Json.readMap(Files.readAllBytes(run.resolve("metrics.json")));
+    }
+
+    static String[] checkpoints(Path run) throws Exception {
+        try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".sha256")).sorted().toArray(String[]::new);
+        }
+    }
+
+    @Test
+    void keepsTheNewestCheckpointsWithChecksumsAndNoLock() throws Exception {
+        assertEquals(3, checkpoints(reference).length, Arrays.toString(checkpoints(reference)));
+        assertEquals("ckpt-0003-00000.sha256", checkpoints(reference)[2], "the last is the end of epoch 2");
+        assertFalse(Files.exists(reference.resolve("_lock")));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDriverKilledMidEpochResumesToTheSameNumberOfUpdates() throws Exception {
+        Path out = tmp.resolve("killed");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens")).forEach(cmd::add);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
+        cmd.addAll(trainArgs(out));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(new File(tmp.resolve("killed.log").toString())).start();
+        Path checkpointDir = out.resolve("checkpoints");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        boolean midEpoch = false;
+        while (!midEpoch && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            if (Files.isDirectory(checkpointDir)) {
+                try (Stream<Path> s = Files.list(checkpointDir)) {
+                    midEpoch = s.anyMatch(f -> f.getFileName().toString().matches("ckpt-0001-0000[2-9]\\.sha256"));
+                }
+            }
+        }
+        assertTrue(midEpoch, "no mid-epoch checkpoint appeared:\n" + Files.readString(tmp.resolve("killed.log")));
+        p.destroyForcibly();   // SIGKILL: no shutdown hooks, the lock stays
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertFalse(Files.exists(out.resolve("model.zip")), "killed before it finished");
+
+        Run locked = cli("train", "--resume", out.toString());
+        assertEquals(2, locked.code(), locked.err());
+        assertTrue(locked.err().contains("is locked by another run") && locked.err().contains("--force-unlock"),
+                locked.err());
+
+        Run resumed = cli("train", "--resume", out.toString(), "--force-unlock");
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("resuming from checkpoint ckpt-0001-"), resumed.err());
+
+        MultiLayerNetwork ref = model(reference);
+        MultiLayerNetwork res = model(out);
+        assertTrue(ref.getIterationCount() > 0);
+        assertEquals(ref.getIterationCount(), res.getIterationCount(), "same number of updates");
+        List<Map<String, Object>> refEpochs = (List<Map<String, Object>>) metrics(reference).get("epochs");
+        List<Map<String, Object>> resEpochs = (List<Map<String, Object>>) metrics(out).get("epochs");
+        assertEquals(2, resEpochs.size());
+        for (int e = 0; e < 2; e++) {
+            assertEquals(refEpochs.get(e).get("examples"), resEpochs.get(e).get("examples"), "examples of epoch " + (e + 1));
+        }
+        double refAcc = ((Number) metrics(reference).get("test_accuracy")).doubleValue();
+        double resAcc = ((Number) metrics(out).get("test_accuracy")).doubleValue();
+        assertTrue(refAcc > 0.8, "reference accuracy " + refAcc);
+        assertEquals(refAcc, resAcc, 0.01, "resumed accuracy within a point");
+    }
+
+    @Test
+    void aTruncatedNewestCheckpointIsReportedAndThePreviousUsed() throws Exception {
+        Path out = tmp.resolve("truncated");
+        Run first = cli(trainArgs(out).toArray(new String[0]));
+        assertEquals(0, first.code(), first.err());
+        String[] names = checkpoints(out);
+        String newest = names[names.length - 1].replace(".sha256", "");
+        String previous = names[names.length - 2].replace(".sha256", "");
+        try (RandomAccessFile f = new RandomAccessFile(out.resolve("checkpoints").resolve(newest + ".zip").toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        Run resumed = cli("train", "--resume", out.toString());
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.err().contains("Checkpoint " + newest + " in ") && resumed.err().contains("is not usable"),
+                resumed.err());
+        assertTrue(resumed.err().contains("resuming from checkpoint " + previous), resumed.err());
+        assertEquals(model(reference).getIterationCount(), model(out).getIterationCount());
+    }
+
+    @Test
+    void resumingWithAnotherModelShapeOrStepSizeIsRefused() throws Exception {
+        Path small = IdxFixtures.writeLearnable(tmp.resolve("small"), 300, 100, 20, 3, true);
+        Run shape = cli("train", "--resume", reference.toString(), "--data", small.toString());
+        assertEquals(2, shape.code(), shape.err());
+        assertTrue(shape.err().contains("the model's shape must not change"), shape.err());
+
+        Run steps = cli("train", "--resume", reference.toString(), "--batch-size-per-worker", "64");
+        assertEquals(2, steps.code(), steps.err());
+        assertTrue(steps.err().contains("resume with the same data, batch size, averaging frequency and number of workers"),
+                steps.err());
+        assertTrue(Files.exists(reference.resolve("model.zip")), "a refused resume leaves the run as it was");
+        assertFalse(Files.exists(reference.resolve("_lock")));
+    }
+}
