@@ -109,4 +109,32 @@ public final class HadoopFs {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }
+
+    /** Writes a stream's content. */
+    @FunctionalInterface
+    public interface StreamWriter {
+        void write(org.apache.hadoop.fs.FSDataOutputStream out) throws IOException;
+    }
+
+    /**
+     * Creates {@code path} (failing if it exists), writes it and syncs it to stable storage. Unlike
+     * try-with-resources this keeps the first error: HDFS output streams rethrow the very exception
+     * that failed a write (a quota, a lost datanode) from close(), which Java would turn into
+     * "Self-suppression not permitted".
+     */
+    public static void createSynced(FileSystem fs, Path path, StreamWriter writer) throws IOException {
+        org.apache.hadoop.fs.FSDataOutputStream out = fs.create(path, false);
+        try {
+            writer.write(out);
+            out.hsync();
+        } catch (IOException | RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException closing) {
+                if (closing != e) e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        out.close();
+    }
 }

@@ -1,7 +1,6 @@
 package io.tributary.common.io;
 
 import io.tributary.common.InputException;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -60,7 +59,12 @@ public final class RunOutput {
      */
     public static RunOutput claim(HadoopFs.Location dir, boolean overwrite, boolean forceUnlock) {
         RunOutput output = open(dir, overwrite, forceUnlock);
-        output.lock(forceUnlock);
+        try {
+            output.lock(forceUnlock);
+        } catch (RuntimeException e) {
+            output.abort();
+            throw e;
+        }
         return output;
     }
 
@@ -111,10 +115,7 @@ public final class RunOutput {
                         readOwner(lock));
                 dir.fs().delete(lock, false);
             }
-            try (FSDataOutputStream out = dir.fs().create(lock, false)) {
-                out.write(owner);
-                out.hsync();
-            }
+            HadoopFs.createSynced(dir.fs(), lock, out -> out.write(owner));
             locked = true;
         } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
             throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
@@ -123,6 +124,11 @@ public final class RunOutput {
             if (e.getMessage() != null && e.getMessage().contains("already exists")) {
                 throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
                         + lock + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
+            }
+            try {
+                dir.fs().delete(lock, false);   // what the failed create left, if anything
+            } catch (IOException ignored) {
+                // The original error is the one to report.
             }
             throw new InputException("Cannot lock output " + dir + ": " + HadoopFs.describe(e));
         }
@@ -176,7 +182,7 @@ public final class RunOutput {
 
     private static void probeWritable(HadoopFs.Location dir) throws IOException {
         Path probe = new Path(dir.path(), "_tmp.probe." + UUID.randomUUID());
-        dir.fs().create(probe, false).close();
+        HadoopFs.createSynced(dir.fs(), probe, out -> { });
         dir.fs().delete(probe, false);
     }
 
@@ -189,14 +195,15 @@ public final class RunOutput {
         Path target = new Path(dir.path(), name);
         Path tmp = new Path(dir.path(), "_tmp." + name + "." + UUID.randomUUID());
         temporaries.add(tmp);
-        try (FSDataOutputStream out = dir.fs().create(tmp, false)) {
-            writer.write(out);
-            out.hsync();
+        try {
+            HadoopFs.createSynced(dir.fs(), tmp, writer::write);
+            // Not every filesystem applies the configured umask on create (the local one does not).
+            dir.fs().setPermission(tmp, FsPermission.getFileDefault().applyUMask(umask(dir.fs())));
+            FileContext fc = FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf());
+            fc.rename(tmp, target, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            throw new IOException("Cannot write " + target + ": " + HadoopFs.describe(e), e);
         }
-        // Not every filesystem applies the configured umask on create (the local one does not).
-        dir.fs().setPermission(tmp, FsPermission.getFileDefault().applyUMask(umask(dir.fs())));
-        FileContext fc = FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf());
-        fc.rename(tmp, target, Options.Rename.OVERWRITE);
         temporaries.remove(tmp);
     }
 

@@ -3,7 +3,6 @@ package io.tributary.job.train;
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Options;
@@ -47,10 +46,24 @@ public final class CheckpointStore {
     public record Loaded(String name, MultiLayerNetwork network, Map<String, Object> state) {
     }
 
+    /** Deletes every checkpoint: a new run (--overwrite) must not resume or keep an older run's. */
+    public void clear() throws IOException {
+        dir.fs().delete(dir.path(), true);
+    }
+
     /** Writes a checkpoint named by its position, then deletes all but the newest {@code keep}. */
     public void write(MultiLayerNetwork net, int epoch, int segmentsDone, Map<String, Object> state, int keep)
             throws IOException {
         String name = String.format(java.util.Locale.ROOT, "ckpt-%04d-%05d", epoch, segmentsDone);
+        try {
+            writeAndPrune(net, name, state, keep);
+        } catch (IOException e) {
+            throw new IOException("Cannot write checkpoint " + name + " to " + dir + ": " + HadoopFs.describe(e), e);
+        }
+    }
+
+    private void writeAndPrune(MultiLayerNetwork net, String name, Map<String, Object> state, int keep)
+            throws IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         ModelSerializer.writeModel(net, zip, true);
         byte[] model = zip.toByteArray();
@@ -123,10 +136,7 @@ public final class CheckpointStore {
 
     private void put(String name, byte[] content) throws IOException {
         Path tmp = new Path(dir.path(), "_tmp." + name + "." + UUID.randomUUID());
-        try (FSDataOutputStream out = dir.fs().create(tmp, false)) {
-            out.write(content);
-            out.hsync();
-        }
+        HadoopFs.createSynced(dir.fs(), tmp, out -> out.write(content));
         FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf())
                 .rename(tmp, new Path(dir.path(), name), Options.Rename.OVERWRITE);
     }

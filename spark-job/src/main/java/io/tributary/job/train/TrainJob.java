@@ -78,6 +78,9 @@ public final class TrainJob {
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         CheckpointStore checkpoints = new CheckpointStore(outLocation);
         try {
+            if (!resume) {
+                checkpoints.clear();   // an overwritten run's checkpoints must not be resumed or kept
+            }
             MnistData train = dataDir.read(MnistDirectory.Split.TRAIN).head(resolved.trainExamples());
             MnistData test = dataDir.read(MnistDirectory.Split.TEST).head(resolved.testExamples());
             if (train.rows() != test.rows() || train.cols() != test.cols()) {
