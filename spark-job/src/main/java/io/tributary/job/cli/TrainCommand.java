@@ -64,7 +64,7 @@ public final class TrainCommand implements Callable<Integer> {
                 String def = key.formattedDefault();
                 String doc = key.doc() + (def == null ? "" : " (default " + def + ")");
                 if (key.type() == Boolean.class) {
-                    option.arity("0..1").type(Boolean.class).fallbackValue("true");
+                    option.arity("0..1").type(Boolean.class).fallbackValue("true").paramLabel("true|false");
                 } else {
                     option.type(String.class).paramLabel(label(key));
                 }
