@@ -25,6 +25,21 @@ class IdxReaderFuzzTest {
         byte[] validLabels = IdxFixtures.labels(20, 10, rng);
         int valid = 0;
         int rejected = 0;
+        // Unmeasured warm-up: class loading and the first string concatenations allocate once per JVM.
+        Random warm = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            boolean imagesFile = warm.nextBoolean();
+            byte[] file = mutate(imagesFile ? validImages : validLabels, warm);
+            try {
+                if (imagesFile) {
+                    IdxReader.readImages("f", new ByteArrayInputStream(file), false, file.length);
+                } else {
+                    IdxReader.readLabels("f", new ByteArrayInputStream(file), false, file.length);
+                }
+            } catch (InvalidDataException expected) {
+                // warm-up only
+            }
+        }
         for (int i = 0; i < 3000; i++) {
             boolean imagesFile = rng.nextBoolean();
             byte[] file = mutate(imagesFile ? validImages : validLabels, rng);
