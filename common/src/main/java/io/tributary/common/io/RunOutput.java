@@ -117,11 +117,10 @@ public final class RunOutput {
             }
             HadoopFs.createSynced(dir.fs(), lock, out -> out.write(owner));
             locked = true;
-        } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-            throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
-                    + lock + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("already exists")) {
+            // FileAlreadyExistsException, or the same reported only in the message by some filesystems.
+            if (e instanceof org.apache.hadoop.fs.FileAlreadyExistsException
+                    || (e.getMessage() != null && e.getMessage().contains("already exists"))) {
                 throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
                         + lock + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
             }
