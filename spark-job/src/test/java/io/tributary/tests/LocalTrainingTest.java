@@ -54,7 +54,7 @@ class LocalTrainingTest {
         assertEquals(2, result.epochs().size());
         assertTrue(result.test().accuracy() > 0.8, "test accuracy " + result.test().accuracy());
         assertTrue(result.epochs().get(1).trainLoss() < result.epochs().get(0).trainLoss() * 1.5);
-        assertEquals(300, result.test().examples());
+        assertEquals(300, result.test().report().examples());
     }
 
     @Test
@@ -77,6 +77,30 @@ class LocalTrainingTest {
         List<Map<String, Object>> epochs = (List<Map<String, Object>>) metrics.get("epochs");
         assertEquals(2, epochs.size());
         assertTrue(((Number) epochs.get(0).get("examples_per_second")).doubleValue() > 0);
+        for (Map<String, Object> e : epochs) {
+            double trainAccuracy = ((Number) e.get("train_accuracy")).doubleValue();
+            double testLoss = ((Number) e.get("test_loss")).doubleValue();
+            assertTrue(trainAccuracy > 0.1 && trainAccuracy <= 1.0, "train accuracy " + trainAccuracy);
+            assertTrue(testLoss > 0 && testLoss < 2.3, "test loss " + testLoss);
+        }
+        Map<String, Object> test = (Map<String, Object>) metrics.get("test");
+        List<Map<String, Object>> wrong = (List<Map<String, Object>>) test.get("misclassified");
+        long errors = Math.round((1 - result.test().accuracy()) * 300);
+        assertEquals(Math.min(errors, 200), wrong == null ? 0 : wrong.size());
+        if (wrong != null) {
+            double previous = 1.0;
+            for (Map<String, Object> w : wrong) {
+                assertNotEquals(w.get("label"), w.get("predicted"));
+                int index = ((Number) w.get("index")).intValue();
+                assertTrue(index >= 0 && index < 300, "index " + index);
+                double p = ((Number) w.get("probability")).doubleValue();
+                assertTrue(p <= previous, "misclassified examples come surest first");
+                previous = p;
+            }
+        }
+        String report = Files.readString(output.resolve("report.html"));
+        assertTrue(report.contains("Confusion matrix") || report.contains("confusion matrix heat map"), report);
+        assertEquals(5, report.split("data:image/svg\\+xml;base64,", -1).length - 1, "five charts embedded");
         assertTrue(((Number) metrics.get("wall_seconds")).doubleValue() > 0);
         List<List<Number>> confusion = (List<List<Number>>) metrics.get("confusion_matrix");
         assertEquals(10, confusion.size());

@@ -31,6 +31,7 @@ public record TrainConfig(
         int checkpointsKept,
         int trainExamples,
         int testExamples,
+        int trainEvalExamples,
         int threadsPerWorker,
         int stallTimeoutSeconds,
         Backend backend,
@@ -50,6 +51,7 @@ public record TrainConfig(
         LEARNING_RATE.check(learningRate);
         TRAIN_EXAMPLES.check(trainExamples);
         TEST_EXAMPLES.check(testExamples);
+        TRAIN_EVAL_EXAMPLES.check(trainEvalExamples);
         THREADS_PER_WORKER.check(threadsPerWorker);
         CHECKPOINT_EVERY_ROUNDS.check(checkpointEveryRounds);
         CHECKPOINT_EVERY_MINUTES.check(checkpointEveryMinutes);
@@ -81,6 +83,7 @@ public record TrainConfig(
                 value(values, CHECKPOINTS_KEPT),
                 value(values, TRAIN_EXAMPLES),
                 value(values, TEST_EXAMPLES),
+                value(values, TRAIN_EVAL_EXAMPLES),
                 value(values, THREADS_PER_WORKER),
                 value(values, STALL_TIMEOUT),
                 value(values, BACKEND),
@@ -131,6 +134,7 @@ public record TrainConfig(
         m.put(CHECKPOINTS_KEPT.name(), checkpointsKept);
         m.put(TRAIN_EXAMPLES.name(), trainExamples);
         m.put(TEST_EXAMPLES.name(), testExamples);
+        m.put(TRAIN_EVAL_EXAMPLES.name(), trainEvalExamples);
         m.put(THREADS_PER_WORKER.name(), threadsPerWorker);
         m.put(STALL_TIMEOUT.name(), stallTimeoutSeconds);
         m.put(BACKEND.name(), backend.label());
@@ -140,9 +144,18 @@ public record TrainConfig(
 
     /** A copy with the Spark master the job actually runs on. */
     public TrainConfig withMaster(String resolvedMaster) {
-        return new TrainConfig(data, output, epochs, model, resolvedMaster, sync, batchSizePerWorker,
+        return with(output, resolvedMaster);
+    }
+
+    /** A copy writing to another output directory. */
+    public TrainConfig withOutput(String newOutput) {
+        return with(newOutput, master);
+    }
+
+    private TrainConfig with(String newOutput, String newMaster) {
+        return new TrainConfig(data, newOutput, epochs, model, newMaster, sync, batchSizePerWorker,
                 averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEveryRounds,
-                checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, threadsPerWorker,
-                stallTimeoutSeconds, backend, shared);
+                checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
+                threadsPerWorker, stallTimeoutSeconds, backend, shared);
     }
 }

@@ -2,7 +2,10 @@ package io.tributary.common.io;
 
 import io.tributary.common.InputException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.UUID;
 
 /**
  * Resolves user-given locations (plain paths or Hadoop URIs) to qualified Hadoop paths, and turns
@@ -136,5 +140,41 @@ public final class HadoopFs {
             throw e;
         }
         out.close();
+    }
+
+    /** A temporary name next to {@code target} ({@code _tmp.<name>.<uuid>}), which Hadoop readers skip. */
+    public static Path temporaryFor(Path target) {
+        return new Path(target.getParent(), "_tmp." + target.getName() + "." + UUID.randomUUID());
+    }
+
+    /** The umask for outputs: {@code fs.permissions.umask-mode}, by default {@link #DEFAULT_UMASK}. */
+    public static FsPermission umask(FileSystem fs) {
+        return FsPermission.getUMask(bounded(new Configuration(fs.getConf())));
+    }
+
+    /** {@link #replace(FileSystem, Path, Path, StreamWriter)} with a fresh temporary name. */
+    public static void replace(FileSystem fs, Path target, StreamWriter writer) throws IOException {
+        replace(fs, target, temporaryFor(target), writer);
+    }
+
+    /**
+     * Writes {@code target} atomically: to {@code tmp}, synced to stable storage, then renamed over
+     * any old file, so a reader sees the old content or the new, never a part. The temporary file is
+     * removed on failure.
+     */
+    public static void replace(FileSystem fs, Path target, Path tmp, StreamWriter writer) throws IOException {
+        try {
+            createSynced(fs, tmp, writer);
+            // Not every filesystem applies the configured umask on create (the local one does not).
+            fs.setPermission(tmp, FsPermission.getFileDefault().applyUMask(umask(fs)));
+            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            try {
+                fs.delete(tmp, false);
+            } catch (IOException ignored) {
+                // The write's own error is the one to report.
+            }
+            throw new IOException("Cannot write " + target + ": " + describe(e), e);
+        }
     }
 }

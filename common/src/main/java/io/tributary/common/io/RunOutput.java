@@ -1,17 +1,13 @@
 package io.tributary.common.io;
 
 import io.tributary.common.InputException;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
-import org.apache.hadoop.conf.Configuration;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -31,7 +27,7 @@ public final class RunOutput {
     /** Writes a file's content. */
     @FunctionalInterface
     public interface Writer {
-        void write(OutputStream out) throws IOException;
+        void write(java.io.OutputStream out) throws IOException;
     }
 
     /** The lock file's name; the leading underscore hides it from Hadoop readers. */
@@ -40,7 +36,7 @@ public final class RunOutput {
     private final HadoopFs.Location dir;
     private final boolean created;
     private final List<Path> temporaries = new ArrayList<>();
-    private boolean locked;
+    private FsLock lock;
 
     private RunOutput(HadoopFs.Location dir, boolean created) {
         this.dir = dir;
@@ -90,7 +86,7 @@ public final class RunOutput {
             if (!fs.mkdirs(dir.path())) {
                 throw new InputException("Cannot create output directory " + dir);
             }
-            fs.setPermission(dir.path(), FsPermission.getDirDefault().applyUMask(umask(fs)));
+            fs.setPermission(dir.path(), FsPermission.getDirDefault().applyUMask(HadoopFs.umask(fs)));
             probeWritable(dir);
         } catch (IOException e) {
             throw new InputException("Cannot create output directory " + dir + ": " + HadoopFs.describe(e));
@@ -107,55 +103,7 @@ public final class RunOutput {
     }
 
     private void lock(boolean force) {
-        Path lock = new Path(dir.path(), LOCK_FILE);
-        byte[] owner = Json.write(owner()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        try {
-            if (force && dir.fs().exists(lock)) {
-                org.slf4j.LoggerFactory.getLogger(RunOutput.class).warn("Breaking the lock of {} held by {}", dir,
-                        readOwner(lock));
-                dir.fs().delete(lock, false);
-            }
-            HadoopFs.createSynced(dir.fs(), lock, out -> out.write(owner));
-            locked = true;
-        } catch (IOException e) {
-            // FileAlreadyExistsException, or the same reported only in the message by some filesystems.
-            if (e instanceof org.apache.hadoop.fs.FileAlreadyExistsException
-                    || (e.getMessage() != null && e.getMessage().contains("already exists"))) {
-                throw new InputException("Output " + dir + " is locked by another run (" + readOwner(lock) + ", in "
-                        + lock + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
-            }
-            try {
-                dir.fs().delete(lock, false);   // what the failed create left, if anything
-            } catch (IOException ignored) {
-                // The original error is the one to report.
-            }
-            throw new InputException("Cannot lock output " + dir + ": " + HadoopFs.describe(e));
-        }
-    }
-
-    private static java.util.Map<String, Object> owner() {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown";
-        }
-        m.put("host", host);
-        m.put("pid", ProcessHandle.current().pid());
-        m.put("user", System.getProperty("user.name"));
-        m.put("started", java.time.Instant.now().toString());
-        return m;
-    }
-
-    private String readOwner(Path lock) {
-        try (var in = dir.fs().open(lock)) {
-            java.util.Map<String, Object> m = Json.readMap(in.readAllBytes());
-            return "host " + m.get("host") + ", pid " + m.get("pid") + ", user " + m.get("user") + ", since "
-                    + m.get("started");
-        } catch (IOException | RuntimeException e) {
-            return "owner unreadable";
-        }
+        lock = FsLock.acquire(dir.child(LOCK_FILE), "Output " + dir, force);
     }
 
     /** Releases the lock: the run is complete. */
@@ -164,19 +112,10 @@ public final class RunOutput {
     }
 
     private void unlock() {
-        if (!locked) return;
-        try {
-            dir.fs().delete(new Path(dir.path(), LOCK_FILE), false);
-            locked = false;
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(RunOutput.class).warn("Could not remove the lock of {}: {}", dir,
-                    HadoopFs.describe(e));
+        if (lock != null) {
+            lock.close();
+            lock = null;
         }
-    }
-
-    /** The umask for outputs: {@code fs.permissions.umask-mode}, by default {@link HadoopFs#DEFAULT_UMASK}. */
-    private static FsPermission umask(FileSystem fs) {
-        return FsPermission.getUMask(HadoopFs.bounded(new Configuration(fs.getConf())));
     }
 
     private static void probeWritable(HadoopFs.Location dir) throws IOException {
@@ -191,18 +130,9 @@ public final class RunOutput {
 
     /** Writes {@code name} atomically: to a temporary name, flushed to stable storage, then renamed over any old file. */
     public synchronized void write(String name, Writer writer) throws IOException {
-        Path target = new Path(dir.path(), name);
-        Path tmp = new Path(dir.path(), "_tmp." + name + "." + UUID.randomUUID());
+        Path tmp = HadoopFs.temporaryFor(new Path(dir.path(), name));
         temporaries.add(tmp);
-        try {
-            HadoopFs.createSynced(dir.fs(), tmp, writer::write);
-            // Not every filesystem applies the configured umask on create (the local one does not).
-            dir.fs().setPermission(tmp, FsPermission.getFileDefault().applyUMask(umask(dir.fs())));
-            FileContext fc = FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf());
-            fc.rename(tmp, target, Options.Rename.OVERWRITE);
-        } catch (IOException e) {
-            throw new IOException("Cannot write " + target + ": " + HadoopFs.describe(e), e);
-        }
+        HadoopFs.replace(dir.fs(), new Path(dir.path(), name), tmp, writer::write);
         temporaries.remove(tmp);
     }
 

@@ -16,12 +16,20 @@ public record ClassificationReport(long examples, double accuracy, List<ClassMet
 
     public static ClassificationReport of(Evaluation eval, int numClasses) {
         long[][] confusion = new long[numClasses][numClasses];
-        long total = 0;
         for (int actual = 0; actual < numClasses; actual++) {
             for (int predicted = 0; predicted < numClasses; predicted++) {
                 confusion[actual][predicted] = eval.getConfusionMatrix().getCount(actual, predicted);
-                total += confusion[actual][predicted];
             }
+        }
+        return of(confusion);
+    }
+
+    /** The report of a confusion matrix (rows: actual class, columns: predicted class). */
+    public static ClassificationReport of(long[][] confusion) {
+        int numClasses = confusion.length;
+        long total = 0;
+        for (long[] row : confusion) {
+            for (long n : row) total += n;
         }
         List<ClassMetrics> classes = new ArrayList<>();
         for (int c = 0; c < numClasses; c++) {
@@ -45,11 +53,17 @@ public record ClassificationReport(long examples, double accuracy, List<ClassMet
         return new ClassificationReport(total, accuracy, classes, confusion);
     }
 
+    /** The unweighted mean of the classes' F1 scores. */
+    public double macroF1() {
+        return perClass.stream().mapToDouble(ClassMetrics::f1).average().orElse(0.0);
+    }
+
     /** The report as JSON-ready maps: {@code accuracy}, {@code per_class}, {@code confusion_matrix} (rows: actual). */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("examples", examples);
         m.put("accuracy", accuracy);
+        m.put("macro_f1", macroF1());
         List<Map<String, Object>> classes = new ArrayList<>();
         for (ClassMetrics c : perClass) {
             Map<String, Object> cm = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.tributary.job.cli;
 
-import io.tributary.common.config.ConfigKey;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
@@ -9,12 +8,10 @@ import io.tributary.job.train.TrainResult;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,7 +36,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> flags = KeyOptions.given(spec);
+        Map<String, Object> flags = KeyFlags.given(spec, TrainKeys.ALL);
         TrainConfig config;
         if (resume != null) {
             flags.putIfAbsent(TrainKeys.OUTPUT.name(), resume);
@@ -55,41 +52,11 @@ public final class TrainCommand implements Callable<Integer> {
         return TributaryCli.EXIT_OK;
     }
 
-    /** Adds one option per configuration key; values stay strings until {@link ConfigKey#parse} checks them. */
+    /** Adds one long flag per training key. */
     static final class KeyOptions implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec command) {
-            for (ConfigKey<?> key : TrainKeys.ALL) {
-                OptionSpec.Builder option = OptionSpec.builder("--" + key.name());
-                String def = key.formattedDefault();
-                String doc = key.doc() + (def == null ? "" : " (default " + def + ")");
-                if (key.type() == Boolean.class) {
-                    option.arity("0..1").type(Boolean.class).fallbackValue("true").paramLabel("true|false");
-                } else {
-                    option.type(String.class).paramLabel(label(key));
-                }
-                command.addOption(option.description(doc).build());
-            }
-            return command;
-        }
-
-        private static String label(ConfigKey<?> key) {
-            if (key.type() == Integer.class || key.type() == Long.class) return "N";
-            if (key.type() == Double.class) return "X";
-            if (key.type().isEnum()) return "MODE";
-            return "VALUE";
-        }
-
-        /** The keys given on the command line, by key name. */
-        static Map<String, Object> given(CommandSpec spec) {
-            Map<String, Object> flags = new LinkedHashMap<>();
-            for (ConfigKey<?> key : TrainKeys.ALL) {
-                OptionSpec option = spec.findOption("--" + key.name());
-                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                    flags.put(key.name(), option.getValue());
-                }
-            }
-            return flags;
+            return KeyFlags.add(command, TrainKeys.ALL);
         }
     }
 }

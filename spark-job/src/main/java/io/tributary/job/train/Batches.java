@@ -14,14 +14,17 @@ public final class Batches {
     private Batches() {
     }
 
-    /** Evaluation data as an RDD of DataSets: the batches are broadcast, tasks carry only ids. */
-    public static org.apache.spark.api.java.JavaRDD<org.nd4j.linalg.dataset.DataSet> rdd(
-            org.apache.spark.api.java.JavaSparkContext sc, MnistData data, int threadsPerTask) {
+    /**
+     * Evaluation data as an RDD of {@link #EVAL_BATCH}-example batches in file order (batch {@code id}
+     * starts at example {@code id * EVAL_BATCH}): the batches are broadcast, tasks carry only ids.
+     */
+    public static org.apache.spark.api.java.JavaRDD<RawBatch> rdd(
+            org.apache.spark.api.java.JavaSparkContext sc, MnistData data) {
         List<RawBatch> batches = of(data, EVAL_BATCH, null);
         org.apache.spark.broadcast.Broadcast<RawBatch[]> bc = sc.broadcast(batches.toArray(new RawBatch[0]));
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < batches.size(); i++) ids.add(i);
-        return sc.parallelize(ids, sc.defaultParallelism()).map(new BatchById(bc)).map(new ToDataSet(threadsPerTask));
+        return sc.parallelize(ids, sc.defaultParallelism()).map(new BatchById(bc));
     }
 
     /**

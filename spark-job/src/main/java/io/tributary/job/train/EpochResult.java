@@ -4,11 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What one epoch measured; the driver's resident memory is taken at the epoch's end (in local mode it
+ * What one epoch measured. {@code trainLoss} is the mean training loss over the epoch's steps,
+ * {@code trainAccuracy} the accuracy on a fixed sample of the training data after the epoch (NaN
+ * when not measured), {@code testLoss} and {@code testAccuracy} are on the held-out data. The driver's resident memory is taken at the epoch's end (in local mode it
  * includes the tasks). {@code taskResultBytes}: serialized task results sent from executors to the
  * driver during the epoch's training and evaluation.
  */
-public record EpochResult(int epoch, double trainLoss, double testAccuracy, long examples, double seconds,
+public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy,
+                          long examples, double seconds,
                           double driverRssMb, long taskResultBytes) {
     public double examplesPerSecond() {
         return seconds > 0 ? examples / seconds : 0.0;
@@ -17,15 +20,21 @@ public record EpochResult(int epoch, double trainLoss, double testAccuracy, long
     /** Reads back what {@link #toMap()} wrote (for example from a checkpoint). */
     public static EpochResult fromMap(Map<String, Object> m) {
         return new EpochResult(((Number) m.get("epoch")).intValue(), ((Number) m.get("train_loss")).doubleValue(),
-                ((Number) m.get("test_accuracy")).doubleValue(), ((Number) m.get("examples")).longValue(),
+                number(m, "train_accuracy"), number(m, "test_loss"), ((Number) m.get("test_accuracy")).doubleValue(), ((Number) m.get("examples")).longValue(),
                 ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("driver_rss_mb")).doubleValue(),
                 ((Number) m.get("task_result_bytes")).longValue());
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);
         m.put("train_loss", trainLoss);
+        m.put("train_accuracy", Double.isNaN(trainAccuracy) ? null : trainAccuracy);
+        m.put("test_loss", testLoss);
         m.put("test_accuracy", testAccuracy);
         m.put("examples", examples);
         m.put("seconds", seconds);

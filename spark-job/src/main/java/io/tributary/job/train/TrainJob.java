@@ -10,6 +10,7 @@ import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.ModelFiles;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.job.report.RunReport;
 import io.tributary.job.spark.BackendCheck;
 import io.tributary.job.spark.BackendReport;
 import io.tributary.job.spark.ExecutorWait;
@@ -26,7 +27,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,16 @@ public final class TrainJob {
     private final PrintStream progressOut;
     private final boolean liveProgress;
     private final boolean resume;
+    private INDArray initialParameters;
+    private String initialParametersFrom;
+    private String extraFile;
+    private AfterTraining afterTraining;
+
+    /** Work done with the trained model while Spark is still up; its result is published with the run. */
+    @FunctionalInterface
+    public interface AfterTraining {
+        Map<String, Object> run(JavaSparkContext sc, MultiLayerNetwork model, int threadsPerTask) throws Exception;
+    }
 
     public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress) {
         this(config, progressOut, liveProgress, false);
@@ -60,6 +71,23 @@ public final class TrainJob {
         this.progressOut = progressOut;
         this.liveProgress = liveProgress;
         this.resume = resume;
+    }
+
+    /**
+     * Starts from these parameters instead of a fresh initialisation (a warm start); {@code from}
+     * names where they came from in errors.
+     */
+    public TrainJob startingFrom(INDArray parameters, String from) {
+        this.initialParameters = parameters;
+        this.initialParametersFrom = from;
+        return this;
+    }
+
+    /** Runs {@code work} after training and publishes what it returns as {@code fileName} (JSON) with the run. */
+    public TrainJob afterTraining(String fileName, AfterTraining work) {
+        this.extraFile = fileName;
+        this.afterTraining = work;
+        return this;
     }
 
     public TrainResult run() throws Exception {
@@ -94,6 +122,7 @@ public final class TrainJob {
                     resolved.seed());
 
             TrainResult result;
+            Map<String, Object> extra = null;
             Map<String, Object> sparkInfo;
             MultiLayerNetwork model;
             try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
@@ -115,11 +144,19 @@ public final class TrainJob {
                 List<RawBatch> trainBatches = Batches.of(train, resolved.batchSizePerWorker(), resolved.seed());
                 int[] batchSizes = trainBatches.stream().mapToInt(RawBatch::count).toArray();
                 Broadcast<RawBatch[]> trainData = sc.broadcast(trainBatches.toArray(new RawBatch[0]));
-                JavaRDD<DataSet> testRdd = Batches.rdd(sc, test, threads)
-                        .persist(StorageLevel.MEMORY_ONLY());
+                JavaRDD<RawBatch> testRdd = Batches.rdd(sc, test).persist(StorageLevel.MEMORY_ONLY());
 
                 MultiLayerNetwork net = new MultiLayerNetwork(netConf);
                 net.init();
+                if (initialParameters != null) {
+                    if (initialParameters.length() != net.numParams()) {
+                        throw new InputException("Cannot warm-start from " + initialParametersFrom + ": it has "
+                                + initialParameters.length() + " parameters but " + resolved.model() + " for "
+                                + shape.rows() + "x" + shape.cols() + " images with " + shape.numClasses()
+                                + " classes has " + net.numParams() + "; train from scratch instead");
+                    }
+                    net.setParams(initialParameters.castTo(net.params().dataType()));
+                }
                 int batchesPerSegment = TrainingMasters.batchesPerSegment(resolved, workers, batchSizes.length);
                 Trainer.Position from = Trainer.Position.START;
                 if (resume) {
@@ -138,13 +175,14 @@ public final class TrainJob {
                             resolved.sync() == SyncMode.SHARED_GRADIENTS, resolved.stallTimeoutSeconds());
                     SparkDl4jMultiLayer trained = sparkNet;
                     epochs = trainer.train(trainData, batchSizes, testRdd, train.numClasses(), resolved.epochs(),
-                            batchesPerSegment, resolved.seed(), threads, from, new Checkpointing(checkpoints,
+                            batchesPerSegment, resolved.seed(), threads, resolved.trainEvalExamples(), from,
+                            new Checkpointing(checkpoints,
                                     resolved, trained::getNetwork, batchesPerSegment, batchSizes.length));
                     syncInfo = master.info();
                 }
                 double trainSeconds = epochs.stream().mapToDouble(EpochResult::seconds).sum();
                 model = sparkNet.getNetwork();
-                result = new TrainResult(outLocation.toString(), epochs, trainer.lastReport(), trainSeconds,
+                result = new TrainResult(outLocation.toString(), epochs, trainer.lastEvaluation(), trainSeconds,
                         (System.nanoTime() - wallStart) / 1e9, train.count(), model);
                 sparkInfo = new LinkedHashMap<>();
                 sparkInfo.put("master", resolved.master());
@@ -157,6 +195,13 @@ public final class TrainJob {
                 if (!syncInfo.isEmpty()) sparkInfo.put("shared_gradients", syncInfo);
                 trainData.destroy();
                 testRdd.unpersist(false);
+                if (afterTraining != null) {
+                    extra = afterTraining.run(sc, model, threads);
+                }
+            }
+            if (extra != null) {
+                byte[] json = Json.write(extra).getBytes(StandardCharsets.UTF_8);
+                output.write(extraFile, out -> out.write(json));
             }
             publish(output, resolved, result, model, fingerprint, sparkInfo, shape);
             output.finish();
@@ -168,7 +213,7 @@ public final class TrainJob {
         }
     }
 
-    private static void publish(RunOutput output, TrainConfig config, TrainResult result, MultiLayerNetwork model,
+    private void publish(RunOutput output, TrainConfig config, TrainResult result, MultiLayerNetwork model,
                                 Map<String, Object> fingerprint, Map<String, Object> sparkInfo,
                                 ModelZoo.InputShape shape) throws Exception {
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -179,7 +224,7 @@ public final class TrainJob {
         metrics.put("wall_seconds", result.wallSeconds());
         metrics.put("epochs", result.epochs().stream().map(EpochResult::toMap).toList());
         metrics.put("test", result.test().toMap());
-        metrics.put("confusion_matrix", result.test().confusion());
+        metrics.put("confusion_matrix", result.test().report().confusion());
 
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("created", Instant.now().toString());
@@ -199,6 +244,7 @@ public final class TrainJob {
 
         output.write("metrics.json", out -> out.write(Json.write(metrics).getBytes(StandardCharsets.UTF_8)));
         output.write("metadata.json", out -> out.write(Json.write(metadata).getBytes(StandardCharsets.UTF_8)));
+        output.write(RunReport.FILE, out -> out.write(RunReport.bytes(metrics, metadata)));
         // The model goes last: its presence means the run completed.
         output.write(ModelFiles.MODEL_FILE, out -> ModelSerializer.writeModel(model, out, true));
     }

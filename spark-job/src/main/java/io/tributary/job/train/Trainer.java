@@ -1,13 +1,11 @@
 package io.tributary.job.train;
 
-import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.ProcessMemory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
@@ -19,12 +17,15 @@ import java.util.List;
  * the held-out data.
  */
 public final class Trainer {
+    /** Misclassified held-out examples reported (the ones the model was surest of). */
+    public static final int MISCLASSIFIED_KEPT = 200;
+
     private final JavaSparkContext sc;
     private final SparkDl4jMultiLayer net;
     private final Progress progress;
     private final boolean scoreOnDriver;
     private final int stallTimeoutSeconds;
-    private ClassificationReport lastReport;
+    private HoldoutEvaluation.Result lastEvaluation;
 
     /**
      * @param scoreOnDriver       compute each segment's loss on the driver's model (shared-gradient
@@ -43,24 +44,30 @@ public final class Trainer {
     /**
      * @param train           the training batches, broadcast to the executors
      * @param batchSizes      the number of examples in each training batch, by batch id
-     * @param test            cached held-out data
+     * @param test            cached held-out data, in file order, {@link Batches#EVAL_BATCH} examples a batch
      * @param batchesPerRound batches fitted per segment (one {@code fit} call), over all workers
      */
-    public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
+    public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<RawBatch> test, int numClasses,
                                    int epochs, int batchesPerRound, long seed, int threadsPerTask) throws Exception {
-        return train(train, batchSizes, test, numClasses, epochs, batchesPerRound, seed, threadsPerTask,
+        return train(train, batchSizes, test, numClasses, epochs, batchesPerRound, seed, threadsPerTask, 0,
                 Position.START, Checkpointer.NONE);
     }
 
     /**
      * Trains from {@code from} (the start, or where a checkpoint left off), calling
-     * {@code checkpointer} after every step.
+     * {@code checkpointer} after every step. After each epoch the model is evaluated on the held-out
+     * data and on the first training batches holding {@code trainEvalExamples} examples (the order
+     * is shuffled: a fixed random sample; 0 for none).
      */
-    public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
-                                   int epochs, int batchesPerRound, long seed, int threadsPerTask, Position from,
-                                   Checkpointer checkpointer) throws Exception {
+    public List<EpochResult> train(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<RawBatch> test, int numClasses,
+                                   int epochs, int batchesPerRound, long seed, int threadsPerTask,
+                                   int trainEvalExamples, Position from, Checkpointer checkpointer) throws Exception {
+        List<Integer> sample = new ArrayList<>();
+        for (int id = 0, n = 0; id < batchSizes.length && n < trainEvalExamples; n += batchSizes[id], id++) {
+            sample.add(id);
+        }
         Epochs run = new Epochs(new BatchById(train), new ToDataSet(threadsPerTask), batchSizes, test, numClasses,
-                batchesPerRound, seed);
+                batchesPerRound, seed, threadsPerTask, sample);
         List<EpochResult> results = new ArrayList<>(from.done());
         sc.sc().addSparkListener(run.resultBytes);
         try (StallGuard guard = new StallGuard(sc, stallTimeoutSeconds)) {
@@ -71,8 +78,8 @@ public final class Trainer {
         } finally {
             sc.sc().removeSparkListener(run.resultBytes);
         }
-        if (lastReport == null) {
-            lastReport = evaluate(test, numClasses);   // resumed after the last epoch had ended
+        if (lastEvaluation == null) {
+            lastEvaluation = evaluate(test, numClasses, threadsPerTask);   // resumed after the last epoch had ended
         }
         return results;
     }
@@ -105,14 +112,16 @@ public final class Trainer {
         final BatchById lookup;
         final ToDataSet toDataSet;
         final int[] batchSizes;
-        final JavaRDD<DataSet> test;
+        final JavaRDD<RawBatch> test;
         final int numClasses;
         final int batchesPerRound;
         final long seed;
+        final int threadsPerTask;
+        final List<Integer> trainSample;
         final TaskResultBytes resultBytes = new TaskResultBytes();
 
-        Epochs(BatchById lookup, ToDataSet toDataSet, int[] batchSizes, JavaRDD<DataSet> test, int numClasses,
-               int batchesPerRound, long seed) {
+        Epochs(BatchById lookup, ToDataSet toDataSet, int[] batchSizes, JavaRDD<RawBatch> test, int numClasses,
+               int batchesPerRound, long seed, int threadsPerTask, List<Integer> trainSample) {
             this.lookup = lookup;
             this.toDataSet = toDataSet;
             this.batchSizes = batchSizes;
@@ -120,6 +129,8 @@ public final class Trainer {
             this.numClasses = numClasses;
             this.batchesPerRound = batchesPerRound;
             this.seed = seed;
+            this.threadsPerTask = threadsPerTask;
+            this.trainSample = trainSample;
         }
 
         EpochResult epoch(Position from, StallGuard guard, List<EpochResult> done, Checkpointer checkpointer)
@@ -154,9 +165,15 @@ public final class Trainer {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            lastReport = evaluate(test, numClasses);
-            EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), lastReport.accuracy(), seen, seconds,
-                    ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
+            lastEvaluation = evaluate(test, numClasses, threadsPerTask);
+            double trainAccuracy = Double.NaN;
+            if (!trainSample.isEmpty()) {
+                trainAccuracy = HoldoutEvaluation.run(sc, net.getNetwork(),
+                        sc.parallelize(trainSample, sc.defaultParallelism()).map(lookup), numClasses, threadsPerTask,
+                        Batches.EVAL_BATCH, 0).accuracy();
+            }
+            EpochResult r = new EpochResult(epoch, lossSum / plan.segments(), trainAccuracy, lastEvaluation.loss(),
+                    lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
             progress.epoch(r);
             List<EpochResult> withThis = new ArrayList<>(done);
             withThis.add(r);
@@ -166,23 +183,13 @@ public final class Trainer {
     }
 
     /** The held-out evaluation after the last epoch trained, or {@code null} before the first. */
-    public ClassificationReport lastReport() {
-        return lastReport;
+    public HoldoutEvaluation.Result lastEvaluation() {
+        return lastEvaluation;
     }
 
-    /** Distributed evaluation of the current model. */
-    public ClassificationReport evaluate(JavaRDD<DataSet> data, int numClasses) {
-        return evaluate(net, data, numClasses, Batches.EVAL_BATCH);
-    }
-
-    /**
-     * Distributed evaluation of any network. {@code batchSize} must be the size of the data's
-     * DataSets: DL4J's evaluation iterator then uses them as they are. (Re-batching cached
-     * DataSets of another size fails in M2.1 with "Cannot merge examples ... shape: []".)
-     */
-    public static ClassificationReport evaluate(SparkDl4jMultiLayer net, JavaRDD<DataSet> data, int numClasses,
-                                                int batchSize) {
-        Evaluation eval = net.doEvaluation(data, 1, batchSize, new Evaluation(numClasses))[0];
-        return ClassificationReport.of(eval, numClasses);
+    /** Evaluation of the current model on held-out data, keeping the {@value #MISCLASSIFIED_KEPT} surest mistakes. */
+    public HoldoutEvaluation.Result evaluate(JavaRDD<RawBatch> data, int numClasses, int threadsPerTask) {
+        return HoldoutEvaluation.run(sc, net.getNetwork(), data, numClasses, threadsPerTask, Batches.EVAL_BATCH,
+                MISCLASSIFIED_KEPT);
     }
 }

@@ -1,0 +1,312 @@
+package io.tributary.common.registry;
+
+import io.tributary.common.InputException;
+import io.tributary.common.io.FsLock;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.Json;
+import io.tributary.common.model.ModelFiles;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+
+/**
+ * A model registry on any Hadoop filesystem:
+ * <pre>
+ * REGISTRY/models/000001/    model.zip, metrics.json, metadata.json, report.html, holdout.json
+ * REGISTRY/champion          {"version": 1, ...}: the version in production, replaced atomically
+ * REGISTRY/history.jsonl     one JSON line per retraining and per operator action
+ * REGISTRY/_lock             held while a retraining or an operator action runs
+ * </pre>
+ * Version numbers only grow and are never reused (the next is one past every version that has a
+ * directory or a history line, pruned ones included). The champion pointer and the history are each
+ * written to a temporary name and renamed into place, so a crash leaves either the old file or the
+ * new one. A version becomes champion only after its directory is complete ({@code model.zip} is
+ * written last), so a crash between writing a model and moving the pointer leaves the old champion.
+ */
+public final class ModelRegistry {
+    public static final String MODELS = "models";
+    public static final String CHAMPION = "champion";
+    public static final String HISTORY = "history.jsonl";
+    public static final String LOCK = "_lock";
+
+    /** History events. */
+    public static final String RETRAIN = "retrain";
+    public static final String PROMOTE = "promote";
+    public static final String ROLLBACK = "rollback";
+
+    /** Decisions of a retraining. */
+    public static final String PROMOTED = "promoted";
+    public static final String REJECTED = "rejected";
+    public static final String SKIPPED = "skipped";
+    public static final String FAILED = "failed";
+
+    private final HadoopFs.Location root;
+
+    private ModelRegistry(HadoopFs.Location root) {
+        this.root = root;
+    }
+
+    /** Opens a registry, creating its directories when {@code create}; otherwise it must exist. */
+    public static ModelRegistry open(HadoopFs.Location root, boolean create) {
+        try {
+            if (create) {
+                if (!root.fs().mkdirs(new Path(root.path(), MODELS))) {
+                    throw new InputException("Cannot create registry " + root);
+                }
+            } else if (!root.fs().exists(new Path(root.path(), MODELS))) {
+                throw new InputException("Registry " + root + " does not exist (no " + MODELS + "/ directory); "
+                        + "a first 'tributary retrain --registry " + root + "' creates it");
+            }
+        } catch (IOException e) {
+            throw new InputException("Cannot open registry " + root + ": " + HadoopFs.describe(e));
+        }
+        return new ModelRegistry(root);
+    }
+
+    public HadoopFs.Location location() {
+        return root;
+    }
+
+    /** Takes the registry's lock; refused naming the holder when another retraining or action runs. */
+    public FsLock lock(boolean force) {
+        return FsLock.acquire(root.child(LOCK), "Registry " + root, force);
+    }
+
+    /** A version's directory name: six digits, so listings sort by version. */
+    public static String name(int version) {
+        return String.format("%06d", version);
+    }
+
+    /** Parses a version as given by an operator ("3" or "000003"). */
+    public static int parseVersion(String text) {
+        try {
+            int v = Integer.parseInt(text.trim());
+            if (v >= 1) return v;
+        } catch (NumberFormatException e) {
+            // Reported below.
+        }
+        throw new InputException("Invalid version \"" + text + "\": must be a positive number such as 3 or 000003");
+    }
+
+    public HadoopFs.Location versionDir(int version) {
+        return root.child(MODELS).child(name(version));
+    }
+
+    /** The versions that have a directory, in increasing order. */
+    public List<Integer> versions() {
+        List<Integer> out = new ArrayList<>();
+        try {
+            for (FileStatus s : root.fs().listStatus(new Path(root.path(), MODELS))) {
+                String n = s.getPath().getName();
+                if (s.isDirectory() && n.matches("\\d{6,}")) out.add(Integer.parseInt(n));
+            }
+        } catch (IOException e) {
+            throw new InputException("Cannot list " + root.child(MODELS) + ": " + HadoopFs.describe(e));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Whether a version's directory holds its model (written last, so: whether it is complete). */
+    public boolean complete(int version) {
+        try {
+            return root.fs().exists(new Path(versionDir(version).path(), ModelFiles.MODEL_FILE));
+        } catch (IOException e) {
+            throw new InputException("Cannot read " + versionDir(version) + ": " + HadoopFs.describe(e));
+        }
+    }
+
+    /** One past the highest version that has a directory or a history line. */
+    public int nextVersion() {
+        int max = 0;
+        for (int v : versions()) max = Math.max(max, v);
+        for (Map<String, Object> e : history()) {
+            if (e.get("version") instanceof Number n) max = Math.max(max, n.intValue());
+        }
+        return max + 1;
+    }
+
+    /** The current champion, if any. */
+    public OptionalInt champion() {
+        HadoopFs.Location pointer = root.child(CHAMPION);
+        try (InputStream in = pointer.fs().open(pointer.path())) {
+            Object v = Json.readMap(in.readAllBytes()).get("version");
+            if (!(v instanceof Number n)) {
+                throw new InputException("Champion pointer " + pointer + " names no version");
+            }
+            return OptionalInt.of(n.intValue());
+        } catch (FileNotFoundException e) {
+            return OptionalInt.empty();
+        } catch (IOException e) {
+            throw new InputException("Cannot read champion pointer " + pointer + ": " + HadoopFs.describe(e));
+        }
+    }
+
+    /**
+     * Makes {@code version} the champion by replacing the pointer atomically. The version must be
+     * complete. Does not write history: callers record the event with {@link #append}.
+     */
+    public void setChampion(int version, String event) throws IOException {
+        if (!complete(version)) {
+            throw new InputException("Version " + name(version) + " cannot become champion: "
+                    + versionDir(version) + " holds no " + ModelFiles.MODEL_FILE
+                    + (versions().contains(version) ? " (its training did not finish)" : " (no such version)"));
+        }
+        Map<String, Object> pointer = new LinkedHashMap<>();
+        pointer.put("version", version);
+        pointer.put("name", name(version));
+        pointer.put("since", Instant.now().toString());
+        pointer.put("by", event);
+        byte[] bytes = (Json.writeLine(pointer) + "\n").getBytes(StandardCharsets.UTF_8);
+        HadoopFs.replace(root.fs(), new Path(root.path(), CHAMPION), out -> out.write(bytes));
+    }
+
+    /** Every history line, oldest first; a file that does not exist yet is an empty history. */
+    public List<Map<String, Object>> history() {
+        HadoopFs.Location file = root.child(HISTORY);
+        List<Map<String, Object>> out = new ArrayList<>();
+        String text;
+        try (InputStream in = file.fs().open(file.path())) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            return out;
+        } catch (IOException e) {
+            throw new InputException("Cannot read " + file + ": " + HadoopFs.describe(e));
+        }
+        int lineNo = 0;
+        for (String line : text.split("\n")) {
+            lineNo++;
+            if (line.isBlank()) continue;
+            try {
+                out.add(Json.readMap(line.getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new InputException("Line " + lineNo + " of " + file + " is not a JSON object: " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Appends one line to the history (stamped with {@code time} when it has none). The file is
+     * rewritten whole under a temporary name and renamed: appends are not atomic on every Hadoop
+     * filesystem, renames are.
+     */
+    public void append(Map<String, Object> entry) throws IOException {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("time", Instant.now().toString());
+        line.putAll(entry);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        HadoopFs.Location file = root.child(HISTORY);
+        try (InputStream in = file.fs().open(file.path())) {
+            in.transferTo(all);
+        } catch (FileNotFoundException e) {
+            // First line.
+        }
+        if (all.size() > 0 && all.toByteArray()[all.size() - 1] != '\n') all.write('\n');
+        all.write((Json.writeLine(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = all.toByteArray();
+        HadoopFs.replace(root.fs(), file.path(), out -> out.write(bytes));
+    }
+
+    /**
+     * The versions that were champion, in the order they became it, with those rolled back from
+     * removed: the top is the champion the history says is current, the one below it the target of a
+     * rollback.
+     */
+    public List<Integer> championStack() {
+        Deque<Integer> stack = new ArrayDeque<>();
+        for (Map<String, Object> e : history()) {
+            Object event = e.get("event");
+            if (ROLLBACK.equals(event) && e.get("version") instanceof Number target) {
+                // Back to the target: what was above it is rolled back from.
+                while (!stack.isEmpty() && stack.peek() != target.intValue()) stack.pop();
+                if (stack.isEmpty()) stack.push(target.intValue());
+            } else if ((PROMOTE.equals(event) || (RETRAIN.equals(event) && PROMOTED.equals(e.get("decision"))))
+                    && e.get("version") instanceof Number n) {
+                stack.push(n.intValue());
+            }
+        }
+        List<Integer> out = new ArrayList<>(stack);
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    /** Every version that was ever champion (the history's, and the pointer's). */
+    public TreeSet<Integer> everChampion() {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (Map<String, Object> e : history()) {
+            if ((PROMOTE.equals(e.get("event")) || PROMOTED.equals(e.get("decision")))
+                    && e.get("version") instanceof Number n) {
+                out.add(n.intValue());
+            }
+        }
+        champion().ifPresent(out::add);
+        return out;
+    }
+
+    /**
+     * The version a rollback returns to: the champion before the current one. When the pointer was
+     * moved without a history line (a crash in between), the last recorded champion.
+     */
+    public int rollbackTarget() {
+        OptionalInt current = champion();
+        if (current.isEmpty()) {
+            throw new InputException("Registry " + root + " has no champion to roll back from");
+        }
+        List<Integer> stack = new ArrayList<>(championStack());
+        if (!stack.isEmpty() && stack.get(stack.size() - 1) == current.getAsInt()) {
+            stack.remove(stack.size() - 1);
+        }
+        for (int i = stack.size() - 1; i >= 0; i--) {
+            if (stack.get(i) != current.getAsInt() && complete(stack.get(i))) return stack.get(i);
+        }
+        throw new InputException("Registry " + root + " has no earlier champion than " + name(current.getAsInt())
+                + " to roll back to");
+    }
+
+    /**
+     * Deletes the versions that are neither among the newest {@code keep} nor ever champion.
+     *
+     * @return the versions deleted
+     */
+    public List<Integer> prune(int keep) throws IOException {
+        List<Integer> all = versions();
+        TreeSet<Integer> kept = everChampion();
+        for (int i = Math.max(0, all.size() - keep); i < all.size(); i++) kept.add(all.get(i));
+        List<Integer> pruned = new ArrayList<>();
+        for (int v : all) {
+            if (!kept.contains(v)) {
+                root.fs().delete(versionDir(v).path(), true);
+                pruned.add(v);
+            }
+        }
+        return pruned;
+    }
+
+    /** The last retraining that trained a model (promoted or rejected), or {@code null}. */
+    public Map<String, Object> lastTrained() {
+        List<Map<String, Object>> h = history();
+        for (int i = h.size() - 1; i >= 0; i--) {
+            Map<String, Object> e = h.get(i);
+            if (RETRAIN.equals(e.get("event"))
+                    && (PROMOTED.equals(e.get("decision")) || REJECTED.equals(e.get("decision")))) {
+                return e;
+            }
+        }
+        return null;
+    }
+}

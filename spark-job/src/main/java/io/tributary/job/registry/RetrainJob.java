@@ -1,0 +1,194 @@
+package io.tributary.job.registry;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.RetrainConfig;
+import io.tributary.common.config.TrainConfig;
+import io.tributary.common.data.MnistData;
+import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.io.FsLock;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.model.ModelFiles;
+import io.tributary.common.registry.ModelRegistry;
+import io.tributary.common.registry.Promotion;
+import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.train.Batches;
+import io.tributary.job.train.HoldoutEvaluation;
+import io.tributary.job.train.RawBatch;
+import io.tributary.job.train.TrainJob;
+import io.tributary.job.train.TrainResult;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * One retraining: under the registry's lock, skip if the data is unchanged, train a challenger into
+ * the next version's directory (from scratch or from the champion), evaluate challenger and champion
+ * on the same holdout, move the champion pointer if the challenger is better by the margin, prune,
+ * and record the decision in the history.
+ */
+public final class RetrainJob {
+    private static final Logger log = LoggerFactory.getLogger(RetrainJob.class);
+    /** The comparison of challenger and champion, published in each version's directory. */
+    public static final String HOLDOUT_FILE = "holdout.json";
+
+    private final TrainConfig train;
+    private final RetrainConfig retrain;
+    private final PrintStream progressOut;
+    private final boolean liveProgress;
+
+    /** What a retraining did: the history line it wrote. */
+    public record Outcome(String decision, int version, String reason, Map<String, Object> entry) {
+    }
+
+    /** @param train the training config; its output is replaced by the new version's directory */
+    public RetrainJob(TrainConfig train, RetrainConfig retrain, PrintStream progressOut, boolean liveProgress) {
+        this.train = train;
+        this.retrain = retrain;
+        this.progressOut = progressOut;
+        this.liveProgress = liveProgress;
+    }
+
+    public Outcome run() throws Exception {
+        Configuration hadoopConf = SparkConfs.hadoopConf(SparkConfs.build("tributary-retrain", train.master()));
+        ModelRegistry registry = ModelRegistry.open(HadoopFs.resolve("registry", retrain.registry(), hadoopConf), true);
+        try (FsLock ignored = registry.lock(train.forceUnlock())) {
+            MnistDirectory data = new MnistDirectory(HadoopFs.resolve("data", train.data(), hadoopConf));
+            MnistDirectory holdoutDir = retrain.holdout() == null ? data
+                    : new MnistDirectory(HadoopFs.resolve("holdout", retrain.holdout(), hadoopConf));
+            String dataSha = (String) data.fingerprint().get("sha256");
+            String holdoutSha = holdoutDir == data ? dataSha : (String) holdoutDir.fingerprint().get("sha256");
+
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("event", ModelRegistry.RETRAIN);
+            entry.put("data", data.location().toString());
+            entry.put("data_sha256", dataSha);
+            entry.put("holdout", holdoutDir.location().toString() + " (test split)");
+            entry.put("holdout_sha256", holdoutSha);
+            Map<String, Object> last = registry.lastTrained();
+            if (!retrain.force() && last != null && dataSha.equals(last.get("data_sha256"))) {
+                String reason = "data unchanged since version " + ModelRegistry.name(((Number) last.get("version"))
+                        .intValue()) + " (same fingerprint " + dataSha.substring(0, 12) + "); --force retrains anyway";
+                return record(registry, entry, ModelRegistry.SKIPPED, 0, reason);
+            }
+
+            OptionalInt championVersion = registry.champion();
+            String championName = championVersion.isPresent() ? ModelRegistry.name(championVersion.getAsInt()) : null;
+            int version = registry.nextVersion();
+            entry.put("version", version);
+            entry.put("name", ModelRegistry.name(version));
+            entry.put("champion_before", championVersion.isPresent() ? championVersion.getAsInt() : null);
+            Comparison comparison = new Comparison();
+            try {
+                MultiLayerNetwork champion = championVersion.isPresent()
+                        ? ModelFiles.load(registry.versionDir(championVersion.getAsInt())) : null;
+                MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
+                if (champion != null) {
+                    HoldoutEvaluation.requireFits(champion, holdout, "champion " + championName,
+                            holdoutDir.location().toString());
+                }
+                HadoopFs.Location dir = registry.versionDir(version);
+                progressOut.printf("tributary: training version %s into %s (champion: %s)%n",
+                        ModelRegistry.name(version), dir, championName == null ? "none yet" : championName);
+                TrainJob job = new TrainJob(train.withOutput(dir.toString()), progressOut, liveProgress);
+                if (retrain.warmStart() && champion != null) {
+                    job.startingFrom(champion.params(), "champion " + championName);
+                    entry.put("warm_start_from", championVersion.getAsInt());
+                }
+                job.afterTraining(HOLDOUT_FILE, (sc, model, threads) -> {
+                    HoldoutEvaluation.requireFits(model, holdout, "the challenger", holdoutDir.location().toString());
+                    JavaRDD<RawBatch> batches = Batches.rdd(sc, holdout).persist(StorageLevel.MEMORY_ONLY());
+                    try {
+                        comparison.challenger = HoldoutEvaluation.run(sc, model, batches, holdout.numClasses(), threads,
+                                Batches.EVAL_BATCH, 0).toMap();
+                        if (champion != null) {
+                            comparison.champion = HoldoutEvaluation.run(sc, champion, batches, holdout.numClasses(),
+                                    threads, Batches.EVAL_BATCH, 0).toMap();
+                        }
+                    } finally {
+                        batches.unpersist(false);
+                    }
+                    return comparison.toMap(holdoutDir.location().toString(), holdoutSha, championVersion);
+                });
+                TrainResult result = job.run();
+                registry.versionDir(version).fs().delete(registry.versionDir(version).child("checkpoints").path(), true);
+                entry.put("train_test_accuracy", result.test().accuracy());
+                entry.put("examples_per_second", result.examplesPerSecond());
+            } catch (InputException e) {
+                record(registry, entry, ModelRegistry.FAILED, version, e.getMessage());
+                throw e;
+            } catch (Exception | Error e) {
+                String reason = e.getClass().getSimpleName() + ": " + HadoopFs.describe(e);
+                try {
+                    record(registry, entry, ModelRegistry.FAILED, version, reason);
+                } catch (IOException | RuntimeException recording) {
+                    e.addSuppressed(recording);
+                }
+                throw new RetrainFailedException("Retraining version " + ModelRegistry.name(version) + " failed: "
+                        + reason, e);
+            }
+
+            double challenger = retrain.metric().of(comparison.challenger);
+            OptionalDouble championScore = comparison.champion == null ? OptionalDouble.empty()
+                    : OptionalDouble.of(retrain.metric().of(comparison.champion));
+            Promotion decision = Promotion.decide(retrain.metric(), championScore, championName, challenger,
+                    retrain.minImprovement(), retrain.floor());
+            entry.put("metric", retrain.metric().label());
+            entry.put("challenger", challenger);
+            entry.put("champion", championScore.isPresent() ? championScore.getAsDouble() : null);
+            entry.put("min_improvement", retrain.minImprovement());
+            entry.put("floor", retrain.floor());
+            if (decision.promoted()) {
+                CrashPoint.reach("before-champion-pointer");   // the version is complete, the pointer not moved
+                registry.setChampion(version, ModelRegistry.RETRAIN);
+            }
+            return record(registry, entry, decision.promoted() ? ModelRegistry.PROMOTED : ModelRegistry.REJECTED,
+                    version, decision.reason());
+        }
+    }
+
+    private Outcome record(ModelRegistry registry, Map<String, Object> entry, String decision, int version,
+                           String reason) throws IOException {
+        entry.put("decision", decision);
+        entry.put("reason", reason);
+        OptionalInt champion = registry.champion();
+        entry.put("champion_after", champion.isPresent() ? champion.getAsInt() : null);
+        if (!ModelRegistry.SKIPPED.equals(decision)) {
+            entry.put("pruned", registry.prune(retrain.versionsKept()));
+        }
+        entry.put("config", retrain.asMap());
+        registry.append(entry);
+        log.info("Retraining: {} ({})", decision, reason);
+        return new Outcome(decision, version, reason, entry);
+    }
+
+    /** Challenger's and champion's evaluations on the holdout, filled in while Spark is up. */
+    private static final class Comparison {
+        Map<String, Object> challenger;
+        Map<String, Object> champion;
+
+        Map<String, Object> toMap(String holdout, String holdoutSha, OptionalInt championVersion) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("holdout", holdout);
+            m.put("holdout_sha256", holdoutSha);
+            m.put("challenger", Objects.requireNonNull(challenger));
+            if (champion != null) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("version", championVersion.getAsInt());
+                c.putAll(champion);
+                m.put("champion", c);
+            }
+            return m;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.tributary.tests;
+
+import io.tributary.job.cli.TributaryCli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code tributary} as a user would: in this JVM with its output captured, or as a process of its own. */
+final class Cli {
+    private Cli() {
+    }
+
+    record Run(int code, String out, String err) {
+        /** Both streams, for assertion messages. */
+        String all() {
+            return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
+        }
+    }
+
+    /** In this JVM, with stdout and stderr captured. */
+    static synchronized Run inProcess(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = TributaryCli.execute(args);
+        } finally {
+            System.setOut(originalOut);
+            System.setErr(originalErr);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** In a JVM of its own (this one's classpath and module options), with extra system properties. */
+    static Run subprocess(Path logDir, List<String> jvmOptions, String... args) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens")).forEach(cmd::add);
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(logDir, "cli", ".out");
+        Path err = Files.createTempFile(logDir, "cli", ".err");
+        Process p = new ProcessBuilder(cmd).redirectOutput(new File(out.toString()))
+                .redirectError(new File(err.toString())).start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("tributary " + String.join(" ", args) + " did not finish in 300 s:\n"
+                    + Files.readString(err));
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
