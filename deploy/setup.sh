@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian/Ubuntu machine for Tributary: JDK 17 and Maven (installed if missing),
-# the Fashion-MNIST dataset package, then the build (shaded job jar and a Spark home from Maven Central).
+# the Fashion-MNIST dataset package, fonts for the charts of run reports, then the build (shaded job
+# jar and a Spark home from Maven Central). With --for-tests also what the tests use: Chromium (renders
+# report.html headless), Jupyter's nbconvert with matplotlib and the IPython kernel (executes notebooks/).
 # Idempotent; run it from anywhere.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,11 +12,22 @@ if [[ $(id -u) -ne 0 ]]; then
   if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 fi
 
+for_tests=""
+[[ "${1:-}" == "--for-tests" ]] && for_tests=1
+
 need=()
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n1; }
 if ! command -v java >/dev/null 2>&1 || [[ "$(java_major)" -lt 17 ]]; then need+=(openjdk-17-jdk-headless); fi
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]] || need+=(dataset-fashion-mnist)
+command -v fc-list >/dev/null 2>&1 && [[ -n "$(fc-list 2>/dev/null | head -n1)" ]] || need+=(fontconfig fonts-dejavu-core)
+if [[ -n "$for_tests" ]]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  [[ -x /usr/bin/python3 ]] || need+=(python3)
+  command -v jupyter-nbconvert >/dev/null 2>&1 || need+=(jupyter-nbconvert)
+  /usr/bin/python3 -c "import matplotlib" >/dev/null 2>&1 || need+=(python3-matplotlib)
+  /usr/bin/python3 -c "import ipykernel" >/dev/null 2>&1 || need+=(python3-ipykernel)
+fi
 
 if [[ ${#need[@]} -gt 0 ]]; then
   if ! command -v apt-get >/dev/null 2>&1; then

@@ -6,6 +6,8 @@
 # Everything before "--" goes to spark-submit (--master, --deploy-mode, --conf, --keytab ...);
 # everything after it to tributary. Without a subcommand, "train" is assumed:
 #   deploy/submit.sh --master spark://host:7077 -- --data hdfs://nn/mnist --output hdfs://nn/runs/r1
+#   deploy/submit.sh --master spark://host:7077 -- retrain --registry hdfs://nn/registry --data hdfs://nn/mnist
+#   deploy/submit.sh --print-properties    # the settings below as a spark-submit properties file
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME names a Spark installation, otherwise Spark's
 # SparkSubmit class from the jars the build assembled (deploy/target/spark-home).
 set -euo pipefail
@@ -16,6 +18,12 @@ source "$ENV_FILE"
 # TRIBUTARY_APP_JAR selects another build of the application jar, e.g. the -Pcuda one.
 JAR="${TRIBUTARY_APP_JAR:-$ROOT/$TRIBUTARY_JAR}"
 [[ -f "$JAR" ]] || { echo "submit.sh: $JAR is missing; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
+
+# --print-properties: print the Spark settings this script passes, as a properties file for
+# spark-submit --properties-file (schedulers that run spark-submit themselves, e.g. Airflow's
+# SparkSubmitOperator, use it), with the main class and jar as comments; then exit.
+print_properties=""
+if [[ "${1:-}" == "--print-properties" ]]; then print_properties=1; shift; fi
 
 submit_args=()
 while [[ $# -gt 0 && "$1" != "--" ]]; do submit_args+=("$1"); shift; done
@@ -49,6 +57,15 @@ confs=(
   --conf "spark.executorEnv.OMP_NUM_THREADS=${TRIBUTARY_EXECUTOR_THREADS:-1}"
   --conf "spark.executorEnv.TRIBUTARY_GIT_REVISION=${TRIBUTARY_GIT_REVISION:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
 )
+
+if [[ -n "$print_properties" ]]; then
+  echo "# Spark settings of deploy/submit.sh; main class $TRIBUTARY_MAIN_CLASS, jar $JAR"
+  for ((i = 1; i < ${#confs[@]}; i += 2)); do
+    kv="${confs[$i]}"
+    printf '%s %s\n' "${kv%%=*}" "${kv#*=}"
+  done
+  exit 0
+fi
 
 # The local cluster's secret (deploy/local-cluster/up.sh) is used when submitting to that cluster.
 STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"

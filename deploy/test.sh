@@ -5,13 +5,15 @@
 #      deploy/local-cluster/up.sh, jobs submitted with deploy/submit.sh, the deploy scripts' names,
 #   3. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
 #      which must reach a test accuracy of at least 0.85,
-#   4. the CUDA build (-Pcuda) resolves and packages its own jar with ND4J's CUDA backend, leaving the
+#   4. the notebooks (notebooks/*.ipynb) executed with jupyter nbconvert on that run and on a registry
+#      made by two retrainings,
+#   5. the CUDA build (-Pcuda) resolves and packages its own jar with ND4J's CUDA backend, leaving the
 #      CPU jar the scripts use untouched (no GPU here: docs/gpu.md says what runs where).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-deploy/setup.sh
+deploy/setup.sh --for-tests
 
 echo "== unit and Spark local-mode tests" >&2
 mvn -B install
@@ -30,6 +32,19 @@ print(f"acceptance: test accuracy {acc:.4f}, {m['examples_per_second']:.0f} exam
 if acc < 0.85:
     sys.exit(f"acceptance failed: test accuracy {acc:.4f} is below 0.85")
 PY
+
+echo "== notebooks: executed on the acceptance run and on a registry of two retrainings" >&2
+registry="$(dirname "$out")/registry"
+for n in 1 2; do
+  # The second retraining uses more data; --force, since the files (the fingerprint) are the same.
+  bin/tributary retrain --registry "$registry" --data /usr/share/datasets/fashion-mnist --master 'local[2]' \
+    --train-examples $((n * 3000)) --test-examples 2000 --holdout /usr/share/datasets/fashion-mnist --force
+done
+nbdir="$(dirname "$out")/notebooks"
+TRIBUTARY_RUN="$out" TRIBUTARY_DATA=/usr/share/datasets/fashion-mnist \
+  jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.timeout=300 --output-dir "$nbdir" notebooks/run.ipynb
+TRIBUTARY_REGISTRY="$registry" \
+  jupyter-nbconvert --to notebook --execute --ExecutePreprocessor.timeout=300 --output-dir "$nbdir" notebooks/registry.ipynb
 rm -rf "$(dirname "$out")"
 
 echo "== the CUDA build: mvn -Pcuda package (downloads ND4J's 600 MB CUDA natives once)" >&2

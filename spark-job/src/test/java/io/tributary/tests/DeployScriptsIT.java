@@ -51,4 +51,22 @@ class DeployScriptsIT {
         assertEquals(13, scripts.size(), "Spark's list has 13 packages: " + scripts);
         assertEquals(pom, scripts);
     }
+
+    @Test
+    void submitShPrintsItsSettingsAsAPropertiesFileForSchedulers() throws Exception {
+        Process p = new ProcessBuilder(ROOT.resolve("deploy/submit.sh").toString(), "--print-properties")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("# Spark settings of deploy/submit.sh; main class "
+                + io.tributary.job.cli.TributaryCli.class.getName() + ", jar "), out);
+        Properties props = new Properties();
+        props.load(new java.io.StringReader(out));
+        assertEquals("org.apache.spark.serializer.KryoSerializer", props.getProperty("spark.serializer"));
+        assertEquals(io.tributary.job.spark.TributaryKryoRegistrator.class.getName(), props.getProperty("spark.kryo.registrator"));
+        for (String key : new String[] {"spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"}) {
+            assertTrue(props.getProperty(key, "").contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), key + ": " + props);
+        }
+    }
 }

@@ -273,4 +273,70 @@ class LocalClusterIT {
         }
         return ids;
     }
+
+    /** The first {@code n} training examples of an IDX directory (test split whole), as a new directory. */
+    static java.nio.file.Path subset(String from, java.nio.file.Path to, int n) throws IOException {
+        Files.createDirectories(to);
+        for (String[] f : new String[][] {{"train-images-idx3-ubyte", "16", "784"}, {"train-labels-idx1-ubyte", "8", "1"}}) {
+            byte[] raw;
+            try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(java.nio.file.Path.of(from, f[0] + ".gz")))) {
+                raw = in.readAllBytes();
+            }
+            int header = Integer.parseInt(f[1]);
+            byte[] out = java.util.Arrays.copyOf(raw, header + n * Integer.parseInt(f[2]));
+            java.nio.ByteBuffer.wrap(out).putInt(4, n);
+            Files.write(to.resolve(f[0]), out);
+        }
+        for (String f : new String[] {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+            Files.copy(java.nio.file.Path.of(from, f), to.resolve(f));
+        }
+        return to;
+    }
+
+    @Test
+    @Order(7)
+    void twoNightlyRetrainingsOnTheClusterMakeTwoVersionsAndTheirDecisionsOnHdfs() throws Exception {
+        String registry = hdfsUrl + "/tributary/registry";
+        for (int night = 1; night <= 2; night++) {
+            hdfs.copyFromLocalFile(new Path(subset(FASHION, tmp.resolve("night" + night), 2000 * night).toString()),
+                    new Path("/data/night" + night));
+            Result r = sh(900, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "retrain", "--registry",
+                    registry, "--data", hdfsUrl + "/data/night" + night, "--holdout", hdfsUrl + "/data/fashion-mnist",
+                    "--epochs", "1", "--test-examples", "1000", "--batch-size-per-worker", "32");
+            assertEquals(0, r.code(), r.output());
+            assertTrue(r.output().contains("Retraining: version 00000" + night + " "), r.output());
+        }
+        io.tributary.common.registry.ModelRegistry reg = io.tributary.common.registry.ModelRegistry.open(
+                io.tributary.common.io.HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
+        assertEquals(List.of(1, 2), reg.versions());
+        List<Map<String, Object>> history = reg.history();
+        history.forEach(h -> System.out.println("history.jsonl: " + io.tributary.common.io.Json.writeLine(h)));
+        assertEquals(2, history.size());
+        assertEquals("promoted", history.get(0).get("decision"));
+        assertTrue(String.valueOf(history.get(0).get("reason")).startsWith("first model: accuracy"));
+        Map<String, Object> second = history.get(1);
+        double challenger = ((Number) second.get("challenger")).doubleValue();
+        double champion = ((Number) second.get("champion")).doubleValue();
+        boolean better = challenger - champion >= 0.002 - 1e-9;
+        assertEquals(better ? "promoted" : "rejected", second.get("decision"), second.toString());
+        assertEquals(better ? 2 : 1, reg.champion().getAsInt());
+        assertEquals(1, ((Number) second.get("champion_before")).intValue());
+        assertNotEquals(history.get(0).get("data_sha256"), second.get("data_sha256"));
+        for (int v = 1; v <= 2; v++) {
+            String report = new String(read(new Path(registry + "/models/00000" + v + "/report.html")), StandardCharsets.UTF_8);
+            assertTrue(report.contains("Confusion matrix") || report.contains("confusion matrix heat map"));
+            Map<String, Object> holdout = Json.readMap(read(new Path(registry + "/models/00000" + v + "/holdout.json")));
+            assertEquals(10000, ((Number) ((Map<?, ?>) holdout.get("challenger")).get("examples")).intValue());
+        }
+        Result list = sh(120, Map.of(), "bin/tributary", "registry", "--registry", registry, "list");
+        assertEquals(0, list.code(), list.output());
+        assertTrue(list.output().lines().anyMatch(l -> l.startsWith("*") && l.contains(better ? "000002" : "000001")),
+                list.output());
+    }
+
+    @Test
+    @Order(8)
+    void aRegistrysLifeOnHdfs() throws Exception {
+        new RetrainScenario(hdfsUrl + "/registry-scenario", Files.createDirectories(tmp.resolve("scenario"))).run();
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code report.html} of a run: one self-contained page (charts embedded as SVG, no scripts, nothing
@@ -48,19 +49,19 @@ public final class RunReport {
         double[] x = new double[epochs.size()];
         for (int i = 0; i < x.length; i++) x[i] = number(epochs.get(i).get("epoch"));
         h.append("<h2>Learning curves</h2>\n<div class=\"row\">");
-        img(h, "loss per epoch", Charts.perEpoch("Loss", "cross-entropy", x, List.of("train (mean over the epoch)",
+        img(h, "loss per epoch", () -> Charts.perEpoch("Loss", "cross-entropy", x, List.of("train (mean over the epoch)",
                 "test (end of epoch)"), List.of(column(epochs, "train_loss"), column(epochs, "test_loss"))));
-        img(h, "accuracy per epoch", Charts.perEpoch("Accuracy", "accuracy", x, List.of("train (sample, end of epoch)",
+        img(h, "accuracy per epoch", () -> Charts.perEpoch("Accuracy", "accuracy", x, List.of("train (sample, end of epoch)",
                 "test (end of epoch)"), List.of(column(epochs, "train_accuracy"), column(epochs, "test_accuracy"))));
         h.append("</div>\n");
 
         List<Map<String, Object>> classes = maps(test.get("per_class"));
         long[][] confusion = confusion(metrics.get("confusion_matrix"));
         h.append("<h2>Test set: ").append(fmt("%,d", test.get("examples"))).append(" examples</h2>\n<div class=\"row\">");
-        img(h, "confusion matrix heat map", Charts.confusion(confusion));
+        img(h, "confusion matrix heat map", () -> Charts.confusion(confusion));
         List<String> labels = new ArrayList<>();
         for (Map<String, Object> c : classes) labels.add(String.valueOf(c.get("label")));
-        img(h, "precision, recall and F1 per class", Charts.bars("Per-class metrics", "class", "score", labels,
+        img(h, "precision, recall and F1 per class", () -> Charts.bars("Per-class metrics", "class", "score", labels,
                 List.of("precision", "recall", "F1"), List.of(column(classes, "precision"), column(classes, "recall"),
                         column(classes, "f1")), 1.0));
         h.append("</div>\n<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th>"
@@ -77,7 +78,7 @@ public final class RunReport {
         h.append("<h2>Throughput and memory</h2>\n<div class=\"row\">");
         List<String> epochNames = new ArrayList<>();
         for (double e : x) epochNames.add(String.valueOf((int) e));
-        img(h, "training examples per second per epoch", Charts.bars("Training throughput", "epoch", "examples/s",
+        img(h, "training examples per second per epoch", () -> Charts.bars("Training throughput", "epoch", "examples/s",
                 epochNames, List.of("examples/s"), List.of(column(epochs, "examples_per_second")), null));
         h.append("</div>\n<table><tr><th>epoch</th><th>examples</th><th>seconds</th><th>examples/s</th>"
                 + "<th>train loss</th><th>train acc.</th><th>test loss</th><th>test acc.</th>"
@@ -113,14 +114,23 @@ public final class RunReport {
             + ".tile span{color:#666;font-size:12px}.row{display:flex;flex-wrap:wrap;gap:16px}"
             + "img{border:1px solid #eee}table{border-collapse:collapse;font-size:13px;margin:10px 0}"
             + "td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}"
-            + "td:first-child{text-align:left}";
+            + "td:first-child{text-align:left}.warn{color:#a33}";
 
     private static void tile(StringBuilder h, String label, String value) {
         h.append("<div class=\"tile\"><b>").append(esc(value)).append("</b><span>").append(esc(label))
                 .append("</span></div>");
     }
 
-    private static void img(StringBuilder h, String alt, byte[] svg) {
+    /** Embeds a chart; one that cannot be drawn (no fonts on a bare machine, say) is named instead, not fatal. */
+    private static void img(StringBuilder h, String alt, Supplier<byte[]> chart) {
+        byte[] svg;
+        try {
+            svg = chart.get();
+        } catch (RuntimeException | Error e) {
+            h.append("<p class=\"warn\">Chart \"").append(esc(alt)).append("\" could not be drawn: ")
+                    .append(esc(e)).append("</p>");
+            return;
+        }
         h.append("<img alt=\"").append(esc(alt)).append("\" src=\"data:image/svg+xml;base64,")
                 .append(Base64.getEncoder().encodeToString(svg)).append("\">");
     }

@@ -1,0 +1,50 @@
+"""Airflow DAG: nightly retraining of the Tributary model into its registry on HDFS.
+
+SparkSubmitOperator runs spark-submit itself, so it gets the settings deploy/submit.sh would pass
+from a properties file that script writes once per installation (re-run it after upgrading):
+
+    deploy/submit.sh --print-properties > deploy/target/spark-submit.properties
+
+Airflow's "spark_default" connection names the master (e.g. spark://spark-master:7077). The
+registry's lock refuses a run while another retraining holds it, and a run on unchanged data is a
+no-op; exit status 3 (retraining failed) or 2 (bad configuration or input) fails the task.
+"""
+from datetime import datetime, timedelta
+import os
+
+from airflow import DAG
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+TRIBUTARY_HOME = os.environ.get("TRIBUTARY_HOME", "/opt/tributary")
+TRIBUTARY_VERSION = "0.1.0-SNAPSHOT"
+APP_JAR = f"{TRIBUTARY_HOME}/spark-job/target/tributary-spark-job-{TRIBUTARY_VERSION}-shaded.jar"
+MAIN_CLASS = "io.tributary.job.cli.TributaryCli"
+HDFS = "hdfs://namenode:8020"
+
+with DAG(
+    dag_id="tributary_retrain",
+    description="Retrain the reference CNN on the newest data; promote it only if it beats the champion",
+    schedule="15 2 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 1, "retry_delay": timedelta(minutes=30)},
+    tags=["tributary", "training"],
+) as dag:
+    retrain = SparkSubmitOperator(
+        task_id="retrain",
+        conn_id="spark_default",
+        application=APP_JAR,
+        java_class=MAIN_CLASS,
+        properties_file=f"{TRIBUTARY_HOME}/deploy/target/spark-submit.properties",
+        driver_memory="2g",
+        application_args=[
+            "retrain",
+            "--registry", f"{HDFS}/tributary/registry",
+            "--data", f"{HDFS}/data/fashion-mnist/latest",
+            "--holdout", f"{HDFS}/data/fashion-mnist/holdout",
+            "--epochs", "3",
+        ],
+        name="tributary-retrain",
+        verbose=False,
+    )
