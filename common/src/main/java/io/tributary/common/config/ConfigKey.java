@@ -142,6 +142,18 @@ public final class ConfigKey<T> {
         return ruleText;
     }
 
+    /** This key's value among merged key/value pairs (defaults, file, flags): parsed and checked, or the default. */
+    public T valueIn(java.util.Map<String, ?> values) {
+        Object raw = values.get(name);
+        return raw == null ? check(defaultValue) : parse(raw);
+    }
+
+    /** Like {@link #valueIn} for a key without a default: {@code null} when not given. */
+    public T optionalIn(java.util.Map<String, ?> values) {
+        Object raw = values.get(name);
+        return raw == null ? null : parse(raw);
+    }
+
     /** Parses a raw value (from a file or a flag) and checks its rule. */
     public T parse(Object raw) {
         if (raw == null) {

@@ -27,19 +27,11 @@ public record RetrainConfig(String registry, String holdout, Metric metric, doub
 
     /** Builds the settings from key/value pairs (flags); keys not given take their defaults. */
     public static RetrainConfig fromValues(Map<String, ?> values) {
-        return new RetrainConfig(value(values, REGISTRY), optional(values, HOLDOUT), value(values, METRIC),
-                value(values, MIN_IMPROVEMENT), optional(values, FLOOR), value(values, WARM_START),
-                value(values, FORCE), value(values, VERSIONS_KEPT));
+        return new RetrainConfig(REGISTRY.valueIn(values), HOLDOUT.optionalIn(values), METRIC.valueIn(values),
+                MIN_IMPROVEMENT.valueIn(values), FLOOR.optionalIn(values), WARM_START.valueIn(values),
+                FORCE.valueIn(values), VERSIONS_KEPT.valueIn(values));
     }
 
-    private static <T> T optional(Map<String, ?> values, ConfigKey<T> key) {
-        return values.get(key.name()) == null ? null : key.parse(values.get(key.name()));
-    }
-
-    private static <T> T value(Map<String, ?> values, ConfigKey<T> key) {
-        Object raw = values.get(key.name());
-        return raw == null ? key.check(key.defaultValue()) : key.parse(raw);
-    }
 
     /** The settings with the keys' names, for history lines. */
     public Map<String, Object> asMap() {

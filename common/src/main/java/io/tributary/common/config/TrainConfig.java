@@ -66,53 +66,42 @@ public record TrainConfig(
     /** Builds a config from key/value pairs (already merged: defaults, file, flags); unknown keys are rejected earlier. */
     public static TrainConfig fromValues(Map<String, ?> values) {
         return new TrainConfig(
-                value(values, DATA),
-                value(values, OUTPUT),
-                value(values, EPOCHS),
-                value(values, MODEL),
-                optional(values, MASTER),
-                value(values, SYNC),
-                value(values, BATCH_SIZE_PER_WORKER),
-                value(values, AVERAGING_FREQUENCY),
-                value(values, LEARNING_RATE),
-                value(values, SEED),
-                value(values, OVERWRITE),
-                value(values, FORCE_UNLOCK),
-                value(values, CHECKPOINT_EVERY_ROUNDS),
-                value(values, CHECKPOINT_EVERY_MINUTES),
-                value(values, CHECKPOINTS_KEPT),
-                value(values, TRAIN_EXAMPLES),
-                value(values, TEST_EXAMPLES),
-                value(values, TRAIN_EVAL_EXAMPLES),
-                value(values, THREADS_PER_WORKER),
-                value(values, STALL_TIMEOUT),
-                value(values, BACKEND),
+                DATA.valueIn(values),
+                OUTPUT.valueIn(values),
+                EPOCHS.valueIn(values),
+                MODEL.valueIn(values),
+                MASTER.optionalIn(values),
+                SYNC.valueIn(values),
+                BATCH_SIZE_PER_WORKER.valueIn(values),
+                AVERAGING_FREQUENCY.valueIn(values),
+                LEARNING_RATE.valueIn(values),
+                SEED.valueIn(values),
+                OVERWRITE.valueIn(values),
+                FORCE_UNLOCK.valueIn(values),
+                CHECKPOINT_EVERY_ROUNDS.valueIn(values),
+                CHECKPOINT_EVERY_MINUTES.valueIn(values),
+                CHECKPOINTS_KEPT.valueIn(values),
+                TRAIN_EXAMPLES.valueIn(values),
+                TEST_EXAMPLES.valueIn(values),
+                TRAIN_EVAL_EXAMPLES.valueIn(values),
+                THREADS_PER_WORKER.valueIn(values),
+                STALL_TIMEOUT.valueIn(values),
+                BACKEND.valueIn(values),
                 new SharedGradientsConfig(
-                        optional(values, SHARED_CONTROLLER_ADDRESS),
-                        value(values, SHARED_PORT),
-                        value(values, SHARED_WORKER_PORTS),
-                        optional(values, SHARED_NETWORK_MASK),
-                        value(values, SHARED_WORKERS_PER_NODE),
-                        value(values, SHARED_THRESHOLD_ALGORITHM),
-                        value(values, SHARED_INITIAL_THRESHOLD),
-                        value(values, SHARED_MIN_SPARSITY),
-                        value(values, SHARED_MAX_SPARSITY),
-                        value(values, SHARED_RESIDUAL_CLIP),
-                        value(values, SHARED_AERON_DIR),
-                        value(values, SHARED_CONNECT_TIMEOUT)));
+                        SHARED_CONTROLLER_ADDRESS.optionalIn(values),
+                        SHARED_PORT.valueIn(values),
+                        SHARED_WORKER_PORTS.valueIn(values),
+                        SHARED_NETWORK_MASK.optionalIn(values),
+                        SHARED_WORKERS_PER_NODE.valueIn(values),
+                        SHARED_THRESHOLD_ALGORITHM.valueIn(values),
+                        SHARED_INITIAL_THRESHOLD.valueIn(values),
+                        SHARED_MIN_SPARSITY.valueIn(values),
+                        SHARED_MAX_SPARSITY.valueIn(values),
+                        SHARED_RESIDUAL_CLIP.valueIn(values),
+                        SHARED_AERON_DIR.valueIn(values),
+                        SHARED_CONNECT_TIMEOUT.valueIn(values)));
     }
 
-    private static <T> T optional(Map<String, ?> values, ConfigKey<T> key) {
-        return values.get(key.name()) == null ? null : key.parse(values.get(key.name()));
-    }
-
-    private static <T> T value(Map<String, ?> values, ConfigKey<T> key) {
-        Object raw = values.get(key.name());
-        if (raw == null) {
-            return key.check(key.defaultValue());
-        }
-        return key.parse(raw);
-    }
 
     /** The config as key/value pairs with the file keys' names, for metadata and logs. */
     public Map<String, Object> asMap() {
