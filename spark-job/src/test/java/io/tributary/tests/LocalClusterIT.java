@@ -112,7 +112,7 @@ class LocalClusterIT {
         try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
-        assertEquals(4, model.getLayers().length);
+        assertEquals(5, model.getLayers().length, "conv, pool, ReLU, dense, output");
         assertEquals(org.apache.hadoop.fs.permission.FsAction.NONE,
                 hdfs.getFileStatus(new Path(out, "model.zip")).getPermission().getOtherAction(),
                 "outputs are not readable by others");
@@ -150,7 +150,7 @@ class LocalClusterIT {
         try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
-        assertEquals(4, model.getLayers().length);
+        assertEquals(5, model.getLayers().length, "conv, pool, ReLU, dense, output");
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
         double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
         assertTrue(accuracy > 0.6, "test accuracy " + accuracy);

@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -27,7 +28,7 @@ public final class RunOutput {
     /** Writes a file's content. */
     @FunctionalInterface
     public interface Writer {
-        void write(java.io.OutputStream out) throws IOException;
+        void write(OutputStream out) throws IOException;
     }
 
     /** The lock file's name; the leading underscore hides it from Hadoop readers. */

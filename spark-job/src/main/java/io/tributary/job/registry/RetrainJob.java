@@ -125,15 +125,12 @@ public final class RetrainJob {
                 entry.put("train_test_accuracy", result.test().accuracy());
                 entry.put("examples_per_second", result.examplesPerSecond());
             } catch (InputException e) {
-                record(registry, entry, ModelRegistry.FAILED, version, e.getMessage());
+                recordFailure(registry, entry, version, e.getMessage(), e);
                 throw e;
             } catch (Exception | Error e) {
-                String reason = e.getClass().getSimpleName() + ": " + HadoopFs.describe(e);
-                try {
-                    record(registry, entry, ModelRegistry.FAILED, version, reason);
-                } catch (IOException | RuntimeException recording) {
-                    e.addSuppressed(recording);
-                }
+                String reason = e.getClass().getSimpleName() + ": "
+                        + (e.getMessage() != null ? e.getMessage() : HadoopFs.describe(e));
+                recordFailure(registry, entry, version, reason, e);
                 throw new RetrainFailedException("Retraining version " + ModelRegistry.name(version) + " failed: "
                         + reason, e);
             }
@@ -170,6 +167,16 @@ public final class RetrainJob {
         registry.append(entry);
         log.info("Retraining: {} ({})", decision, reason);
         return new Outcome(decision, version, reason, entry);
+    }
+
+    /** Records a failed retraining; a failure to record it is attached to the original error, not thrown. */
+    private void recordFailure(ModelRegistry registry, Map<String, Object> entry, int version, String reason,
+                               Throwable cause) {
+        try {
+            record(registry, entry, ModelRegistry.FAILED, version, reason);
+        } catch (IOException | RuntimeException recording) {
+            cause.addSuppressed(recording);
+        }
     }
 
     /** Challenger's and champion's evaluations on the holdout, filled in while Spark is up. */

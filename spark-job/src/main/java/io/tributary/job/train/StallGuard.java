@@ -45,7 +45,8 @@ final class StallGuard implements AutoCloseable {
         }, timeoutSeconds, TimeUnit.SECONDS);
         try {
             step.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Any throwable: Spark's Scala code throws its checked SparkException through a Runnable.
             if (fired.get()) throw stalled(description, e);
             throw e;
         } finally {
