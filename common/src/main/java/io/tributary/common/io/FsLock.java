@@ -32,7 +32,7 @@ public final class FsLock implements AutoCloseable {
     /**
      * Takes the lock {@code file}.
      *
-     * @param what  what is locked ("Output hdfs://...", "Registry ..."), named in errors
+     * @param what  what is locked ("output hdfs://...", "registry ..."), named in errors
      * @param force break a lock another process holds
      * @throws InputException when another process holds it, or it cannot be created
      */
@@ -49,7 +49,8 @@ public final class FsLock implements AutoCloseable {
             // FileAlreadyExistsException, or the same reported only in the message by some filesystems.
             if (e instanceof FileAlreadyExistsException
                     || (e.getMessage() != null && e.getMessage().contains("already exists"))) {
-                throw new InputException(what + " is locked by another run (" + describeOwner(file) + ", in "
+                throw new InputException(Character.toUpperCase(what.charAt(0)) + what.substring(1)
+                        + " is locked by another run (" + describeOwner(file) + ", in "
                         + file + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
             }
             try {

@@ -104,7 +104,7 @@ public final class RunOutput {
     }
 
     private void lock(boolean force) {
-        lock = FsLock.acquire(dir.child(LOCK_FILE), "Output " + dir, force);
+        lock = FsLock.acquire(dir.child(LOCK_FILE), "output " + dir, force);
     }
 
     /** Releases the lock: the run is complete. */

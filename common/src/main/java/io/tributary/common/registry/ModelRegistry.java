@@ -83,7 +83,7 @@ public final class ModelRegistry {
 
     /** Takes the registry's lock; refused naming the holder when another retraining or action runs. */
     public FsLock lock(boolean force) {
-        return FsLock.acquire(root.child(LOCK), "Registry " + root, force);
+        return FsLock.acquire(root.child(LOCK), "registry " + root, force);
     }
 
     /** A version's directory name: six digits, so listings sort by version. */
