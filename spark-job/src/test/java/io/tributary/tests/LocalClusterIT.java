@@ -170,7 +170,8 @@ class LocalClusterIT {
         File log = Files.createTempFile(tmp, "killed", ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder("deploy/submit.sh", "--master", masterUrl, "--", "--data",
                 hdfsUrl + "/data/fashion-mnist", "--output", out, "--epochs", "1", "--train-examples", "6000",
-                "--test-examples", "1000", "--batch-size-per-worker", "32", "--checkpoint-every-rounds", "1")
+                "--test-examples", "1000", "--batch-size-per-worker", "32", "--averaging-frequency", "5",
+                "--checkpoint-every-rounds", "1")
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log);
         pb.environment().put("TRIBUTARY_CLUSTER_DIR", STATE.toString());
         Process submit = pb.start();

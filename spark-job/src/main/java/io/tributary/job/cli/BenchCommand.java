@@ -48,7 +48,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     int trainExamples;
     @Option(names = "--master", defaultValue = "local[2]", description = "Master for the Tributary runs.")
     String master;
-    @Option(names = "--averaging-frequency", defaultValue = "5", description = "Averaging frequency of the Tributary runs.")
+    @Option(names = "--averaging-frequency", defaultValue = "0",
+            description = "Averaging frequency of the Tributary runs; 0 (default): train's default for the batch size.")
     int averagingFrequency;
     @Option(names = "--peer", description = "File with torch_peer.py output lines from this session.")
     Path peerFile;
@@ -186,7 +187,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     private TrainResult tributary(int batch, Path out, int epochs) throws Exception {
         Map<String, Object> flags = flags(batch, out, epochs);
-        flags.put("averaging-frequency", averagingFrequency);
+        if (averagingFrequency > 0) flags.put("averaging-frequency", averagingFrequency);
         TrainConfig config = ConfigLoader.load(null, flags);
         return new TrainJob(config, new PrintStream(new ByteArrayOutputStream()), false).run();
     }
