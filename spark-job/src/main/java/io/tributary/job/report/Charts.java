@@ -34,6 +34,23 @@ final class Charts {
         chart.getStyler().setMarkerSize(8);
         chart.getStyler().setXAxisDecimalPattern("0");
         chart.getStyler().setXAxisTickMarkSpacingHint(Math.max(40, (WIDTH - 100) / Math.max(1, epochs.length)));
+        // The y range padded around the values, so points at the extremes (a single epoch's) stay visible.
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (double[] y : series) {
+            for (double v : y) {
+                if (!Double.isNaN(v)) {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        if (min <= max) {
+            double pad = Math.max(Math.max((max - min) * 0.1, Math.abs(max) * 0.05), 1e-3);
+            chart.getStyler().setYAxisMin(min - pad);
+            chart.getStyler().setYAxisMax(max + pad);
+        }
+        chart.getStyler().setYAxisDecimalPattern("0.###");
         for (int i = 0; i < names.size(); i++) {
             double[] y = series.get(i);
             List<Double> xs = new ArrayList<>();
