@@ -73,7 +73,7 @@ public record TrainConfig(
                 MASTER.optionalIn(values),
                 SYNC.valueIn(values),
                 BATCH_SIZE_PER_WORKER.valueIn(values),
-                averagingFrequency(values),
+                AVERAGING_FREQUENCY.valueIn(values),
                 LEARNING_RATE.valueIn(values),
                 SEED.valueIn(values),
                 OVERWRITE.valueIn(values),
@@ -102,16 +102,6 @@ public record TrainConfig(
                         SHARED_CONNECT_TIMEOUT.valueIn(values)));
     }
 
-
-    /**
-     * The averaging frequency given, else 640 examples per worker between averagings, at least 5
-     * minibatches: small batches average less often, where each round's fixed cost (shipping
-     * parameters and Adam state) would otherwise dominate (docs/performance.md has the measurements).
-     */
-    private static int averagingFrequency(Map<String, ?> values) {
-        Integer given = AVERAGING_FREQUENCY.optionalIn(values);
-        return given != null ? given : Math.max(5, Math.round(640f / BATCH_SIZE_PER_WORKER.valueIn(values)));
-    }
 
     /** The config as key/value pairs with the file keys' names, for metadata and logs. */
     public Map<String, Object> asMap() {

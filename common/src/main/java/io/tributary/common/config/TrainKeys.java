@@ -23,8 +23,8 @@ public final class TrainKeys {
             SyncMode::label, "How workers' updates are merged.");
     public static final ConfigKey<Integer> BATCH_SIZE_PER_WORKER = ConfigKey.intKey("batch-size-per-worker", 128, 1, 65_536,
             "Minibatch size on each worker.");
-    public static final ConfigKey<Integer> AVERAGING_FREQUENCY = ConfigKey.intKey("averaging-frequency", null, 1, 100_000,
-            "Minibatches each worker fits between two parameter averagings; by default 640 / batch-size-per-worker, at least 5 (5 at batch 128, 20 at batch 32).");
+    public static final ConfigKey<Integer> AVERAGING_FREQUENCY = ConfigKey.intKey("averaging-frequency", 20, 1, 100_000,
+            "Minibatches each worker fits between two parameter averagings.");
     public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", 1e-3, 0.0, 1.0,
             "Adam learning rate.");
     public static final ConfigKey<Long> SEED = ConfigKey.longKey("seed", 42L,

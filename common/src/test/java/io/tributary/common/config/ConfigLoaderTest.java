@@ -23,25 +23,13 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theDefaultAveragingFrequencyKeepsAboutSixHundredFortyExamplesPerRound() {
-        Map<String, Object> flags = required();
-        flags.put("batch-size-per-worker", 32);
-        assertEquals(20, ConfigLoader.load(null, flags).averagingFrequency());
-        flags.put("batch-size-per-worker", 512);
-        assertEquals(5, ConfigLoader.load(null, flags).averagingFrequency(), "at least 5");
-        flags.put("averaging-frequency", 3);
-        assertEquals(3, ConfigLoader.load(null, flags).averagingFrequency(), "a given value wins");
-        assertEquals(3, ConfigLoader.load(null, flags).asMap().get("averaging-frequency"), "recorded as used");
-    }
-
-    @Test
     void defaultsApplyWhenNothingIsGiven() {
         TrainConfig c = ConfigLoader.load(null, required());
         assertEquals(1, c.epochs());
         assertEquals("seed-cnn", c.model());
         assertEquals(SyncMode.PARAM_AVG, c.sync());
         assertEquals(128, c.batchSizePerWorker());
-        assertEquals(5, c.averagingFrequency());
+        assertEquals(20, c.averagingFrequency());
         assertEquals(1e-3, c.learningRate());
         assertNull(c.master());
         assertFalse(c.overwrite());
