@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import io.tributary.common.model.ModelZoo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -43,7 +44,9 @@ public class OpProfile {
         String variant = args[2];
         CNN2DFormat format = variant.equals("nhwc") ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         boolean reluAfterPool = variant.equals("pool-relu");
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
+        MultiLayerNetwork net = variant.equals("built")
+                ? new MultiLayerNetwork(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 42))
+                : new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(42).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate)
                 .list()

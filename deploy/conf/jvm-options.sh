@@ -1,6 +1,6 @@
 # Sourced by bin/tributary and the deploy scripts: the JVM options every Spark JVM of Tributary needs.
-# Spark's own --add-opens list for Java 17 (launcher/JavaModuleOptions); the parent pom's
-# java17.opens property carries the same list for tests.
+# Spark's own --add-opens list for Java 17 (launcher/JavaModuleOptions) and the vector API module;
+# the parent pom's java17.opens property carries the same list for tests.
 TRIBUTARY_JAVA17_OPENS=(
   --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
@@ -16,4 +16,7 @@ TRIBUTARY_JAVA17_OPENS=(
   --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false
+  # The JDK's vector API, for the reference CNN's convolution layer (ConvPoolRelu); without it the
+  # layer falls back to scalar code, several times slower.
+  --add-modules=jdk.incubator.vector
 )

@@ -97,7 +97,7 @@ class CheckpointResumeTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens")).forEach(cmd::add);
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules")).forEach(cmd::add);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
         cmd.addAll(trainArgs(out));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

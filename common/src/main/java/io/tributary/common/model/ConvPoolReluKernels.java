@@ -1,0 +1,107 @@
+package io.tributary.common.model;
+
+/**
+ * The arithmetic of {@link ConvPoolReluLayer} for one example at a time, on plain float arrays:
+ * {@link VectorConvPoolRelu} with the JDK's vector API where the JVM has the
+ * {@code jdk.incubator.vector} module, else {@link ScalarConvPoolRelu}.
+ *
+ * <p>Shared layouts: an input image is {@code [c][h][w]}; the layer's output, its gradient and the
+ * pooling's choices ({@code arg}, which element of each window was the maximum) are
+ * {@code [k][ph][pw]} (NCHW, as DL4J's own layers have them); weights are DL4J's {@code [k][c][kh][kw]}.
+ * Each implementation lays out its own scratch arrays and prepared weights.
+ */
+abstract class ConvPoolReluKernels {
+    final int c;
+    final int h;
+    final int w;
+    final int k;
+    final int kernel;
+    final int pool;
+    /** Rows and columns of the pooled output. */
+    final int ph;
+    final int pw;
+    /** Rows and columns of the convolution output that the pooling windows cover. */
+    final int zh;
+    final int zw;
+
+    /** The vector implementation where the JVM runs with {@code --add-modules=jdk.incubator.vector}. */
+    static ConvPoolReluKernels create(int channels, int height, int width, int filters, int kernel, int pool) {
+        if (VECTOR_API) {
+            return new VectorConvPoolRelu(channels, height, width, filters, kernel, pool);
+        }
+        return new ScalarConvPoolRelu(channels, height, width, filters, kernel, pool);
+    }
+
+    /** Whether the vector API's module is in this JVM's boot layer. */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    ConvPoolReluKernels(int channels, int height, int width, int filters, int kernel, int pool) {
+        this.c = channels;
+        this.h = height;
+        this.w = width;
+        this.k = filters;
+        this.kernel = kernel;
+        this.pool = pool;
+        this.ph = (height - kernel + 1) / pool;
+        this.pw = (width - kernel + 1) / pool;
+        this.zh = ph * pool;
+        this.zw = pw * pool;
+    }
+
+    int inputSize() {
+        return c * h * w;
+    }
+
+    int outputSize() {
+        return k * ph * pw;
+    }
+
+    int weightSize() {
+        return k * c * kernel * kernel;
+    }
+
+    /** A new scratch array for one thread's {@link #forward} and {@link #backward}. */
+    abstract float[] newScratch();
+
+    /** The weights, {@code [k][c][kh][kw]}, in the layout {@link #forward} takes. */
+    abstract float[] prepareWeights(float[] weights);
+
+    /** Size of a weight-gradient sum in {@link #backward}'s layout. */
+    int weightGradientSize() {
+        return weightSize();
+    }
+
+    /** Adds a weight-gradient sum from {@link #backward} to {@code into}, in DL4J's {@code [k][c][kh][kw]}. */
+    abstract void addWeightGradient(float[] sum, float[] into);
+
+    /**
+     * Convolution, bias, max-pooling and ReLU of one example: writes its output at {@code outOff} and
+     * the pooling's choices at the same offset of {@code arg}.
+     */
+    abstract void forward(float[] x, int xOff, float[] prepared, float[] bias, float[] scratch, float[] out,
+                          int outOff, byte[] arg);
+
+    /**
+     * Gradients of one example: adds to {@code dw} (a sum in this implementation's layout) and
+     * {@code db}, and, when {@code dx} is not null, writes the input's gradient there.
+     *
+     * @param weights DL4J's {@code [k][c][kh][kw]}
+     * @param out     the example's output from {@link #forward} (its sign is the ReLU's derivative)
+     */
+    abstract void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff, byte[] arg,
+                           float[] scratch, float[] dw, float[] db, float[] dx, int dxOff);
+
+    /** Adds the input gradient of one pooled value {@code g} at convolution position (oy, ox), filter co. */
+    final void addInputGradient(float[] weights, int co, int oy, int ox, float g, float[] dx, int dxOff) {
+        int perFilter = c * kernel * kernel;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ky = 0; ky < kernel; ky++) {
+                int row = dxOff + (ci * h + oy + ky) * w + ox;
+                int wb = co * perFilter + (ci * kernel + ky) * kernel;
+                for (int kx = 0; kx < kernel; kx++) {
+                    dx[row + kx] += weights[wb + kx] * g;
+                }
+            }
+        }
+    }
+}
