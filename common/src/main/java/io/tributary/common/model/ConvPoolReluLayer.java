@@ -9,21 +9,22 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.LoggerFactory;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * The network layer of {@link ConvPoolRelu}. Examples of a batch are split over ND4J's thread count
- * for this thread (what Tributary sets per Spark task), each part with its own scratch arrays and
- * weight-gradient sums, added together at the end.
+ * The network layer of {@link ConvPoolRelu}; the arithmetic is in {@link ConvPoolReluKernels}. Examples
+ * of a batch are split over ND4J's thread count for this thread (what Tributary sets per Spark task),
+ * each part with its own scratch array and weight-gradient sums, added together at the end.
  *
- * <p>The arithmetic is in {@link ConvPoolReluKernels}. The forward pass keeps the output and the pooling's choices for the backward pass. As the
- * network's first layer (index 0) it returns no gradient for its input, which is data.
+ * <p>The forward pass keeps the output and the pooling's choices for the backward pass, in Java
+ * arrays reused from batch to batch. As the network's first layer (index 0) it returns no gradient
+ * for its input, which is data. Like any DL4J layer, an instance is used by one thread at a time.
  */
 public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
     private static final ForkJoinPool POOL = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
@@ -35,11 +36,19 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
             }, null, false);
 
     private transient ConvPoolReluKernels kernels;
-    /** The forward pass kept for the backward pass: for which input, its output and the pooling's choices. */
+    /** The input whose forward pass the buffers below hold, for the backward pass; null when none. */
     private transient INDArray keptFor;
-    private transient float[] keptInput;
-    private transient float[] keptOutput;
-    private transient byte[] keptArg;
+    // Buffers reused from batch to batch (reallocated when the batch size changes): the input, the
+    // output and the pooling's choices of the last forward pass, the output's gradient, the input's
+    // gradient, and per part of the batch a scratch array and weight- and bias-gradient sums.
+    private transient float[] inputs;
+    private transient float[] outputs;
+    private transient byte[] choices;
+    private transient float[] outputGrads;
+    private transient float[] inputGrads;
+    private transient float[][] scratch;
+    private transient float[][] weightSums;
+    private transient float[][] biasSums;
 
     public ConvPoolReluLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -61,7 +70,7 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
         int batch = forward();
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[]{batch, kernels.k, kernels.ph, kernels.pw}, 'c');
-        out.data().setData(keptOutput);
+        write(outputs, batch * kernels.outputSize(), out);
         if (!training) {
             forget();
         }
@@ -76,18 +85,29 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
         }
         ConvPoolReluKernels kn = kernels;
         int batch = (int) input.size(0);
-        float[] eps = floats(epsilon, (long) batch * kn.outputSize(), "the gradient of the output");
-        float[] weights = floats(getParam(ConvPoolReluParams.WEIGHTS), kn.weightSize(), "the weights");
+        outputGrads = sized(outputGrads, batch * kn.outputSize());
+        float[] eps = read(epsilon, outputGrads, "the gradient of the output");
+        float[] weights = read(getParam(ConvPoolReluParams.WEIGHTS), new float[kn.weightSize()], "the weights");
         boolean inputGradient = getIndex() > 0;
-        float[] dx = inputGradient ? new float[batch * kn.inputSize()] : null;
+        float[] dx = null;
+        if (inputGradient) {
+            inputGrads = sized(inputGrads, batch * kn.inputSize());
+            dx = inputGrads;
+        }
         int parts = parts(batch);
-        float[][] dw = new float[parts][kn.weightGradientSize()];
-        float[][] db = new float[parts][kn.k];
+        float[][] dw = sums(weightSums, parts, kn.weightGradientSize());
+        float[][] db = sums(biasSums, parts, kn.k);
+        weightSums = dw;
+        biasSums = db;
+        float[] in = inputs;
+        float[] out = outputs;
+        byte[] arg = choices;
+        float[] dxAll = dx;
+        float[][] work = scratch;
         inParts(batch, parts, (part, from, to) -> {
-            float[] scratch = kn.newScratch();
             for (int n = from; n < to; n++) {
-                kn.backward(keptInput, n * kn.inputSize(), weights, keptOutput, eps, n * kn.outputSize(), keptArg,
-                        scratch, dw[part], db[part], dx, n * kn.inputSize());
+                kn.backward(in, n * kn.inputSize(), weights, out, eps, n * kn.outputSize(), arg, work[part],
+                        dw[part], db[part], dxAll, n * kn.inputSize());
             }
         });
         float[] weightGrad = new float[kn.weightSize()];
@@ -100,8 +120,8 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
         }
         INDArray weightView = gradientViews.get(ConvPoolReluParams.WEIGHTS);
         INDArray biasView = gradientViews.get(ConvPoolReluParams.BIAS);
-        weightView.assign(Nd4j.createFromArray(weightGrad).reshape(weightView.shape()));
-        biasView.assign(Nd4j.createFromArray(biasGrad).reshape(biasView.shape()));
+        write(weightGrad, weightGrad.length, weightView);
+        write(biasGrad, biasGrad.length, biasView);
         Gradient gradient = new DefaultGradient();
         gradient.gradientForVariable().put(ConvPoolReluParams.BIAS, biasView);
         gradient.gradientForVariable().put(ConvPoolReluParams.WEIGHTS, weightView);
@@ -110,7 +130,7 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
         if (inputGradient) {
             inputGrad = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                     input.shape(), 'c');
-            inputGrad.data().setData(dx);
+            write(dx, batch * kn.inputSize(), inputGrad);
         }
         forget();
         return new Pair<>(gradient, inputGrad);
@@ -135,22 +155,31 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
                     (int) c.getNOut(), c.getKernel(), c.getPool());
         }
         ConvPoolReluKernels kn = kernels;
-        float[] x = floats(input, (long) batch * kn.inputSize(), "the input");
-        float[] prepared = kn.prepareWeights(floats(getParam(ConvPoolReluParams.WEIGHTS), kn.weightSize(),
+        inputs = sized(inputs, batch * kn.inputSize());
+        float[] x = read(input, inputs, "the input");
+        float[] prepared = kn.prepareWeights(read(getParam(ConvPoolReluParams.WEIGHTS), new float[kn.weightSize()],
                 "the weights"));
-        float[] bias = floats(getParam(ConvPoolReluParams.BIAS), kn.k, "the bias");
-        float[] out = new float[batch * kn.outputSize()];
-        byte[] arg = new byte[batch * kn.outputSize()];
-        inParts(batch, parts(batch), (part, from, to) -> {
-            float[] scratch = kn.newScratch();
+        float[] bias = read(getParam(ConvPoolReluParams.BIAS), new float[kn.k], "the bias");
+        outputs = sized(outputs, batch * kn.outputSize());
+        if (choices == null || choices.length != outputs.length) {
+            choices = new byte[outputs.length];
+        }
+        int parts = parts(batch);
+        if (scratch == null || scratch.length != parts || scratch[0].length != kn.newScratch().length) {
+            scratch = new float[parts][];
+            for (int p = 0; p < parts; p++) {
+                scratch[p] = kn.newScratch();
+            }
+        }
+        float[] out = outputs;
+        byte[] arg = choices;
+        float[][] work = scratch;
+        inParts(batch, parts, (part, from, to) -> {
             for (int n = from; n < to; n++) {
-                kn.forward(x, n * kn.inputSize(), prepared, bias, scratch, out, n * kn.outputSize(), arg);
+                kn.forward(x, n * kn.inputSize(), prepared, bias, work[part], out, n * kn.outputSize(), arg);
             }
         });
         keptFor = input;
-        keptInput = x;
-        keptOutput = out;
-        keptArg = arg;
         return batch;
     }
 
@@ -167,15 +196,35 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
 
     private void forget() {
         keptFor = null;
-        keptInput = null;
-        keptOutput = null;
-        keptArg = null;
     }
 
     @Override
     public void clear() {
         super.clear();
         forget();
+        inputs = null;
+        outputs = null;
+        choices = null;
+        outputGrads = null;
+        inputGrads = null;
+        scratch = null;
+        weightSums = null;
+        biasSums = null;
+    }
+
+    private static float[] sized(float[] buffer, int length) {
+        return buffer != null && buffer.length == length ? buffer : new float[length];
+    }
+
+    /** {@code parts} zeroed arrays of {@code length}, reusing {@code previous} where it fits. */
+    private static float[][] sums(float[][] previous, int parts, int length) {
+        if (previous == null || previous.length != parts || previous[0].length != length) {
+            return new float[parts][length];
+        }
+        for (float[] sum : previous) {
+            Arrays.fill(sum, 0f);
+        }
+        return previous;
     }
 
     private static int parts(int batch) {
@@ -195,20 +244,51 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
                 work.run(p, (int) ((long) batch * p / parts), (int) ((long) batch * (p + 1) / parts)))).join();
     }
 
-    /** The values of {@code array} in C order, as floats. */
-    private static float[] floats(INDArray array, long expected, String what) {
-        if (array.length() != expected) {
+    /**
+     * Reads the values of {@code array} in C order into {@code into}, which must be as long; returns it.
+     * A contiguous float array, a view included, is read straight from its buffer; anything else is
+     * first copied (off-heap memory that only the garbage collector frees).
+     */
+    private static float[] read(INDArray array, float[] into, String what) {
+        if (array.length() != into.length) {
             throw new IllegalArgumentException("ConvPoolRelu: " + what + " has " + array.length()
-                    + " values, expected " + expected + " (shape " + Arrays.toString(array.shape()) + ")");
+                    + " values, expected " + into.length + " (shape " + Arrays.toString(array.shape()) + ")");
         }
-        INDArray c = array;
-        if (c.dataType() != DataType.FLOAT) {
-            c = c.castTo(DataType.FLOAT);
+        INDArray c = contiguous(array) ? array : array.castTo(DataType.FLOAT).dup('c');
+        buffer(c).get(into);
+        return into;
+    }
+
+    /** Copies the first {@code length} of {@code values} into {@code to} (contiguous, C order), in bulk. */
+    private static void write(float[] values, int length, INDArray to) {
+        if (!contiguous(to) || to.length() != length) {
+            throw new IllegalStateException("ConvPoolRelu writes " + length + " floats into a contiguous array, got "
+                    + to.dataType() + " " + Arrays.toString(to.shape()) + " " + Arrays.toString(to.stride()));
         }
-        if (c.isView() || c.ordering() != 'c' || !Shape.hasDefaultStridesForShape(c)
-                || c.data().length() != c.length()) {
-            c = c.dup('c');
+        buffer(to).put(values, 0, length);
+    }
+
+    /** Whether {@code a} holds floats laid out contiguously in C order (strides of size-1 dimensions aside). */
+    private static boolean contiguous(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            return false;
         }
-        return c.data().asFloat();
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && stride[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    /** The array's values as a float buffer positioned at its first; the buffer spans the whole allocation. */
+    private static FloatBuffer buffer(INDArray a) {
+        FloatBuffer all = a.data().asNioFloat();
+        all.position(Math.toIntExact(a.offset()));
+        return all;
     }
 }

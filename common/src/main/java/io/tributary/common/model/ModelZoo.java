@@ -2,14 +2,20 @@ package io.tributary.common.model;
 
 import io.tributary.common.config.ConfigException;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -18,8 +24,8 @@ import java.util.List;
 /** Network architectures by name. Each is built for the input's image size and class count. */
 public final class ModelZoo {
     /**
-     * The reference CNN: Conv2D 32 3x3 ReLU, MaxPool 2x2, Dense 128 ReLU, Dense softmax, Adam. Built
-     * as three layers, the first {@link ConvPoolRelu} doing the convolution, ReLU and pooling.
+     * The reference CNN: Conv2D 32 3x3 ReLU, MaxPool 2x2, Dense 128 ReLU, Dense softmax, Adam (see
+     * {@link #seedCnn} for how it is built on CPUs and GPUs).
      */
     public static final String SEED_CNN = "seed-cnn";
 
@@ -42,21 +48,33 @@ public final class ModelZoo {
             throw new ConfigException("Images of " + shape.rows() + "x" + shape.cols()
                     + " are too small for model " + name + ": it needs at least 4x4");
         }
-        return seedCnn(shape, learningRate, seed);
+        return seedCnn(shape, learningRate, seed, Nd4j.getEnvironment().isCPU());
     }
 
-    private static MultiLayerConfiguration seedCnn(InputShape shape, double learningRate, long seed) {
-        return new NeuralNetConfiguration.Builder()
+    /**
+     * The reference CNN. On a CPU backend its convolution, ReLU and pooling are one {@link ConvPoolRelu}
+     * layer; on a GPU backend DL4J's own layers (cuDNN's kernels), the ReLU after the pooling (the same
+     * function: ReLU is monotonic, so it commutes with max). Both have the same parameter vector, so a
+     * model trained with one loads parameters into the other.
+     */
+    static MultiLayerConfiguration seedCnn(InputShape shape, double learningRate, long seed, boolean cpu) {
+        NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .list()
-                // Conv2D 32 3x3 ReLU and MaxPool 2 as one layer computed in one pass per example: the same
-                // parameters and function as DL4J's ConvolutionLayer + SubsamplingLayer, at a fraction of the
-                // time of their im2col, permute and pooling ops (docs/performance.md). ModelZooTest checks it.
-                .layer(new ConvPoolRelu.Builder(3, 2).nOut(32).build())
+                .list();
+        if (cpu) {
+            layers.layer(new ConvPoolRelu.Builder(3, 2).nOut(32).build());
+        } else {
+            layers.layer(new ConvolutionLayer.Builder(3, 3).nOut(32).stride(1, 1).activation(Activation.IDENTITY)
+                            .convolutionMode(ConvolutionMode.Truncate).dataFormat(CNN2DFormat.NCHW).build())
+                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                            .convolutionMode(ConvolutionMode.Truncate).build())
+                    .layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
+        }
+        return layers
                 .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                         .nOut(shape.numClasses())

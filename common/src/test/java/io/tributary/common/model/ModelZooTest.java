@@ -114,6 +114,13 @@ class ModelZooTest {
     }
 
     @Test
+    void theGpuFormWithDl4jsLayersIsTheSameNetwork() {
+        MultiLayerNetwork gpuForm = init(ModelZoo.seedCnn(new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1, false));
+        assertEquals(5, gpuForm.getnLayers(), "DL4J's convolution, pooling and ReLU layers");
+        assertSameFunctionAndGradients(gpuForm, built(28, 28), images(1, 28, 28, 13));
+    }
+
+    @Test
     void oddSizedImagesArePooledLikeDl4jTruncates() {
         // 27x25 -> convolution 25x23 -> pooled 12x11: the last row and column are not covered by a window.
         assertSameFunctionAndGradients(init(asWritten(27, 25)), built(27, 25), images(1, 27, 25, 8));
@@ -185,6 +192,20 @@ class ModelZooTest {
         INDArray x = images(1, 28, 28, 12);
         assertEquals(net.output(x), loaded.output(x));
         assertEquals(net.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
+    }
+
+    @Test
+    void inputInAnyLayoutGivesTheSameOutputs() {
+        MultiLayerNetwork net = built(28, 28);
+        INDArray x = images(1, 28, 28, 14);
+        INDArray fOrder = x.dup('f');
+        assertEquals('f', fOrder.ordering());
+        assertEquals(net.output(x), net.output(fOrder));
+        INDArray padded = Nd4j.zeros(DataType.FLOAT, BATCH + 2, 1, 28, 28);
+        padded.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, BATCH + 2)).assign(x);
+        INDArray offsetView = padded.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, BATCH + 2));
+        assertTrue(offsetView.offset() > 0);
+        assertEquals(net.output(x), net.output(offsetView));
     }
 
     @Test
