@@ -67,6 +67,7 @@ class DeployScriptsIT {
         assertEquals(io.tributary.job.spark.TributaryKryoRegistrator.class.getName(), props.getProperty("spark.kryo.registrator"));
         for (String key : new String[] {"spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"}) {
             assertTrue(props.getProperty(key, "").contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), key + ": " + props);
+            assertTrue(props.getProperty(key, "").contains("--add-modules=jdk.incubator.vector"), key + ": " + props);
         }
     }
 }

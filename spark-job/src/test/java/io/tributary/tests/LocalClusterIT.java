@@ -112,7 +112,10 @@ class LocalClusterIT {
         try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
-        assertEquals(5, model.getLayers().length, "conv, pool, ReLU, dense, output");
+        assertEquals(3, model.getLayers().length, "conv+ReLU+pool, dense, output");
+        assertInstanceOf(io.tributary.common.model.ConvPoolReluLayer.class, model.getLayer(0));
+        assertEquals(693_962, model.numParams());
+        assertExecutorsRanTheVectorKernels();
         assertEquals(org.apache.hadoop.fs.permission.FsAction.NONE,
                 hdfs.getFileStatus(new Path(out, "model.zip")).getPermission().getOtherAction(),
                 "outputs are not readable by others");
@@ -150,7 +153,9 @@ class LocalClusterIT {
         try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
-        assertEquals(5, model.getLayers().length, "conv, pool, ReLU, dense, output");
+        assertEquals(3, model.getLayers().length, "conv+ReLU+pool, dense, output");
+        assertInstanceOf(io.tributary.common.model.ConvPoolReluLayer.class, model.getLayer(0));
+        assertEquals(693_962, model.numParams());
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
         double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
         assertTrue(accuracy > 0.6, "test accuracy " + accuracy);
@@ -339,5 +344,19 @@ class LocalClusterIT {
     @Order(8)
     void aRegistrysLifeOnHdfs() throws Exception {
         new RetrainScenario(hdfsUrl + "/registry-scenario", Files.createDirectories(tmp.resolve("scenario"))).run();
+    }
+
+    /** The executors' JVMs (their stderr in the workers' directories) had the vector API, not the fallback. */
+    private static void assertExecutorsRanTheVectorKernels() throws IOException {
+        List<java.nio.file.Path> stderrs;
+        try (var files = Files.walk(STATE.resolve("work"))) {
+            stderrs = files.filter(f -> f.getFileName().toString().equals("stderr")).toList();
+        }
+        assertTrue(stderrs.size() >= 2, "executor logs: " + stderrs);
+        for (java.nio.file.Path stderr : stderrs) {
+            String log = Files.readString(stderr);
+            assertTrue(log.contains("Using incubator modules: jdk.incubator.vector"), stderr + " lacks the vector API");
+            assertFalse(log.contains("scalar kernels"), stderr + " fell back to the scalar kernels");
+        }
     }
 }
