@@ -66,10 +66,7 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
         poolAndRectify(z, out, outOff, arg);
     }
 
-    // The vector loops stay in small methods of their own: C2 compiles the vector API's operations to
-    // vector instructions only when it inlines them all, and a large method exhausts its inlining budget
-    // (the operations then run as boxed Java code, ten times slower).
-    void convolve(float[] x, int xOff, float[] weights, float[] bias, float[] z) {
+    private void convolve(float[] x, int xOff, float[] weights, float[] bias, float[] z) {
         int taps = tapOffsets.length;
         int step = SPECIES.length();
         int vectorEnd = positions - positions % step;
@@ -95,7 +92,7 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
         }
     }
 
-    void poolAndRectify(float[] z, float[] out, int outOff, byte[] arg) {
+    private void poolAndRectify(float[] z, float[] out, int outOff, byte[] arg) {
         if (pool != 2) {
             poolAndRectifyAnySize(z, out, outOff, arg);
             return;
