@@ -60,8 +60,13 @@ abstract class ConvPoolReluKernels {
         return k * c * kernel * kernel;
     }
 
+    /** Length of the scratch array one thread's {@link #forward} and {@link #backward} use. */
+    abstract int scratchSize();
+
     /** A new scratch array for one thread's {@link #forward} and {@link #backward}. */
-    abstract float[] newScratch();
+    final float[] newScratch() {
+        return new float[scratchSize()];
+    }
 
     /** The weights, {@code [k][c][kh][kw]}, in the layout {@link #forward} takes. */
     abstract float[] prepareWeights(float[] weights);
@@ -100,6 +105,38 @@ abstract class ConvPoolReluKernels {
                 int wb = co * perFilter + (ci * kernel + ky) * kernel;
                 for (int kx = 0; kx < kernel; kx++) {
                     dx[row + kx] += weights[wb + kx] * g;
+                }
+            }
+        }
+    }
+
+    /**
+     * Max-pooling (any window size) and ReLU of a convolution output {@code z} in which filter
+     * {@code co}, row {@code y}, column {@code x} is at {@code co * filterStride + y * rowStride + x * colStride}:
+     * writes the output and the pooling's choices at {@code outOff}. Ties go to the first element in
+     * row-major order, as in DL4J.
+     */
+    final void poolAndRectify(float[] z, int filterStride, int rowStride, int colStride, float[] out, int outOff,
+                              byte[] arg) {
+        int plane = ph * pw;
+        for (int co = 0; co < k; co++) {
+            for (int py = 0; py < ph; py++) {
+                for (int px = 0; px < pw; px++) {
+                    int first = co * filterStride + py * pool * rowStride + px * pool * colStride;
+                    float best = z[first];
+                    int at = 0;
+                    for (int dy = 0; dy < pool; dy++) {
+                        for (int dx = 0; dx < pool; dx++) {
+                            float v = z[first + dy * rowStride + dx * colStride];
+                            if (v > best) {
+                                best = v;
+                                at = dy * pool + dx;
+                            }
+                        }
+                    }
+                    int o = outOff + co * plane + py * pw + px;
+                    arg[o] = (byte) at;
+                    out[o] = best > 0f ? best : 0f;
                 }
             }
         }

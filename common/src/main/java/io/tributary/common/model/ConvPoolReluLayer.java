@@ -165,7 +165,7 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
             choices = new byte[outputs.length];
         }
         int parts = parts(batch);
-        if (scratch == null || scratch.length != parts || scratch[0].length != kn.newScratch().length) {
+        if (scratch == null || scratch.length != parts || scratch[0].length != kn.scratchSize()) {
             scratch = new float[parts][];
             for (int p = 0; p < parts; p++) {
                 scratch[p] = kn.newScratch();

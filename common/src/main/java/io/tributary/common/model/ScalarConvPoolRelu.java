@@ -15,8 +15,8 @@ final class ScalarConvPoolRelu extends ConvPoolReluKernels {
     }
 
     @Override
-    float[] newScratch() {
-        return new float[zh * zw * k];
+    int scratchSize() {
+        return zh * zw * k;
     }
 
     @Override
@@ -65,27 +65,7 @@ final class ScalarConvPoolRelu extends ConvPoolReluKernels {
                 }
             }
         }
-        int plane = ph * pw;
-        for (int co = 0; co < k; co++) {
-            for (int py = 0; py < ph; py++) {
-                for (int px = 0; px < pw; px++) {
-                    float best = z[((py * pool) * zw + px * pool) * k + co];
-                    int at = 0;
-                    for (int dy = 0; dy < pool; dy++) {
-                        for (int dx = 0; dx < pool; dx++) {
-                            float v = z[((py * pool + dy) * zw + px * pool + dx) * k + co];
-                            if (v > best) {
-                                best = v;
-                                at = dy * pool + dx;
-                            }
-                        }
-                    }
-                    int o = outOff + co * plane + py * pw + px;
-                    arg[o] = (byte) at;
-                    out[o] = best > 0f ? best : 0f;
-                }
-            }
-        }
+        poolAndRectify(z, 1, zw * k, k, out, outOff, arg);
     }
 
     @Override

@@ -43,8 +43,8 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
     }
 
     @Override
-    float[] newScratch() {
-        return new float[k * zh * w];
+    int scratchSize() {
+        return k * zh * w;
     }
 
     @Override
@@ -63,7 +63,7 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
     void forward(float[] x, int xOff, float[] weights, float[] bias, float[] z, float[] out, int outOff,
                  byte[] arg) {
         convolve(x, xOff, weights, bias, z);
-        poolAndRectify(z, out, outOff, arg);
+        poolWindows(z, out, outOff, arg);
     }
 
     private void convolve(float[] x, int xOff, float[] weights, float[] bias, float[] z) {
@@ -92,9 +92,9 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
         }
     }
 
-    private void poolAndRectify(float[] z, float[] out, int outOff, byte[] arg) {
+    private void poolWindows(float[] z, float[] out, int outOff, byte[] arg) {
         if (pool != 2) {
-            poolAndRectifyAnySize(z, out, outOff, arg);
+            poolAndRectify(z, zh * w, w, 1, out, outOff, arg);
             return;
         }
         // 2x2 windows without branches on the data (the maximum's position is random, so branches
@@ -120,32 +120,6 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
                     float best = Math.max(top, bottom);
                     arg[o + px] = (byte) (bottom > top ? bottomAt : topAt);
                     out[o + px] = Math.max(best, 0f);
-                }
-            }
-        }
-    }
-
-    private void poolAndRectifyAnySize(float[] z, float[] out, int outOff, byte[] arg) {
-        int plane = ph * pw;
-        for (int co = 0; co < k; co++) {
-            int zb = co * zh * w;
-            for (int py = 0; py < ph; py++) {
-                for (int px = 0; px < pw; px++) {
-                    int first = zb + py * pool * w + px * pool;
-                    float best = z[first];
-                    int at = 0;
-                    for (int dy = 0; dy < pool; dy++) {
-                        for (int dx = 0; dx < pool; dx++) {
-                            float v = z[first + dy * w + dx];
-                            if (v > best) {
-                                best = v;
-                                at = dy * pool + dx;
-                            }
-                        }
-                    }
-                    int o = outOff + co * plane + py * pw + px;
-                    arg[o] = (byte) at;
-                    out[o] = best > 0f ? best : 0f;
                 }
             }
         }

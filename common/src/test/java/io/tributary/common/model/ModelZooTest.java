@@ -127,6 +127,43 @@ class ModelZooTest {
     }
 
     @Test
+    void otherKernelAndPoolSizesMatchDl4j() {
+        // A 5x5 kernel and 3x3 pooling on 2 channels (from a 1x1 convolution in front): the any-size
+        // pooling path, against DL4J's own layers.
+        MultiLayerNetwork written = init(new NeuralNetConfiguration.Builder()
+                .seed(5).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
+                .convolutionMode(ConvolutionMode.Truncate).list()
+                .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.TANH).build())
+                .layer(new ConvolutionLayer.Builder(5, 5).nOut(6).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(3, 3).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(19, 17, 1, CNN2DFormat.NCHW))
+                .build());
+        MultiLayerNetwork fused = init(new NeuralNetConfiguration.Builder()
+                .seed(5).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
+                .convolutionMode(ConvolutionMode.Truncate).list()
+                .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.TANH).build())
+                .layer(new ConvPoolRelu.Builder(5, 3).nOut(6).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(19, 17, 1, CNN2DFormat.NCHW))
+                .build());
+        assertEquals(written.numParams(), fused.numParams());
+        fused.setParams(written.params().dup());
+        INDArray x = images(1, 19, 17, 15);
+        assertClose(written.output(x), fused.output(x), 1e-5, "outputs");
+        written.setInput(x);
+        written.setLabels(labels());
+        written.computeGradientAndScore();
+        fused.setInput(x);
+        fused.setLabels(labels());
+        fused.computeGradientAndScore();
+        assertTrue(written.gradient().gradient().amaxNumber().doubleValue() > 0, "a non-trivial gradient");
+        assertClose(written.gradient().gradient(), fused.gradient().gradient(), 1e-4, "gradients");
+    }
+
+    @Test
     void adamStepsStayTheSame() {
         MultiLayerNetwork written = init(asWritten(28, 28));
         MultiLayerNetwork built = built(28, 28);
