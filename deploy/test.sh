@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of Tributary on this machine, installing what they need first:
-#   1. unit and Spark local-mode tests (mvn install),
-#   2. integration tests (tagged "integration"): a real Spark standalone cluster and HDFS started by
+#   1. the fast tier: unit and Spark local-mode tests (mvn install; `mvn test` runs the same),
+#   2. the heavy tier (-Pheavy: resume, retraining, shared gradients, reproducibility, rendering),
+#      the attack suite (-Psecurity) and the documentation's commands as written (-Pdocs),
+#   3. integration tests (tagged "integration"): a real Spark standalone cluster and HDFS started by
 #      deploy/local-cluster/up.sh, jobs submitted with deploy/submit.sh, the deploy scripts' names,
-#   3. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
+#   4. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
 #      which must reach a test accuracy of at least 0.85,
-#   4. the notebooks (notebooks/*.ipynb) executed with jupyter nbconvert on that run and on a registry
+#   5. the notebooks (notebooks/*.ipynb) executed with jupyter nbconvert on that run and on a registry
 #      made by two retrainings,
-#   5. the CUDA build (-Pcuda) resolves and packages its own jar with ND4J's CUDA backend, leaving the
+#   6. the CUDA build (-Pcuda) resolves and packages its own jar with ND4J's CUDA backend, leaving the
 #      CPU jar the scripts use untouched (no GPU here: docs/gpu.md says what runs where).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,8 +17,13 @@ cd "$ROOT"
 
 deploy/setup.sh --for-tests
 
-echo "== unit and Spark local-mode tests" >&2
+echo "== fast tier: unit and Spark local-mode tests" >&2
 mvn -B install
+
+for tier in heavy security docs; do
+  echo "== $tier tier" >&2
+  mvn -B -pl common,spark-job surefire:test -P"$tier" -Dsurefire.failIfNoSpecifiedTests=false
+done
 
 echo "== integration tests: local standalone cluster and HDFS" >&2
 mvn -B -pl spark-job surefire:test -Pintegration

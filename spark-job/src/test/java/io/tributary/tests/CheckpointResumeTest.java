@@ -6,6 +6,7 @@ import io.tributary.job.cli.TributaryCli;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * within a point; a truncated newest checkpoint is reported and the one before used; resuming with
  * another model shape or step size is refused.
  */
+@Tag("heavy")
 class CheckpointResumeTest {
     @TempDir
     static Path tmp;

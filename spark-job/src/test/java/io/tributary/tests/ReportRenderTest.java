@@ -2,6 +2,7 @@ package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * installed by deploy/setup.sh) into a screenshot whose pixels must show the charts: the heat map's
  * oranges and the chart series' blue. A chart that failed to decode shows neither.
  */
+@Tag("heavy")
 class ReportRenderTest {
     @TempDir
     Path tmp;

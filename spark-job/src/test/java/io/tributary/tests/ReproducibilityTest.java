@@ -4,6 +4,7 @@ import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.job.train.TrainJob;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Same data, config and seed on local[1] give an identical model; another seed gives another. */
+@Tag("heavy")
 class ReproducibilityTest {
     @TempDir
     Path tmp;

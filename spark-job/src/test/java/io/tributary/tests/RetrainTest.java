@@ -4,6 +4,7 @@ import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@link RetrainScenario} on the local filesystem (LocalClusterIT runs it on HDFS), and a failed retraining. */
+@Tag("heavy")
 class RetrainTest {
     @TempDir
     Path tmp;

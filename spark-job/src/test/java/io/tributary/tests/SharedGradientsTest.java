@@ -10,6 +10,7 @@ import io.tributary.job.train.TrainResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Shared-gradient training (SharedTrainingMaster over Aeron UDP) on a real local[2] session: it
  * learns, the model round-trips, and a mesh that cannot form fails with a clear error, not a hang.
  */
+@Tag("heavy")
 class SharedGradientsTest {
     @TempDir
     static Path tmp;
