@@ -4,7 +4,7 @@ import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.train.Batches;
-import io.tributary.job.train.RawBatch;
+import io.tributary.common.data.RawBatch;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

@@ -59,7 +59,7 @@ class CheckpointResumeTest {
     static List<String> trainArgs(Path out) {
         return new ArrayList<>(List.of("train", "--data", data.toString(), "--output", out.toString(),
                 "--master", "local[2]", "--epochs", "2", "--batch-size-per-worker", "32", "--averaging-frequency", "2",
-                "--checkpoint-every-rounds", "1"));
+                "--checkpoint-every-steps", "1"));
     }
 
     @BeforeAll

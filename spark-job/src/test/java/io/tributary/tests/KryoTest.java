@@ -1,7 +1,7 @@
 package io.tributary.tests;
 
 import io.tributary.job.spark.SparkConfs;
-import io.tributary.job.train.RawBatch;
+import io.tributary.common.data.RawBatch;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
 import org.junit.jupiter.api.Test;

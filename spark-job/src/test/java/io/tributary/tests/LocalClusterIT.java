@@ -176,7 +176,7 @@ class LocalClusterIT {
         ProcessBuilder pb = new ProcessBuilder("deploy/submit.sh", "--master", masterUrl, "--", "--data",
                 hdfsUrl + "/data/fashion-mnist", "--output", out, "--epochs", "1", "--train-examples", "6000",
                 "--test-examples", "1000", "--batch-size-per-worker", "32", "--averaging-frequency", "5",
-                "--checkpoint-every-rounds", "1")
+                "--checkpoint-every-steps", "1")
                 .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log);
         pb.environment().put("TRIBUTARY_CLUSTER_DIR", STATE.toString());
         Process submit = pb.start();
@@ -220,7 +220,7 @@ class LocalClusterIT {
         String out = hdfsUrl + "/quota/run";
         Result r = sh(600, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data",
                 hdfsUrl + "/data/fashion-mnist", "--output", out, "--train-examples", "2000", "--test-examples", "500",
-                "--checkpoint-every-rounds", "1");
+                "--checkpoint-every-steps", "1");
         // The first block written (the output's lock) meets the quota: the run stops before any work.
         assertEquals(2, r.code(), r.output());
         List<String> errors = r.output().lines().filter(l -> l.startsWith("tributary: ")).toList();

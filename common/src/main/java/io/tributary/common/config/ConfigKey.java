@@ -88,14 +88,12 @@ public final class ConfigKey<T> {
         }, v -> true, "must be true or false", doc);
     }
 
-    /** A required or optional string; {@code defaultValue == null} and {@code required} means it must be given. */
+    /**
+     * A non-blank string. With a {@code null} default the key is required where its value is read with
+     * {@link #valueIn} (missing: an error naming the key) and optional where read with {@link #optionalIn}.
+     */
     public static ConfigKey<String> stringKey(String name, String defaultValue, String doc) {
         return new ConfigKey<>(name, String.class, defaultValue, String::trim, v -> !v.isBlank(), "must not be empty", doc);
-    }
-
-    public static ConfigKey<String> choiceKey(String name, String defaultValue, List<String> choices, String doc) {
-        return new ConfigKey<>(name, String.class, defaultValue, String::trim, choices::contains,
-                "must be one of " + String.join(", ", choices), doc);
     }
 
     public static <E extends Enum<E>> ConfigKey<E> enumKey(String name, E defaultValue, Class<E> type,

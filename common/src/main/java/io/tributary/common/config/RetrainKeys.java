@@ -1,6 +1,5 @@
 package io.tributary.common.config;
 
-import io.tributary.common.registry.Metric;
 
 import java.util.List;
 

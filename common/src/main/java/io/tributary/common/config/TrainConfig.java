@@ -26,7 +26,7 @@ public record TrainConfig(
         long seed,
         boolean overwrite,
         boolean forceUnlock,
-        int checkpointEveryRounds,
+        int checkpointEverySteps,
         int checkpointEveryMinutes,
         int checkpointsKept,
         int trainExamples,
@@ -53,7 +53,7 @@ public record TrainConfig(
         TEST_EXAMPLES.check(testExamples);
         TRAIN_EVAL_EXAMPLES.check(trainEvalExamples);
         THREADS_PER_WORKER.check(threadsPerWorker);
-        CHECKPOINT_EVERY_ROUNDS.check(checkpointEveryRounds);
+        CHECKPOINT_EVERY_STEPS.check(checkpointEverySteps);
         CHECKPOINT_EVERY_MINUTES.check(checkpointEveryMinutes);
         CHECKPOINTS_KEPT.check(checkpointsKept);
         STALL_TIMEOUT.check(stallTimeoutSeconds);
@@ -78,7 +78,7 @@ public record TrainConfig(
                 SEED.valueIn(values),
                 OVERWRITE.valueIn(values),
                 FORCE_UNLOCK.valueIn(values),
-                CHECKPOINT_EVERY_ROUNDS.valueIn(values),
+                CHECKPOINT_EVERY_STEPS.valueIn(values),
                 CHECKPOINT_EVERY_MINUTES.valueIn(values),
                 CHECKPOINTS_KEPT.valueIn(values),
                 TRAIN_EXAMPLES.valueIn(values),
@@ -118,7 +118,7 @@ public record TrainConfig(
         m.put(SEED.name(), seed);
         m.put(OVERWRITE.name(), overwrite);
         m.put(FORCE_UNLOCK.name(), forceUnlock);
-        m.put(CHECKPOINT_EVERY_ROUNDS.name(), checkpointEveryRounds);
+        m.put(CHECKPOINT_EVERY_STEPS.name(), checkpointEverySteps);
         m.put(CHECKPOINT_EVERY_MINUTES.name(), checkpointEveryMinutes);
         m.put(CHECKPOINTS_KEPT.name(), checkpointsKept);
         m.put(TRAIN_EXAMPLES.name(), trainExamples);
@@ -143,7 +143,7 @@ public record TrainConfig(
 
     private TrainConfig with(String newOutput, String newMaster) {
         return new TrainConfig(data, newOutput, epochs, model, newMaster, sync, batchSizePerWorker,
-                averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEveryRounds,
+                averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
                 threadsPerWorker, stallTimeoutSeconds, backend, shared);
     }

@@ -1,7 +1,5 @@
 package io.tributary.common.config;
 
-import io.tributary.common.model.ModelZoo;
-
 import java.util.List;
 
 /** Every key of a training job, with its default, rule and documentation. File keys and long flags share these names. */
@@ -15,8 +13,8 @@ public final class TrainKeys {
             "Run directory (local path or Hadoop URI) for model.zip, metrics.json and metadata.json.");
     public static final ConfigKey<Integer> EPOCHS = ConfigKey.intKey("epochs", 1, 1, 10_000,
             "Number of passes over the training data.");
-    public static final ConfigKey<String> MODEL = ConfigKey.choiceKey("model", ModelZoo.SEED_CNN, ModelZoo.names(),
-            "Network architecture from the model zoo.");
+    public static final ConfigKey<String> MODEL = ConfigKey.stringKey("model", "seed-cnn",
+            "Network architecture: a model zoo name (seed-cnn); checked when the network is built, before Spark starts.");
     public static final ConfigKey<String> MASTER = ConfigKey.stringKey("master", null,
             "Spark master URL; by default the one spark-submit gives, else local[*].");
     public static final ConfigKey<SyncMode> SYNC = ConfigKey.enumKey("sync", SyncMode.PARAM_AVG, SyncMode.class,
@@ -33,7 +31,7 @@ public final class TrainKeys {
             "Replace the model, metrics and metadata of an existing output directory.");
     public static final ConfigKey<Boolean> FORCE_UNLOCK = ConfigKey.booleanKey("force-unlock", false,
             "Break the lock a killed run left in the output directory (the lock's owner is logged).");
-    public static final ConfigKey<Integer> CHECKPOINT_EVERY_ROUNDS = ConfigKey.intKey("checkpoint-every-rounds", 0, 0, 1_000_000,
+    public static final ConfigKey<Integer> CHECKPOINT_EVERY_STEPS = ConfigKey.intKey("checkpoint-every-steps", 0, 0, 1_000_000,
             "Checkpoint to OUTPUT/checkpoints every N training steps (averaging rounds, or tenths of an epoch with shared gradients); 0: only by time and at epoch ends.");
     public static final ConfigKey<Integer> CHECKPOINT_EVERY_MINUTES = ConfigKey.intKey("checkpoint-every-minutes", 10, 0, 100_000,
             "Also checkpoint when this many minutes passed since the last checkpoint; 0: never by time. Every epoch end is checkpointed.");
@@ -82,7 +80,7 @@ public final class TrainKeys {
 
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
-            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_ROUNDS, CHECKPOINT_EVERY_MINUTES,
+            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
             SHARED_NETWORK_MASK, SHARED_WORKERS_PER_NODE, SHARED_THRESHOLD_ALGORITHM, SHARED_INITIAL_THRESHOLD,

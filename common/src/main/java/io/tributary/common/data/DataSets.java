@@ -31,9 +31,4 @@ public final class DataSets {
         INDArray l = Nd4j.create(oneHot, new long[] {n, numClasses}, DataType.FLOAT);
         return new DataSet(f, l);
     }
-
-    /** All of {@code data} as one DataSet. */
-    public static DataSet toDataSet(MnistData data) {
-        return toDataSet(data.pixels(), data.labels(), 0, data.count(), data.rows(), data.cols(), data.numClasses());
-    }
 }

@@ -1,7 +1,5 @@
 package io.tributary.common.metrics;
 
-import org.nd4j.evaluation.classification.Evaluation;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,16 +10,6 @@ public record ClassificationReport(long examples, double accuracy, List<ClassMet
 
     /** Metrics of one class; {@code support} is how many examples truly belong to it. */
     public record ClassMetrics(int label, double precision, double recall, double f1, long support) {
-    }
-
-    public static ClassificationReport of(Evaluation eval, int numClasses) {
-        long[][] confusion = new long[numClasses][numClasses];
-        for (int actual = 0; actual < numClasses; actual++) {
-            for (int predicted = 0; predicted < numClasses; predicted++) {
-                confusion[actual][predicted] = eval.getConfusionMatrix().getCount(actual, predicted);
-            }
-        }
-        return of(confusion);
     }
 
     /** The report of a confusion matrix (rows: actual class, columns: predicted class). */

@@ -29,6 +29,8 @@ import java.util.Map;
 public class ConvPoolRelu extends FeedForwardLayer {
     private int kernel;
     private int pool;
+    /** The largest pooling window: its positions, 0 to {@code pool * pool - 1}, must fit a signed byte. */
+    public static final int MAX_POOL = 11;
 
     /** For JSON deserialization of saved networks. */
     public ConvPoolRelu() {
@@ -41,8 +43,9 @@ public class ConvPoolRelu extends FeedForwardLayer {
         if (kernel < 1) {
             throw new IllegalArgumentException("ConvPoolRelu kernel must be >= 1, found " + kernel);
         }
-        if (pool < 1) {
-            throw new IllegalArgumentException("ConvPoolRelu pool must be >= 1, found " + pool);
+        if (pool < 1 || pool > MAX_POOL) {
+            throw new IllegalArgumentException("ConvPoolRelu pool must be between 1 and " + MAX_POOL + ", found "
+                    + pool + " (the kernels keep each window's maximum's position, up to pool x pool - 1, in a byte)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.common.registry;
 
+import io.tributary.common.config.Metric;
 import java.util.Locale;
 import java.util.OptionalDouble;
 

@@ -130,28 +130,49 @@ class ModelZooTest {
     void otherKernelAndPoolSizesMatchDl4j() {
         // A 5x5 kernel and 3x3 pooling on 2 channels (from a 1x1 convolution in front): the any-size
         // pooling path, against DL4J's own layers.
+        assertMatchesDl4j(5, 3, 19, 17);
+    }
+
+    @Test
+    void theLargestPoolingWindowMatchesDl4j() {
+        // 11x11 windows: the pooling's choice (0..120) is the largest that its byte storage holds.
+        assertEquals(11, ConvPoolRelu.MAX_POOL);
+        assertMatchesDl4j(3, ConvPoolRelu.MAX_POOL, 25, 24);
+    }
+
+    @Test
+    void aPoolingWindowItsStorageCannotHoldIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ConvPoolRelu.Builder(3, ConvPoolRelu.MAX_POOL + 1).nOut(4).build());
+        assertTrue(e.getMessage().contains("pool must be between 1 and 11, found 12"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ConvPoolRelu.Builder(3, 128).nOut(4).build());
+        assertThrows(IllegalArgumentException.class, () -> new ConvPoolRelu.Builder(3, 0).nOut(4).build());
+    }
+
+    /** A {@code kernel} convolution and {@code pool} pooling on 2 channels, fused and as DL4J's layers. */
+    private static void assertMatchesDl4j(int kernel, int pool, int height, int width) {
         MultiLayerNetwork written = init(new NeuralNetConfiguration.Builder()
                 .seed(5).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate).list()
                 .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.TANH).build())
-                .layer(new ConvolutionLayer.Builder(5, 5).nOut(6).activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(3, 3).build())
+                .layer(new ConvolutionLayer.Builder(kernel, kernel).nOut(6).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(pool, pool).stride(pool, pool).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
                         .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(19, 17, 1, CNN2DFormat.NCHW))
+                .setInputType(InputType.convolutional(height, width, 1, CNN2DFormat.NCHW))
                 .build());
         MultiLayerNetwork fused = init(new NeuralNetConfiguration.Builder()
                 .seed(5).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate).list()
                 .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.TANH).build())
-                .layer(new ConvPoolRelu.Builder(5, 3).nOut(6).build())
+                .layer(new ConvPoolRelu.Builder(kernel, pool).nOut(6).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
                         .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(19, 17, 1, CNN2DFormat.NCHW))
+                .setInputType(InputType.convolutional(height, width, 1, CNN2DFormat.NCHW))
                 .build());
         assertEquals(written.numParams(), fused.numParams());
         fused.setParams(written.params().dup());
-        INDArray x = images(1, 19, 17, 15);
+        INDArray x = images(1, height, width, 15);
         assertClose(written.output(x), fused.output(x), 1e-5, "outputs");
         written.setInput(x);
         written.setLabels(labels());

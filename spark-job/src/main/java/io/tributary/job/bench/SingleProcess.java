@@ -5,7 +5,7 @@ import io.tributary.common.data.MnistData;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.train.Batches;
-import io.tributary.job.train.RawBatch;
+import io.tributary.common.data.RawBatch;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;

@@ -1,7 +1,9 @@
 package io.tributary.job.cli;
 
 import io.tributary.common.config.ConfigLoader;
+import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
+import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
@@ -21,7 +23,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,8 @@ import java.util.regex.Pattern;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measures training throughput against single-process DL4J and a peer; prints a table.")
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
-    @Option(names = "--data", defaultValue = "/usr/share/datasets/fashion-mnist", description = "MNIST-format data.")
+    @Option(names = "--data", required = true, paramLabel = "DIR_OR_URI",
+            description = "MNIST-format IDX data (deploy/bench/run.sh gives Fashion-MNIST).")
     String data;
     @Option(names = "--batch-sizes", defaultValue = "32,128", split = ",", description = "Batch sizes per worker.")
     List<Integer> batchSizes;
@@ -63,6 +65,17 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     private static final Pattern PEER = Pattern.compile("batch=(\\d+).*examples_per_s=([0-9.]+) test_accuracy=([0-9.]+)");
 
+    /** One run's throughput and held-out accuracy (or their medians over runs). */
+    record Measured(double examplesPerSecond, double testAccuracy) {
+        /** The medians of each field over {@code runs}, or {@code null} for none. */
+        static Measured median(List<Measured> runs) {
+            if (runs.isEmpty()) return null;
+            double[] rate = runs.stream().mapToDouble(Measured::examplesPerSecond).sorted().toArray();
+            double[] acc = runs.stream().mapToDouble(Measured::testAccuracy).sorted().toArray();
+            return new Measured(rate[rate.length / 2], acc[acc.length / 2]);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Configuration conf = HadoopFs.bounded(new Configuration());
@@ -73,10 +86,18 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         double gflops = MachineCeiling.gemmGflops(cores);
         double flopsPerExample = MachineCeiling.seedCnnTrainingFlops(train.rows(), train.cols(), train.numClasses());
         Path scratch = Files.createTempDirectory("tributary-bench");
-        if (syncModes) {
-            return syncModes(train, test, cores, scratch);
+        try {
+            return syncModes ? syncModes(train, test, cores, scratch)
+                    : throughput(train, test, cores, gflops, flopsPerExample, scratch);
+        } finally {
+            deleteRecursively(scratch);
         }
-        Map<Integer, List<double[]>> peer = readPeer();
+    }
+
+    /** One table: the peer, single-process DL4J and Tributary at each batch size, medians of the repeats. */
+    private int throughput(MnistData train, MnistData test, int cores, double gflops, double flopsPerExample,
+                           Path scratch) throws Exception {
+        Map<Integer, List<Measured>> peer = readPeer();
 
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf(Locale.ROOT, "machine: %d cores, ND4J float GEMM %.1f GFLOP/s; reference CNN %.2f MFLOP per training example; %d training examples%n%n",
@@ -84,22 +105,23 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         System.out.println("| run | batch | examples/s | test acc | vs peer | vs single | % of GEMM ceiling | peak RSS MiB | RSS per epoch MiB |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         for (int batch : batchSizes) {
-            List<double[]> single = new ArrayList<>();
-            List<double[]> trib = new ArrayList<>();
+            List<Measured> single = new ArrayList<>();
+            List<Measured> trib = new ArrayList<>();
             List<String> rss = new ArrayList<>();
             for (int r = 0; r < repeats; r++) {
-                SingleProcess.Run s = SingleProcess.train(train, test, "seed-cnn", batch, 1e-3, 42, cores);
-                single.add(new double[] {s.examplesPerSecond(), s.testAccuracy()});
+                SingleProcess.Run s = SingleProcess.train(train, test, TrainKeys.MODEL.defaultValue(), batch,
+                        TrainKeys.LEARNING_RATE.defaultValue(), TrainKeys.SEED.defaultValue(), cores);
+                single.add(new Measured(s.examplesPerSecond(), s.testAccuracy()));
                 TrainResult t = tributary(batch, scratch.resolve("b" + batch + "-r" + r), r == 0 ? 2 : 1);
                 EpochResult first = t.epochs().get(0);
-                trib.add(new double[] {first.examplesPerSecond(), first.testAccuracy()});
+                trib.add(new Measured(first.examplesPerSecond(), first.testAccuracy()));
                 if (r == 0) {
                     rss = t.epochs().stream().map(e -> String.format(Locale.ROOT, "%.0f", e.driverRssMb())).toList();
                 }
             }
-            double[] p = median(peer.getOrDefault(batch, List.of()));
-            double[] s = median(single);
-            double[] t = median(trib);
+            Measured p = Measured.median(peer.getOrDefault(batch, List.of()));
+            Measured s = Measured.median(single);
+            Measured t = Measured.median(trib);
             rows.add(row("torch peer (2 threads)", batch, p, p, s, gflops, flopsPerExample, -1, List.of()));
             rows.add(row("DL4J single process", batch, s, p, s, gflops, flopsPerExample, -1, List.of()));
             rows.add(row("Tributary " + master + " param-avg", batch, t, p, s, gflops, flopsPerExample,
@@ -126,21 +148,23 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
         List<Map<String, Object>> rows = new ArrayList<>();
         long start = System.nanoTime();
-        List<SingleProcess.Run> single = SingleProcess.train(train, test, "seed-cnn", batch, 1e-3, 42, cores, epochs);
+        List<SingleProcess.Run> single = SingleProcess.train(train, test, TrainKeys.MODEL.defaultValue(), batch,
+                TrainKeys.LEARNING_RATE.defaultValue(), TrainKeys.SEED.defaultValue(), cores, epochs);
         double singleWall = (System.nanoTime() - start) / 1e9;
         for (int e : new int[] {1, epochs}) {
             SingleProcess.Run r = single.get(e - 1);
             rows.add(syncRow("DL4J single process", e, r.examplesPerSecond(), r.testAccuracy(),
                     (double) train.count() * e / r.examplesPerSecond(), e == epochs ? singleWall : Double.NaN, -1));
         }
-        record Mode(String name, String sync, int averagingFrequency) {
+        record Mode(String name, SyncMode sync, int averagingFrequency) {
         }
-        for (Mode mode : List.of(new Mode("param-avg, averaging every 5", "param-avg", 5),
-                new Mode("param-avg, averaging every 20", "param-avg", 20),
-                new Mode("shared-gradients", "shared-gradients", 5))) {
-            Map<String, Object> flags = flags(batch, scratch.resolve(mode.sync() + mode.averagingFrequency()), epochs);
-            flags.put("sync", mode.sync());
-            flags.put("averaging-frequency", mode.averagingFrequency());
+        for (Mode mode : List.of(new Mode("param-avg, averaging every 5", SyncMode.PARAM_AVG, 5),
+                new Mode("param-avg, averaging every 20", SyncMode.PARAM_AVG, 20),
+                new Mode("shared-gradients", SyncMode.SHARED_GRADIENTS, 5))) {
+            Map<String, Object> flags = flags(batch, scratch.resolve(mode.sync().label() + mode.averagingFrequency()),
+                    epochs);
+            flags.put(TrainKeys.SYNC.name(), mode.sync().label());
+            flags.put(TrainKeys.AVERAGING_FREQUENCY.name(), mode.averagingFrequency());
             TrainResult t = new TrainJob(ConfigLoader.load(null, flags), new PrintStream(new ByteArrayOutputStream()),
                     false).run();
             for (int e : new int[] {1, epochs}) {
@@ -176,37 +200,38 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     private Map<String, Object> flags(int batch, Path out, int epochs) {
         Map<String, Object> flags = new HashMap<>();
-        flags.put("data", data);
-        flags.put("output", out.toString());
-        flags.put("master", master);
-        flags.put("epochs", epochs);
-        flags.put("batch-size-per-worker", batch);
-        flags.put("train-examples", trainExamples);
+        flags.put(TrainKeys.DATA.name(), data);
+        flags.put(TrainKeys.OUTPUT.name(), out.toString());
+        flags.put(TrainKeys.MASTER.name(), master);
+        flags.put(TrainKeys.EPOCHS.name(), epochs);
+        flags.put(TrainKeys.BATCH_SIZE_PER_WORKER.name(), batch);
+        flags.put(TrainKeys.TRAIN_EXAMPLES.name(), trainExamples);
         return flags;
     }
 
     private TrainResult tributary(int batch, Path out, int epochs) throws Exception {
         Map<String, Object> flags = flags(batch, out, epochs);
-        if (averagingFrequency > 0) flags.put("averaging-frequency", averagingFrequency);
+        if (averagingFrequency > 0) flags.put(TrainKeys.AVERAGING_FREQUENCY.name(), averagingFrequency);
         TrainConfig config = ConfigLoader.load(null, flags);
         return new TrainJob(config, new PrintStream(new ByteArrayOutputStream()), false).run();
     }
 
-    private Map<String, Object> row(String name, int batch, double[] m, double[] peer, double[] single, double gflops,
+    /** Prints one table row of {@code m} (null: not run) and returns it for the JSON file. */
+    private Map<String, Object> row(String name, int batch, Measured m, Measured peer, Measured single, double gflops,
                                     double flops, double peakRss, List<String> rss) {
-        double ratioPeer = peer.length > 0 && m.length > 0 ? m[0] / peer[0] : Double.NaN;
-        double ratioSingle = m.length > 0 ? m[0] / single[0] : Double.NaN;
-        double ceiling = m.length > 0 ? m[0] * flops / 1e9 / gflops : Double.NaN;
+        double ratioPeer = peer != null && m != null ? m.examplesPerSecond() / peer.examplesPerSecond() : Double.NaN;
+        double ratioSingle = m != null ? m.examplesPerSecond() / single.examplesPerSecond() : Double.NaN;
+        double ceiling = m != null ? m.examplesPerSecond() * flops / 1e9 / gflops : Double.NaN;
         System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", name, batch,
-                m.length > 0 ? String.format(Locale.ROOT, "%.0f", m[0]) : "not run",
-                m.length > 0 ? String.format(Locale.ROOT, "%.4f", m[1]) : "",
+                m != null ? String.format(Locale.ROOT, "%.0f", m.examplesPerSecond()) : "not run",
+                m != null ? String.format(Locale.ROOT, "%.4f", m.testAccuracy()) : "",
                 fmt(ratioPeer, "%.2fx"), fmt(ratioSingle, "%.2fx"), fmt(ceiling * 100, "%.1f%%"),
                 peakRss > 0 ? String.format(Locale.ROOT, "%.0f", peakRss) : "", String.join(" / ", rss));
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("run", name);
         r.put("batch", batch);
-        r.put("examples_per_second", m.length > 0 ? m[0] : null);
-        r.put("test_accuracy", m.length > 0 ? m[1] : null);
+        r.put("examples_per_second", m != null ? m.examplesPerSecond() : null);
+        r.put("test_accuracy", m != null ? m.testAccuracy() : null);
         r.put("ratio_to_peer", Double.isNaN(ratioPeer) ? null : ratioPeer);
         r.put("ratio_to_single_process", Double.isNaN(ratioSingle) ? null : ratioSingle);
         r.put("fraction_of_gemm_ceiling", Double.isNaN(ceiling) ? null : ceiling);
@@ -217,21 +242,22 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, f, v);
     }
 
-    private static double[] median(List<double[]> runs) {
-        if (runs.isEmpty()) return new double[0];
-        double[] rate = runs.stream().mapToDouble(r -> r[0]).sorted().toArray();
-        double[] acc = runs.stream().mapToDouble(r -> r[1]).sorted().toArray();
-        return new double[] {rate[rate.length / 2], acc[acc.length / 2]};
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
-    private Map<Integer, List<double[]>> readPeer() throws Exception {
-        Map<Integer, List<double[]>> peer = new HashMap<>();
+    private Map<Integer, List<Measured>> readPeer() throws Exception {
+        Map<Integer, List<Measured>> peer = new HashMap<>();
         if (peerFile == null) return peer;
         for (String line : Files.readAllLines(peerFile)) {
             Matcher m = PEER.matcher(line);
             if (m.find()) {
                 peer.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new ArrayList<>())
-                        .add(new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))});
+                        .add(new Measured(Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3))));
             }
         }
         return peer;

@@ -1,20 +1,35 @@
 package io.tributary.job.cli;
 
+import io.tributary.common.InputException;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.model.ModelFiles;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.CheckpointStore;
+import io.tributary.job.train.Checkpointing;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The config a run saved with its newest valid checkpoint, as the base of a resumed run's config. */
-final class ResumeConfig {
-    private ResumeConfig() {
+/**
+ * What a run saved with its newest valid checkpoint: its config, the base of a resumed run's
+ * config, and where it stopped.
+ *
+ * @param config     the saved config, less the keys that must not carry over
+ * @param checkpoint the checkpoint's name
+ * @param nextEpoch  the epoch training continues with (past the run's last epoch: all epochs trained)
+ * @param published  whether the run's model.zip is in place (it is written last, when a run completes)
+ */
+record ResumeConfig(Map<String, Object> config, String checkpoint, int nextEpoch, boolean published) {
+
+    /** Whether a run of {@code epochs} epochs has nothing left to do: every epoch trained and the run published. */
+    boolean complete(int epochs) {
+        return published && nextEpoch > epochs;
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> saved(String output, Map<String, Object> flags) {
+    static ResumeConfig of(String output) {
         HadoopFs.Location location = HadoopFs.resolve("resume", output,
                 SparkConfs.hadoopConf(new org.apache.spark.SparkConf(true)));
         CheckpointStore.Loaded newest = new CheckpointStore(location).newestValid(m -> { });
@@ -26,6 +41,13 @@ final class ResumeConfig {
         if (master == null || !SparkConfs.isLocal(String.valueOf(master))) {
             saved.remove(TrainKeys.MASTER.name());
         }
-        return saved;
+        boolean published;
+        try {
+            published = location.fs().exists(location.child(ModelFiles.MODEL_FILE).path());
+        } catch (IOException e) {
+            throw new InputException("Cannot read " + location + ": " + HadoopFs.describe(e));
+        }
+        return new ResumeConfig(saved, newest.name(), Checkpointing.nextEpoch(newest.name(), newest.state()),
+                published);
     }
 }

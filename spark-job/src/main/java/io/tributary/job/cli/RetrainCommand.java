@@ -61,7 +61,7 @@ public final class RetrainCommand implements Callable<Integer> {
         TrainConfig train = ConfigLoader.load(configFile, flags);
         RetrainJob.Outcome outcome;
         try {
-            outcome = new RetrainJob(train, retrain, System.err, System.console() != null).run();
+            outcome = new RetrainJob(train, retrain, System.err, Terminal.stderrIsTerminal()).run();
         } catch (RetrainFailedException e) {
             System.err.println("tributary: " + e.getMessage()
                     + (verbose ? "" : " (run with --verbose for the stack trace)"));

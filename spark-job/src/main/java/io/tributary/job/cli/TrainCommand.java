@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         modelTransformer = TrainCommand.KeyOptions.class,
-        description = "Trains a model on MNIST-format IDX data and writes model.zip, metrics.json and metadata.json.")
+        description = "Trains a model on MNIST-format IDX data and writes model.zip, metrics.json, metadata.json,"
+                + " report.html and checkpoints/ to the output directory.")
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file with the same keys as the flags.")
     Path configFile;
@@ -39,16 +40,30 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, Object> flags = KeyFlags.given(spec, TrainKeys.ALL);
         TrainConfig config;
         if (resume != null) {
-            flags.putIfAbsent(TrainKeys.OUTPUT.name(), resume);
-            config = ConfigLoader.load(ResumeConfig.saved(resume, flags), configFile, flags);
+            Object output = flags.get(TrainKeys.OUTPUT.name());
+            if (output != null && !output.equals(resume)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + resume + " and --output "
+                        + output + " name different directories; a run resumes in its own output, so give only --resume");
+            }
+            ResumeConfig saved = ResumeConfig.of(resume);
+            flags.put(TrainKeys.OUTPUT.name(), resume);
+            config = ConfigLoader.load(saved.config(), configFile, flags);
+            if (saved.complete(config.epochs())) {
+                System.err.printf(Locale.ROOT, "tributary: the run in %s is complete (%d epoch(s), checkpoint %s);"
+                        + " nothing to resume. Give --epochs N with N > %d to train more.%n", resume,
+                        saved.nextEpoch() - 1, saved.checkpoint(), saved.nextEpoch() - 1);
+                return TributaryCli.EXIT_OK;
+            }
         } else {
             config = ConfigLoader.load(configFile, flags);
         }
-        TrainResult result = new TrainJob(config, System.err, System.console() != null, resume != null).run();
+        TrainResult result = new TrainJob(config, System.err, Terminal.stderrIsTerminal(), resume != null).run();
         System.out.println(String.format(Locale.ROOT,
-                "Trained %s for %d epoch(s): test accuracy %.4f, %.0f examples/s, %.1f s wall. Wrote %s/model.zip",
+                "Trained %s for %d epoch(s): test accuracy %.4f, %.0f examples/s over %.1f s of training"
+                        + "%s, %.1f s wall in this process. Wrote %s/model.zip",
                 config.model(), result.epochs().size(), result.test().accuracy(), result.examplesPerSecond(),
-                result.wallSeconds(), result.output()));
+                result.trainSeconds(), resume != null ? " (before and after the resume)" : "", result.wallSeconds(),
+                result.output()));
         return TributaryCli.EXIT_OK;
     }
 

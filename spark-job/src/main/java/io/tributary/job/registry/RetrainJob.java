@@ -13,7 +13,7 @@ import io.tributary.common.registry.Promotion;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.Batches;
 import io.tributary.job.train.HoldoutEvaluation;
-import io.tributary.job.train.RawBatch;
+import io.tributary.common.data.RawBatch;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
 import org.apache.hadoop.conf.Configuration;

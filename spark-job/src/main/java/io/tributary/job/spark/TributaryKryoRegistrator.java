@@ -1,7 +1,7 @@
 package io.tributary.job.spark;
 
 import com.esotericsoftware.kryo.Kryo;
-import io.tributary.job.train.RawBatch;
+import io.tributary.common.data.RawBatch;
 import org.nd4j.kryo.Nd4jRegistrator;
 
 /** ND4J's Kryo registrations (arrays, DataSets) plus Tributary's own executor-side types. */

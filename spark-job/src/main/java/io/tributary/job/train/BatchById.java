@@ -1,5 +1,6 @@
 package io.tributary.job.train;
 
+import io.tributary.common.data.RawBatch;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 

@@ -19,27 +19,33 @@ import java.util.function.Supplier;
  * way back: {@link #resume} checks a checkpoint fits this run and restores it into a new network.
  */
 public final class Checkpointing implements Trainer.Checkpointer {
+    private static final String STEPS_DONE = "steps_done";
+    private static final String BATCHES_PER_UNIT = "batches_per_unit";
     private final CheckpointStore store;
     private final TrainConfig config;
     private final Supplier<MultiLayerNetwork> network;
-    private final int batchesPerSegment;
+    private final int batchesPerUnit;
     private final int numBatches;
     private int stepsSinceLast;
     private long lastNanos = System.nanoTime();
 
+    /**
+     * @param batchesPerUnit the training master's unit of work in batches ({@link TrainPlan#batchesPerUnit}),
+     *                       recorded so a resume can check its steps mean the same batches
+     */
     public Checkpointing(CheckpointStore store, TrainConfig config, Supplier<MultiLayerNetwork> network,
-                         int batchesPerSegment, int numBatches) {
+                         int batchesPerUnit, int numBatches) {
         this.store = store;
         this.config = config;
         this.network = network;
-        this.batchesPerSegment = batchesPerSegment;
+        this.batchesPerUnit = batchesPerUnit;
         this.numBatches = numBatches;
     }
 
     @Override
-    public void after(Trainer.Position position, int segments, boolean epochEnded) throws Exception {
+    public void after(Trainer.Position position, boolean epochEnded) throws Exception {
         stepsSinceLast++;
-        boolean bySteps = config.checkpointEveryRounds() > 0 && stepsSinceLast >= config.checkpointEveryRounds();
+        boolean bySteps = config.checkpointEverySteps() > 0 && stepsSinceLast >= config.checkpointEverySteps();
         boolean byTime = config.checkpointEveryMinutes() > 0
                 && System.nanoTime() - lastNanos >= config.checkpointEveryMinutes() * 60_000_000_000L;
         if (!(epochEnded || bySteps || byTime)) {
@@ -48,16 +54,16 @@ public final class Checkpointing implements Trainer.Checkpointer {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("created", Instant.now().toString());
         state.put("epoch", position.epoch());
-        state.put("segments_done", position.segmentsDone());
+        state.put(STEPS_DONE, position.stepsDone());
         state.put("seen", position.seen());
         state.put("loss_sum", position.lossSum());
         state.put("seconds", position.seconds());
-        state.put("batches_per_segment", batchesPerSegment);
+        state.put(BATCHES_PER_UNIT, batchesPerUnit);
         state.put("batches", numBatches);
         state.put("iterations", network.get().getIterationCount());
         state.put("epochs", position.done().stream().map(EpochResult::toMap).toList());
         state.put("config", config.asMap());
-        store.write(network.get(), position.epoch(), position.segmentsDone(), state, config.checkpointsKept());
+        store.write(network.get(), position.epoch(), position.stepsDone(), state, config.checkpointsKept());
         stepsSinceLast = 0;
         lastNanos = System.nanoTime();
     }
@@ -70,7 +76,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
      */
     @SuppressWarnings("unchecked")
     public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, MultiLayerNetwork net,
-                                          int batchesPerSegment, int numBatches) {
+                                          int batchesPerUnit, int numBatches) {
         MultiLayerNetwork saved = checkpoint.network();
         Map<String, INDArray> ours = net.paramTable();
         Map<String, INDArray> theirs = saved.paramTable();
@@ -88,12 +94,12 @@ public final class Checkpointing implements Trainer.Checkpointer {
             }
         }
         Map<String, Object> state = checkpoint.state();
-        int savedPerSegment = ((Number) state.get("batches_per_segment")).intValue();
-        int savedBatches = ((Number) state.get("batches")).intValue();
-        if (savedPerSegment != batchesPerSegment || savedBatches != numBatches) {
+        int savedPerUnit = number(checkpoint, BATCHES_PER_UNIT).intValue();
+        int savedBatches = number(checkpoint, "batches").intValue();
+        if (savedPerUnit != batchesPerUnit || savedBatches != numBatches) {
             throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": it was made with "
-                    + savedBatches + " batches in steps of " + savedPerSegment + ", this run has " + numBatches
-                    + " in steps of " + batchesPerSegment + "; resume with the same data, batch size, averaging"
+                    + savedBatches + " batches in units of " + savedPerUnit + ", this run has " + numBatches
+                    + " in units of " + batchesPerUnit + "; resume with the same data, batch size, averaging"
                     + " frequency and number of workers");
         }
         net.setParams(saved.params());
@@ -104,8 +110,25 @@ public final class Checkpointing implements Trainer.Checkpointer {
         for (Object e : (List<Object>) state.get("epochs")) {
             done.add(EpochResult.fromMap((Map<String, Object>) e));
         }
-        return new Trainer.Position(((Number) state.get("epoch")).intValue(),
-                ((Number) state.get("segments_done")).intValue(), ((Number) state.get("seen")).longValue(),
-                ((Number) state.get("loss_sum")).doubleValue(), ((Number) state.get("seconds")).doubleValue(), done);
+        return new Trainer.Position(number(checkpoint, "epoch").intValue(), number(checkpoint, STEPS_DONE).intValue(),
+                number(checkpoint, "seen").longValue(), number(checkpoint, "loss_sum").doubleValue(),
+                number(checkpoint, "seconds").doubleValue(), done);
+    }
+
+    /** The epoch a run continues with from a checkpoint whose state is {@code state}: past the last, the run is complete. */
+    public static int nextEpoch(String checkpoint, Map<String, Object> state) {
+        return number(checkpoint, state, "epoch").intValue();
+    }
+
+    private static Number number(CheckpointStore.Loaded checkpoint, String key) {
+        return number(checkpoint.name(), checkpoint.state(), key);
+    }
+
+    private static Number number(String checkpoint, Map<String, Object> state, String key) {
+        if (!(state.get(key) instanceof Number n)) {
+            throw new InputException("Cannot resume from checkpoint " + checkpoint + ": its state has no number "
+                    + key + " (" + state.get(key) + "); it was not written by this version of Tributary");
+        }
+        return n;
     }
 }

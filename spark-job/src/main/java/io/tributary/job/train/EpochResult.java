@@ -4,11 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What one epoch measured. {@code trainLoss} is the mean training loss over the epoch's steps,
- * {@code trainAccuracy} the accuracy on a fixed sample of the training data after the epoch (NaN
- * when not measured), {@code testLoss} and {@code testAccuracy} are on the held-out data. The driver's resident memory is taken at the epoch's end (in local mode it
- * includes the tasks). {@code taskResultBytes}: serialized task results sent from executors to the
- * driver during the epoch's training and evaluation.
+ * What one epoch measured. {@code trainLoss} is the mean of the epoch's step losses, where a step's
+ * loss is, with parameter averaging, the workers' mean minibatch loss during the step (DL4J's score),
+ * and with shared gradients (whose training master reports none) the loss of the driver's model on
+ * the step's first batch after the step. {@code trainAccuracy} is the accuracy on a fixed sample of
+ * the training data after the epoch (NaN when not measured); {@code testLoss} and
+ * {@code testAccuracy} are on the held-out data. The driver's resident memory is taken at the
+ * epoch's end (in local mode it includes the tasks). {@code taskResultBytes}: serialized task
+ * results sent from executors to the driver during the epoch's training and evaluation.
  */
 public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy,
                           long examples, double seconds,

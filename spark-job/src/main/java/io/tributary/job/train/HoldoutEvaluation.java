@@ -1,5 +1,6 @@
 package io.tributary.job.train;
 
+import io.tributary.common.data.RawBatch;
 import io.tributary.common.InputException;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.MnistData;

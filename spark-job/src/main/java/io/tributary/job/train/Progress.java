@@ -19,12 +19,12 @@ public final class Progress {
         this.epochs = epochs;
     }
 
-    /** Called after each segment of an epoch. */
-    public void step(int epoch, int segment, int segments, long examplesSoFar, double epochSeconds, double loss) {
+    /** Called after each step of an epoch. */
+    public void step(int epoch, int step, int steps, long examplesSoFar, double epochSeconds, double loss) {
         if (!live) {
             return;
         }
-        double fraction = (double) segment / segments;
+        double fraction = (double) step / steps;
         int width = 30;
         int filled = (int) Math.round(fraction * width);
         double rate = epochSeconds > 0 ? examplesSoFar / epochSeconds : 0;

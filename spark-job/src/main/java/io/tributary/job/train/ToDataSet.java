@@ -1,5 +1,6 @@
 package io.tributary.job.train;
 
+import io.tributary.common.data.RawBatch;
 import io.tributary.common.data.DataSets;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.spark.api.java.function.Function;

@@ -4,10 +4,20 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.List;
 
-/** The outcome of a training run, as published to its output directory, and the trained network. */
-public record TrainResult(String output, List<EpochResult> epochs, HoldoutEvaluation.Result test, double trainSeconds,
+/**
+ * The outcome of a training run, as published to its output directory, and the trained network.
+ * {@code wallSeconds} is this process's time from the job's start to publishing; the epochs'
+ * training time (see {@link #trainSeconds}) includes, in a resumed run, the time trained before.
+ */
+public record TrainResult(String output, List<EpochResult> epochs, HoldoutEvaluation.Result test,
                           double wallSeconds, long trainExamplesPerEpoch, MultiLayerNetwork model) {
+    /** Training time of all epochs, evaluation excluded. */
+    public double trainSeconds() {
+        return epochs.stream().mapToDouble(EpochResult::seconds).sum();
+    }
+
     public double examplesPerSecond() {
-        return trainSeconds > 0 ? trainExamplesPerEpoch * epochs.size() / trainSeconds : 0.0;
+        double seconds = trainSeconds();
+        return seconds > 0 ? trainExamplesPerEpoch * epochs.size() / seconds : 0.0;
     }
 }

@@ -46,17 +46,19 @@ public final class TrainingMasters {
                 .rngSeed(config.seed())
                 // Data is already cached on the executors as compact batches; no export to files.
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
-                // The Trainer caches each segment itself and unpersists it after use.
+                // The Trainer caches each step's data itself and unpersists it after use.
                 .storageLevel(null)
                 .build();
     }
 
     /**
-     * Batches per training segment (one {@code fit} call, after which progress is shown): whole
-     * averaging rounds for parameter averaging; about a tenth of an epoch for shared gradients,
-     * whose workers exchange updates continuously and pay a Spark job per segment.
+     * The training master's unit of work, in batches over all workers; every step of an epoch is a
+     * whole number of them ({@link EpochPlan}). For parameter averaging one averaging round (each
+     * worker fits {@code averaging-frequency} batches, then parameters are averaged); for shared
+     * gradients, whose workers exchange updates continuously and pay a Spark job per step, about a
+     * tenth of an epoch.
      */
-    public static int batchesPerSegment(TrainConfig config, int workers, int numBatches) {
+    public static int batchesPerUnit(TrainConfig config, int workers, int numBatches) {
         return switch (config.sync()) {
             case PARAM_AVG -> workers * config.averagingFrequency();
             case SHARED_GRADIENTS -> Math.max(workers, (numBatches + 9) / 10);

@@ -1,4 +1,4 @@
-package io.tributary.job.train;
+package io.tributary.common.data;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package io.tributary.common.registry;
+package io.tributary.common.config;
 
 import java.util.Map;
 

@@ -1,0 +1,65 @@
+package io.tributary.job.spark;
+
+import io.tributary.common.config.SyncMode;
+import io.tributary.common.config.TrainConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A started Spark context ready for training: executors registered, their ND4J backend checked,
+ * the ND4J thread count chosen. Closing stops Spark.
+ *
+ * @param workers        tasks that run at once (Spark's default parallelism)
+ * @param threadsPerTask ND4J threads each concurrent task (or shared-gradient replica) uses
+ */
+public record SparkRuntime(JavaSparkContext sc, int workers, int threadsPerTask, BackendCheck.Result backends)
+        implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SparkRuntime.class);
+
+    /** Starts Spark with {@code sparkConf} for a run of {@code config} (whose master is already resolved). */
+    public static SparkRuntime start(SparkConf sparkConf, TrainConfig config) {
+        JavaSparkContext sc = new JavaSparkContext(sparkConf);
+        try {
+            sc.setLogLevel("WARN");
+            ExecutorWait.await(sc);
+            BackendCheck.Result backends = BackendCheck.run(sc);
+            BackendCheck.require(config.backend(), backends);
+            backends.executors().forEach(b -> log.info("ND4J: {}", b.line()));
+            int taskCpus = sparkConf.getInt("spark.task.cpus", 1);
+            int threads = config.sync() == SyncMode.SHARED_GRADIENTS
+                    ? Nd4jThreads.perReplica(config.threadsPerWorker(), config.master(),
+                            sparkConf.getInt("spark.executor.cores", taskCpus), config.shared().workersPerNode())
+                    : Nd4jThreads.perTask(config.threadsPerWorker(), config.master(), taskCpus);
+            Nd4jThreads.ensure(threads);
+            log.info("Training {} on {} ({} workers, {} ND4J threads per task)", config.model(), config.master(),
+                    sc.defaultParallelism(), threads);
+            return new SparkRuntime(sc, sc.defaultParallelism(), threads, backends);
+        } catch (RuntimeException e) {
+            sc.close();
+            throw e;
+        }
+    }
+
+    /** What metadata.json records of the Spark side of a run. */
+    public Map<String, Object> info(TrainConfig config) {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("master", config.master());
+        info.put("application_id", sc.sc().applicationId());
+        info.put("workers", workers);
+        info.put("nd4j_threads_per_task", threadsPerTask);
+        info.put("version", sc.version());
+        info.put("sync", config.sync().label());
+        info.put("nd4j_executors", backends.executors().stream().map(BackendReport::toMap).toList());
+        return info;
+    }
+
+    @Override
+    public void close() {
+        sc.close();
+    }
+}

@@ -1,0 +1,79 @@
+package io.tributary.job.train;
+
+import io.tributary.common.config.TrainConfig;
+import io.tributary.common.io.Json;
+import io.tributary.common.io.RunOutput;
+import io.tributary.common.model.ModelFiles;
+import io.tributary.common.model.ModelZoo;
+import io.tributary.job.report.RunReport;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Writes a finished run into its claimed output: metrics.json, metadata.json (config, model, data
+ * fingerprint, Spark, libraries, revision), report.html, any extra JSON file, and model.zip last,
+ * since its presence means the run completed.
+ */
+final class RunPublisher {
+    private RunPublisher() {
+    }
+
+    static void publish(RunOutput output, TrainConfig config, TrainResult result, TrainingData data,
+                        Map<String, Object> sparkInfo, Map<String, Map<String, Object>> extraFiles) throws IOException {
+        Map<String, Object> metrics = metrics(result);
+        Map<String, Object> metadata = metadata(config, result, data, sparkInfo);
+        writeJson(output, "metrics.json", metrics);
+        writeJson(output, "metadata.json", metadata);
+        for (Map.Entry<String, Map<String, Object>> extra : extraFiles.entrySet()) {
+            writeJson(output, extra.getKey(), extra.getValue());
+        }
+        output.write(RunReport.FILE, out -> out.write(RunReport.bytes(metrics, metadata)));
+        output.write(ModelFiles.MODEL_FILE, out -> ModelSerializer.writeModel(result.model(), out, true));
+    }
+
+    private static Map<String, Object> metrics(TrainResult result) {
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("test_accuracy", result.test().accuracy());
+        metrics.put("train_loss", result.epochs().get(result.epochs().size() - 1).trainLoss());
+        metrics.put("examples_per_second", result.examplesPerSecond());
+        metrics.put("train_seconds", result.trainSeconds());
+        metrics.put("wall_seconds", result.wallSeconds());
+        metrics.put("epochs", result.epochs().stream().map(EpochResult::toMap).toList());
+        metrics.put("test", result.test().toMap());
+        metrics.put("confusion_matrix", result.test().report().confusion());
+        return metrics;
+    }
+
+    private static Map<String, Object> metadata(TrainConfig config, TrainResult result, TrainingData data,
+                                                Map<String, Object> sparkInfo) {
+        ModelZoo.InputShape shape = data.shape();
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", config.model());
+        model.put("parameters", result.model().numParams());
+        model.put("input", Map.of("rows", shape.rows(), "cols", shape.cols(), "channels", shape.channels()));
+        model.put("classes", shape.numClasses());
+        model.put("format", "DL4J ModelSerializer zip with updater state");
+
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("created", Instant.now().toString());
+        metadata.put("config", config.asMap());
+        metadata.put("model", model);
+        metadata.put("data", data.fingerprint());
+        metadata.put("spark", sparkInfo);
+        metadata.put("nd4j_backend", Nd4j.getBackend().getClass().getName());
+        metadata.put("libraries", BuildInfo.libraries(String.valueOf(sparkInfo.get("version"))));
+        metadata.put("git_revision", BuildInfo.gitRevision());
+        return metadata;
+    }
+
+    private static void writeJson(RunOutput output, String name, Map<String, Object> content) throws IOException {
+        byte[] json = Json.write(content).getBytes(StandardCharsets.UTF_8);
+        output.write(name, out -> out.write(json));
+    }
+}
