@@ -42,6 +42,28 @@ class SharedGradientsTest {
     static Path output;
     static TrainResult result;
 
+    /** Ten consecutive UDP ports free on this machine now: the controller's and nine for workers. */
+    static final int PORTS = freeUdpPorts(10);
+
+    static int freeUdpPorts(int count) {
+        java.util.Random rng = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + rng.nextInt(40_000);
+            List<DatagramSocket> held = new java.util.ArrayList<>();
+            try {
+                for (int p = base; p < base + count; p++) {
+                    held.add(new DatagramSocket(p));
+                }
+                return base;
+            } catch (java.net.SocketException taken) {
+                // try another block
+            } finally {
+                held.forEach(DatagramSocket::close);
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free UDP ports found");
+    }
+
     static Map<String, Object> flags(Path out) {
         Map<String, Object> flags = new HashMap<>();
         flags.put("data", data.toString());
@@ -50,8 +72,8 @@ class SharedGradientsTest {
         flags.put("sync", "shared-gradients");
         flags.put("batch-size-per-worker", 32);
         flags.put("shared-controller-address", "127.0.0.1");
-        flags.put("shared-port", 40321);
-        flags.put("shared-worker-ports", "40322-40330");
+        flags.put("shared-port", PORTS);
+        flags.put("shared-worker-ports", (PORTS + 1) + "-" + (PORTS + 9));
         return flags;
     }
 

@@ -23,16 +23,20 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void defaultsApplyWhenNothingIsGiven() {
-        TrainConfig c = ConfigLoader.load(null, required());
-        assertEquals(1, c.epochs());
-        assertEquals("seed-cnn", c.model());
-        assertEquals(SyncMode.PARAM_AVG, c.sync());
-        assertEquals(128, c.batchSizePerWorker());
-        assertEquals(20, c.averagingFrequency());
-        assertEquals(1e-3, c.learningRate());
-        assertNull(c.master());
-        assertFalse(c.overwrite());
+    void everyKeysDefaultApplyWhenNothingIsGiven() {
+        Map<String, Object> loaded = ConfigLoader.load(null, required()).asMap();
+        assertEquals(TrainKeys.ALL.size(), loaded.size(), "asMap lists every key");
+        for (ConfigKey<?> key : TrainKeys.ALL) {
+            if (key == TrainKeys.DATA || key == TrainKeys.OUTPUT) continue;
+            assertTrue(loaded.containsKey(key.name()), key.name());
+            Object value = loaded.get(key.name());
+            assertEquals(key.formattedDefault(), value == null ? null : formatted(key, value), key.name());
+        }
+    }
+
+    /** A value of asMap written as the key writes it (asMap holds enums by their label). */
+    private static <T> String formatted(ConfigKey<T> key, Object value) {
+        return key.type().isInstance(value) ? key.format(key.type().cast(value)) : String.valueOf(value);
     }
 
     @Test
@@ -64,10 +68,6 @@ class ConfigLoaderTest {
         m.put("epochs", 0);
         assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m));
         m.put("epochs", 1);
-        m.put("model", "resnet");
-        assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn",
-                assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage());
-        m.put("model", "seed-cnn");
         m.put("sync", "gossip");
         assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.load(null, m)).getMessage()
                 .startsWith("Invalid value \"gossip\" for configuration sync: must be one of param-avg"));
@@ -104,10 +104,10 @@ class ConfigLoaderTest {
     @Test
     void sharedGradientSettingsHaveDefaultsAndRules() {
         TrainConfig c = ConfigLoader.load(null, required());
-        assertEquals(40123, c.shared().port());
-        assertEquals(new PortRange(40124, 40187), c.shared().workerPortRange());
-        assertEquals(ThresholdAlgorithmKind.ADAPTIVE, c.shared().thresholdAlgorithm());
-        assertEquals(1, c.shared().workersPerNode());
+        assertEquals(TrainKeys.SHARED_PORT.defaultValue(), c.shared().port());
+        assertEquals(PortRange.parse(TrainKeys.SHARED_WORKER_PORTS.defaultValue()), c.shared().workerPortRange());
+        assertEquals(TrainKeys.SHARED_THRESHOLD_ALGORITHM.defaultValue(), c.shared().thresholdAlgorithm());
+        assertEquals(TrainKeys.SHARED_WORKERS_PER_NODE.defaultValue(), c.shared().workersPerNode());
         assertNull(c.shared().networkMask());
         assertEquals("shared-gradients", ConfigLoader.load(null, with("sync", "shared-gradients")).sync().label());
 

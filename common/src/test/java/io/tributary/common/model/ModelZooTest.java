@@ -141,6 +141,13 @@ class ModelZooTest {
     }
 
     @Test
+    void anUnknownModelNameIsRefusedNamingTheKnownOnes() {
+        assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn",
+                assertThrows(io.tributary.common.config.ConfigException.class, () -> ModelZoo.build("resnet",
+                        new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).getMessage());
+    }
+
+    @Test
     void aPoolingWindowItsStorageCannotHoldIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new ConvPoolRelu.Builder(3, ConvPoolRelu.MAX_POOL + 1).nOut(4).build());
