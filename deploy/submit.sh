@@ -40,22 +40,42 @@ for ((i = 0; i < ${#submit_args[@]}; i++)); do
 done
 
 source "$ROOT/deploy/conf/jvm-options.sh"
-OPENS="${TRIBUTARY_JAVA17_OPENS[*]}"
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
-EXECUTOR_OFFHEAP="${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
-EXECUTOR_MAX_RSS="${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"
-EXEC_OPTS="$OPENS -Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-} -Dorg.bytedeco.javacpp.maxbytes=$EXECUTOR_OFFHEAP -Dorg.bytedeco.javacpp.maxphysicalbytes=$EXECUTOR_MAX_RSS -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
-DRIVER_OPTS="$OPENS -Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-} -Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G} -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource -Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties"
+# Options are arrays, never split again: a value holding a space (an installation path) stays whole.
+exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
+  "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
+  "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
+  "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"
+  -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource)
+driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
+  "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
+  "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G}"
+  "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G}"
+  -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
+  "-Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties")
+
+# One string for spark.*.extraJavaOptions, which Spark splits as a shell would
+# (Utils.splitCommandString): options other than plain words are single-quoted.
+spark_java_options() {
+  local out="" a q="'" esc="'\"'\"'"
+  for a in "$@"; do
+    if [[ ! "$a" =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then a="'${a//"$q"/"$esc"}'"; fi
+    out+="${out:+ }$a"
+  done
+  printf '%s' "$out"
+}
 
 confs=(
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
   --conf spark.kryo.registrator=io.tributary.job.spark.TributaryKryoRegistrator
   --conf spark.kryoserializer.buffer.max=512m
-  --conf "spark.executor.extraJavaOptions=$EXEC_OPTS"
-  --conf "spark.driver.extraJavaOptions=$DRIVER_OPTS"
+  --conf "spark.executor.extraJavaOptions=$(spark_java_options "${exec_opts[@]}")"
+  --conf "spark.driver.extraJavaOptions=$(spark_java_options "${driver_opts[@]}")"
   --conf "spark.executor.memoryOverhead=${TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD:-3g}"
   --conf "spark.executorEnv.OMP_NUM_THREADS=${TRIBUTARY_EXECUTOR_THREADS:-1}"
   --conf "spark.executorEnv.TRIBUTARY_GIT_REVISION=${TRIBUTARY_GIT_REVISION:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
+  # The driver's web UI has no authentication: at least it must not kill jobs (see deploy/SECURITY.md).
+  --conf spark.ui.killEnabled=false
 )
 
 if [[ -n "$print_properties" ]]; then
@@ -85,7 +105,6 @@ SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
-# shellcheck disable=SC2086
-exec "$JAVA" $DRIVER_OPTS -Xmx"${TRIBUTARY_DRIVER_MEMORY:-2g}" -cp "$SPARK_JARS/*" \
+exec "$JAVA" "${driver_opts[@]}" -Xmx"${TRIBUTARY_DRIVER_MEMORY:-2g}" -cp "$SPARK_JARS/*" \
   org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
   --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"

@@ -1,29 +1,62 @@
 #!/usr/bin/env bash
-# Stops exactly the processes deploy/local-cluster/up.sh started (by their recorded PIDs) and
-# removes the cluster's temporary data. Safe to run when nothing is running.
+# Stops exactly the processes deploy/local-cluster/up.sh started and removes the cluster's directory.
+# It deletes only a directory that up.sh marked as its own, and signals only the recorded daemons
+# (and their executors) while they are still the processes up.sh started: a PID is trusted only
+# with the start time recorded for it, since PIDs are reused. Safe to run when nothing is running.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
-[[ -f "$STATE/pids" ]] || { echo "down.sh: no local cluster recorded in $STATE" >&2; rm -rf "$STATE"; exit 0; }
+MARK="$STATE/.tributary-local-cluster"
 
-pids=()
-while read -r pid name; do
-  [[ -n "$pid" ]] || continue
-  # Only signal a process that is still the JVM we started (PIDs can be reused).
-  if kill -0 "$pid" 2>/dev/null && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "$STATE\|spark-home\|hdfs/jars"; then
-    kill "$pid" 2>/dev/null && pids+=("$pid") && echo "down.sh: stopping $name ($pid)" >&2
-  fi
-done < "$STATE/pids"
-# Executors are children of the workers; wait for all to go, then force what is left.
-for _ in $(seq 1 30); do
-  alive=0
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-  (( alive )) || break
-  sleep 1
-done
-for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-# Executor JVMs launched by the workers run from the workers' work directories.
-pkill -9 -f "$STATE/work" 2>/dev/null || true
+[[ -e "$STATE" || -L "$STATE" ]] || { echo "down.sh: no local cluster in $STATE" >&2; exit 0; }
+if [[ -L "$STATE" || ! -d "$STATE" || -L "$MARK" || ! -f "$MARK" ]]; then
+  echo "down.sh: $STATE was not made by deploy/local-cluster/up.sh (it has no $MARK); leaving it and its processes alone" >&2
+  exit 2
+fi
+STATE="$(cd "$STATE" && pwd -P)"
+
+# The start time of a process (field 22 of /proc/PID/stat, counted after the command name).
+start_time() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  cut -d' ' -f20 <<< "$stat"
+}
+still_ours() { [[ "$1" =~ ^[0-9]+$ && -n "$2" && "$(start_time "$1")" == "$2" ]]; }
+
+# The recorded daemons that are still ours, then the executors the workers launched: children of a
+# worker running in the cluster's work directory. Executors are found before their workers go.
+targets=()
+if [[ -f "$STATE/pids" ]]; then
+  while read -r pid name started; do
+    still_ours "$pid" "${started:-}" || continue
+    targets+=("$pid $started $name")
+    for child in $(pgrep -P "$pid" 2>/dev/null); do
+      [[ "$(readlink "/proc/$child/cwd" 2>/dev/null)" == "$STATE/work/"* ]] \
+        && targets+=("$child $(start_time "$child") executor of $name")
+    done
+  done < "$STATE/pids"
+fi
+
+signal() {
+  local sig="$1" t pid started name
+  for t in "${targets[@]}"; do
+    read -r pid started name <<< "$t"
+    still_ours "$pid" "$started" && kill "-$sig" "$pid" 2>/dev/null \
+      && [[ "$sig" == TERM ]] && echo "down.sh: stopping $name ($pid)" >&2
+  done
+}
+alive() {
+  local t pid started
+  for t in "${targets[@]}"; do read -r pid started _ <<< "$t"; still_ours "$pid" "$started" && return 0; done
+  return 1
+}
+
+if (( ${#targets[@]} )); then
+  signal TERM
+  for _ in $(seq 1 30); do alive || break; sleep 1; done
+  signal KILL
+fi
 if [[ "${TRIBUTARY_KEEP_CLUSTER_LOGS:-}" != "" ]]; then
   mkdir -p "$TRIBUTARY_KEEP_CLUSTER_LOGS" && cp -r "$STATE/logs" "$STATE/events" "$TRIBUTARY_KEEP_CLUSTER_LOGS/" 2>/dev/null
 fi

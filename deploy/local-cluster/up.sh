@@ -30,7 +30,11 @@ fi
 if [[ ! -d "$SPARK_HOME_DIR/jars" || ! -d "$HDFS_JARS" ]]; then
   echo "up.sh: the Spark and HDFS jars are not built; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2
 fi
-if [[ -f "$STATE/pids" ]]; then
+MARK="$STATE/.tributary-local-cluster"
+if [[ -e "$STATE" || -L "$STATE" ]]; then
+  if [[ -L "$STATE" || ! -f "$MARK" || -L "$MARK" ]]; then
+    echo "up.sh: $STATE exists and was not made by up.sh; set TRIBUTARY_CLUSTER_DIR to a path that does not exist yet" >&2; exit 2
+  fi
   echo "up.sh: a local cluster is already running (state in $STATE); stop it with deploy/local-cluster/down.sh" >&2; exit 2
 fi
 
@@ -39,9 +43,21 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 source "$ROOT/deploy/conf/jvm-options.sh"
 OPENS=("${TRIBUTARY_JAVA17_OPENS[@]}")
 
-mkdir -p "$STATE"/{logs,work,events,conf}
-chmod 700 "$STATE"
+# The state directory is made here, private, and marked: down.sh deletes only a marked directory.
+mkdir -p "$(dirname "$STATE")"
+mkdir -m 700 "$STATE" || { echo "up.sh: cannot create $STATE" >&2; exit 2; }
+echo "made by deploy/local-cluster/up.sh; deploy/local-cluster/down.sh deletes this directory" > "$MARK"
+mkdir "$STATE"/{logs,work,events,conf}
 : > "$STATE/pids"
+
+# Records a daemon as "PID NAME START-TIME": down.sh signals a PID only while its start time (field 22
+# of /proc/PID/stat) is still the recorded one, since PIDs are reused.
+record() {
+  local stat
+  stat="$(cat "/proc/$2/stat" 2>/dev/null)" || stat=""  # gone already: wait_for reports it
+  stat="${stat##*) }"
+  echo "$2 $1 $(cut -d' ' -f20 <<< "$stat")" >> "$STATE/pids"
+}
 
 fail() {
   echo "up.sh: $*" >&2
@@ -97,15 +113,15 @@ export SPARK_LOCAL_HOSTNAME=127.0.0.1
   -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
   org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT" \
   --properties-file "$STATE/conf/spark-auth.conf" > "$STATE/logs/master.log" 2>&1 &
-echo "$! master" >> "$STATE/pids"
 MASTER_PID=$!
+record master "$MASTER_PID"
 
 HDFS_READY="$STATE/hdfs-url"
 "$JAVA" "${OPENS[@]}" -Xmx768m -cp "$HDFS_JARS/*:$ROOT/deploy/target/tributary-deploy-$TRIBUTARY_VERSION.jar" \
   -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
   io.tributary.deploy.LocalHdfs "$STATE/hdfs" "$HDFS_READY" > "$STATE/logs/hdfs.log" 2>&1 &
-echo "$! hdfs" >> "$STATE/pids"
 HDFS_PID=$!
+record hdfs "$HDFS_PID"
 
 master_alive() {
   python3 - "$MASTER_UI_PORT" "$1" <<'PY'
@@ -124,9 +140,9 @@ for i in $(seq 1 "$WORKERS"); do
     --webui-port "$(free_port)" --work-dir "$STATE/work/worker-$i" \
     --properties-file "$STATE/conf/spark-auth.conf" "spark://127.0.0.1:$MASTER_PORT" \
     > "$STATE/logs/worker-$i.log" 2>&1 &
-  echo "$! worker-$i" >> "$STATE/pids"
+  LAST_WORKER_PID=$!
+  record "worker-$i" "$LAST_WORKER_PID"
 done
-LAST_WORKER_PID=$!
 wait_for "the Spark workers ($WORKERS)" "$LAST_WORKER_PID" master_alive "$WORKERS"
 wait_for "HDFS" "$HDFS_PID" test -s "$HDFS_READY"
 

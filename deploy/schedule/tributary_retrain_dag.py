@@ -1,9 +1,15 @@
 """Airflow DAG: nightly retraining of the Tributary model into its registry on HDFS.
 
 SparkSubmitOperator runs spark-submit itself, so it gets the settings deploy/submit.sh would pass
-from a properties file that script writes once per installation (re-run it after upgrading):
+from a properties file written once per installation (re-run it after upgrading), together with the
+cluster's RPC secret (deploy/SECURITY.md), kept out of every command line and readable by the Airflow
+worker's user alone:
 
-    deploy/submit.sh --print-properties > deploy/target/spark-submit.properties
+    (umask 077; { deploy/submit.sh --print-properties; cat /etc/tributary/spark-auth.conf; } \
+        > deploy/target/spark-submit.properties)
+
+where /etc/tributary/spark-auth.conf (mode 0600) holds one line: spark.authenticate.secret <secret>.
+The operator turns on authentication and encryption itself (SPARK_SECURITY below).
 
 Airflow's "spark_default" connection names the master (e.g. spark://spark-master:7077). The
 registry's lock refuses a run while another retraining holds it, and a run on unchanged data is a
@@ -20,6 +26,13 @@ TRIBUTARY_VERSION = "0.1.0-SNAPSHOT"
 APP_JAR = f"{TRIBUTARY_HOME}/spark-job/target/tributary-spark-job-{TRIBUTARY_VERSION}-shaded.jar"
 MAIN_CLASS = "io.tributary.job.cli.TributaryCli"
 HDFS = "hdfs://namenode:8020"
+# RPC authentication (its secret comes from the properties file), encryption of RPC and block
+# transfers, and of shuffle and spill files: what deploy/SECURITY.md requires of scheduled runs.
+SPARK_SECURITY = {
+    "spark.authenticate": "true",
+    "spark.network.crypto.enabled": "true",
+    "spark.io.encryption.enabled": "true",
+}
 
 with DAG(
     dag_id="tributary_retrain",
@@ -37,6 +50,7 @@ with DAG(
         application=APP_JAR,
         java_class=MAIN_CLASS,
         properties_file=f"{TRIBUTARY_HOME}/deploy/target/spark-submit.properties",
+        conf=SPARK_SECURITY,
         driver_memory="2g",
         application_args=[
             "retrain",

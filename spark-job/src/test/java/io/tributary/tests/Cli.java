@@ -45,6 +45,28 @@ final class Cli {
 
     /** In a JVM of its own (this one's classpath and module options), with extra system properties. */
     static Run subprocess(Path logDir, List<String> jvmOptions, String... args) throws Exception {
+        return start(logDir, jvmOptions, args).finish();
+    }
+
+    /** A {@code tributary} process that is still running, with its output going to files. */
+    record Started(Process process, Path out, Path err, String command) {
+        /** Waits up to 300 s for the exit and returns what it printed. */
+        Run finish() throws Exception {
+            if (!process.waitFor(300, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(command + " did not finish in 300 s:\n" + Files.readString(err));
+            }
+            return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        }
+    }
+
+    /** Starts {@link #subprocess} without waiting for it. */
+    static Started start(Path logDir, List<String> jvmOptions, String... args) throws Exception {
+        return start(logDir, command(jvmOptions, args));
+    }
+
+    /** The command line of {@link #subprocess}, to adjust (its environment, say) before starting it. */
+    static ProcessBuilder command(List<String> jvmOptions, String... args) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -52,15 +74,14 @@ final class Cli {
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
         cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    /** Starts a prepared command (the launcher script, say), its output going to files in logDir. */
+    static Started start(Path logDir, ProcessBuilder builder) throws Exception {
         Path out = Files.createTempFile(logDir, "cli", ".out");
         Path err = Files.createTempFile(logDir, "cli", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(new File(out.toString()))
-                .redirectError(new File(err.toString())).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("tributary " + String.join(" ", args) + " did not finish in 300 s:\n"
-                    + Files.readString(err));
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        Process p = builder.redirectOutput(new File(out.toString())).redirectError(new File(err.toString())).start();
+        return new Started(p, out, err, String.join(" ", builder.command()));
     }
 }

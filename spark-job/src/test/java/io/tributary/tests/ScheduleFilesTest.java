@@ -106,6 +106,62 @@ class ScheduleFilesTest {
                 "submit.sh passes retrain through as a subcommand");
     }
 
+    /** The Spark settings deploy/SECURITY.md requires of every scheduled run. */
+    static final List<String> SECURE = List.of("spark.authenticate=true", "spark.network.crypto.enabled=true",
+            "spark.io.encryption.enabled=true");
+
+    @Test
+    void theCrontabLineAuthenticatesAndEncryptsWithTheSecretFromAPrivateFile() throws Exception {
+        String command = Files.readAllLines(SCHEDULE.resolve("crontab")).stream()
+                .filter(l -> l.contains("deploy/submit.sh")).findFirst().orElseThrow();
+        for (String setting : SECURE) assertTrue(command.contains("--conf " + setting + " "), setting + " in " + command);
+        assertTrue(command.matches(".* --properties-file /\\S+ .*-- retrain .*"), "the secret comes from a file: " + command);
+        assertFalse(command.contains("spark.authenticate.secret"), "no secret on the command line: " + command);
+    }
+
+    @Test
+    void theAirflowDagAuthenticatesAndEncrypts() throws Exception {
+        Path check = Files.writeString(tmp.resolve("conf.py"), String.join("\n",
+                "import ast, sys",
+                "tree = ast.parse(open(sys.argv[1]).read())",
+                "consts = {n.targets[0].id: n.value for n in tree.body if isinstance(n, ast.Assign)}",
+                "call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, 'id', '') == 'SparkSubmitOperator')",
+                "conf = {k.arg: k.value for k in call.keywords}['conf']",
+                "conf = ast.literal_eval(consts[conf.id] if isinstance(conf, ast.Name) else conf)",
+                "print(' '.join(f'{k}={v}' for k, v in sorted(conf.items())))", ""));
+        Path out = tmp.resolve("conf.out");
+        Process p = new ProcessBuilder("python3", check.toString(), SCHEDULE.resolve("tributary_retrain_dag.py").toString())
+                .redirectErrorStream(true).redirectOutput(new File(out.toString())).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String printed = Files.readString(out).trim();
+        assertEquals(0, p.exitValue(), printed);
+        for (String setting : SECURE) assertTrue(List.of(printed.split(" ")).contains(setting), setting + " in " + printed);
+        assertFalse(printed.contains("spark.authenticate.secret"), "no secret in the DAG: " + printed);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theKubernetesCronJobAuthenticatesAndEncryptsWithTheSecretMountedInEveryPod() throws Exception {
+        Map<String, Object> cron = new ObjectMapper(new YAMLFactory())
+                .readValue(SCHEDULE.resolve("retrain-cronjob.yaml").toFile(), Map.class);
+        Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                ((Map<String, Object>) cron.get("spec")).get("jobTemplate")).get("spec")).get("template")).get("spec");
+        Map<String, Object> c = ((List<Map<String, Object>>) pod.get("containers")).get(0);
+        List<String> args = (List<String>) c.get("args");
+        for (String setting : SECURE) assertTrue(args.contains(setting), setting + " in " + args);
+        String file = args.stream().filter(a -> a.startsWith("spark.authenticate.secret.file=")).findFirst()
+                .orElseThrow(() -> new AssertionError("the secret comes from a file: " + args)).split("=", 2)[1];
+        String dir = file.substring(0, file.lastIndexOf('/'));
+        Map<String, Object> mount = ((List<Map<String, Object>>) c.get("volumeMounts")).stream()
+                .filter(m -> dir.equals(m.get("mountPath"))).findFirst().orElseThrow();
+        Map<String, Object> volume = ((List<Map<String, Object>>) pod.get("volumes")).stream()
+                .filter(v -> mount.get("name").equals(v.get("name"))).findFirst().orElseThrow();
+        String secret = (String) ((Map<String, Object>) volume.get("secret")).get("secretName");
+        assertTrue(args.contains("spark.kubernetes.executor.secrets." + secret + "=" + dir),
+                "executors mount the same secret at " + dir + ": " + args);
+        assertFalse(args.stream().anyMatch(a -> a.startsWith("spark.authenticate.secret=")), "no secret in the args");
+    }
+
     private int run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));

@@ -4,9 +4,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * System properties Aeron reads when its classes load and its media driver starts; applied in every
@@ -38,7 +40,8 @@ public final class AeronSettings {
     }
 
     /**
-     * Sets the unblock timeout and puts this JVM's Aeron directory under {@code baseDir}, or under the
+     * Sets the unblock timeout and puts this JVM's Aeron directory in a new private directory
+     * ({@link #privateDirectory}) under {@code baseDir}, or under the
      * temporary directory, with a warning, when {@code baseDir} lacks the room Aeron's buffers need.
      * Values the user set with {@code -D} are kept. Returns the Aeron directory.
      */
@@ -59,12 +62,31 @@ public final class AeronSettings {
                     base, usable >> 20, needed >> 20, fallback);
             base = fallback;
         }
-        // One directory per JVM: several executors may share a host.
-        appliedDir = base.resolve("tributary-aeron-" + ProcessHandle.current().pid()).toString();
+        // One directory per JVM (several executors may share a host), inside a private one of its own.
+        appliedDir = privateDirectory(base).resolve("aeron").toString();
         System.setProperty("aeron.dir", appliedDir);
-        System.setProperty("aeron.dir.delete.on.start", "true");
+        // Aeron makes its directory when its media driver starts; nothing is there to delete.
+        System.setProperty("aeron.dir.delete.on.start", "false");
         System.setProperty("aeron.dir.delete.on.shutdown", "true");
         return appliedDir;
+    }
+
+    /**
+     * A new directory under {@code base} that only this user can enter (mode 0700), made under a
+     * random name that did not exist: a link planted by another user of a shared base such as /dev/shm
+     * is never followed, and nothing that was there before is deleted. Aeron deletes and re-creates its
+     * own directory when its driver starts; inside this one no one else can take its place meanwhile.
+     * Removed when the JVM exits (Aeron deletes its own directory at shutdown).
+     */
+    static Path privateDirectory(Path base) {
+        try {
+            Path dir = Files.createTempDirectory(base, "tributary-aeron-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a private Aeron directory under " + base + ": " + e, e);
+        }
     }
 
     static long requiredBytes() {

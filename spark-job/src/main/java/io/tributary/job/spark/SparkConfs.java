@@ -6,7 +6,7 @@ import org.apache.spark.serializer.KryoSerializer;
 /**
  * The one place where Tributary's Spark configuration is built. The master comes from the job's
  * config when given, else from spark-submit, else {@code local[*]}; everything else is what DL4J
- * on Spark 3.5 needs on every cluster.
+ * on Spark 3.5 needs on every cluster, and where the driver listens ({@link DriverBinding}).
  */
 public final class SparkConfs {
     public static final String DEFAULT_LOCAL_MASTER = "local[*]";
@@ -28,6 +28,7 @@ public final class SparkConfs {
         conf.set("spark.serializer", KryoSerializer.class.getName());
         conf.set("spark.kryo.registrator", TributaryKryoRegistrator.class.getName());
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+        DriverBinding.apply(conf, System.getenv());
         TributaryPlugin.register(conf);
         // DL4J's training-stats timing would otherwise query an NTP server.
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
