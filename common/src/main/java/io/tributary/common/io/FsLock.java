@@ -1,79 +1,159 @@
 package io.tributary.common.io;
 
 import io.tributary.common.InputException;
-import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 /**
- * A lock file on a Hadoop filesystem, created with create-if-absent (atomic on HDFS and on local
- * disks), holding the owner's host, process, user and start time. A lock left by a killed process
- * is broken only on request, with a warning naming its owner, never silently.
+ * A lock file on a Hadoop filesystem, created with an atomic create-if-absent (see {@link AtomicFiles}:
+ * the JDK's on local disks, the NameNode's on HDFS), holding the owner's host, process, user, start
+ * time and a token that makes its content unique. Of any number of runs that try at once, exactly one
+ * gets it.
+ *
+ * <p>A lock is removed only by compare-and-delete: whoever removes it (its holder releasing it, or an
+ * operator breaking a stale one with {@code --force-unlock}) first creates a marker named after the
+ * lock's content ({@code _tmp.<lock>.breaking.<hash>}, create-if-absent), then checks that the lock
+ * still holds that content, deletes it, and removes the marker. So two removers of the same lock
+ * cannot both act, a holder never deletes a lock someone else now holds, and of several operators
+ * breaking the same stale lock at once exactly one gets it. A lock taken with {@code --force-unlock}
+ * in the last {@value #FORCED_GRACE_SECONDS} seconds is not broken again: a second operator racing
+ * the first would otherwise break a live lock.
  */
 public final class FsLock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FsLock.class);
+    static final long FORCED_GRACE_SECONDS = 10;
 
     private final HadoopFs.Location file;
+    private final AtomicFiles files;
+    private final byte[] content;
     private boolean held = true;
 
-    private FsLock(HadoopFs.Location file) {
+    private FsLock(HadoopFs.Location file, AtomicFiles files, byte[] content) {
         this.file = file;
+        this.files = files;
+        this.content = content;
     }
+
+    /** What a compare-and-delete found. */
+    private enum Removal { REMOVED, CHANGED, BUSY }
 
     /**
      * Takes the lock {@code file}.
      *
      * @param what  what is locked ("output hdfs://...", "registry ..."), named in errors
-     * @param force break a lock another process holds
+     * @param force break a lock another process holds (one left by a killed run)
      * @throws InputException when another process holds it, or it cannot be created
      */
     public static FsLock acquire(HadoopFs.Location file, String what, boolean force) {
-        byte[] owner = Json.write(owner()).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles files = AtomicFiles.of(file.fs());
+        byte[] mine = Json.write(owner(force)).getBytes(StandardCharsets.UTF_8);
         try {
-            if (force && file.fs().exists(file.path())) {
-                log.warn("Breaking the lock of {} held by {}", what, describeOwner(file));
-                file.fs().delete(file.path(), false);
-            }
-            HadoopFs.createSynced(file.fs(), file.path(), out -> out.write(owner));
-            return new FsLock(file);
+            if (force) breakStale(file, files, what);
+            if (files.createNew(file.path(), mine)) return new FsLock(file, files, mine);
         } catch (IOException e) {
-            // FileAlreadyExistsException, or the same reported only in the message by some filesystems.
-            if (e instanceof FileAlreadyExistsException
-                    || (e.getMessage() != null && e.getMessage().contains("already exists"))) {
-                throw new InputException(Character.toUpperCase(what.charAt(0)) + what.substring(1)
-                        + " is locked by another run (" + describeOwner(file) + ", in "
-                        + file + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
-            }
-            try {
-                file.fs().delete(file.path(), false);   // what the failed create left, if anything
-            } catch (IOException ignored) {
-                // The original error is the one to report.
-            }
             throw new InputException("Cannot lock " + what + ": " + HadoopFs.describe(e));
         }
+        throw new InputException(capitalized(what) + " is locked by another run (" + describeOwner(file) + ", in "
+                + file + "); wait for it to finish, or, if that run is dead, pass --force-unlock");
+    }
+
+    private static void breakStale(HadoopFs.Location file, AtomicFiles files, String what) throws IOException {
+        byte[] seen = files.read(file.path());
+        if (seen == null) return;
+        if (seen.length == 0) {
+            // On HDFS a lock is visible, empty, between its creation and its first sync.
+            throw new InputException(capitalized(what) + " is being locked by another run right now (" + file
+                    + " is still empty); if no run is alive, delete " + file);
+        }
+        Map<String, Object> owner = parse(seen);
+        if (owner != null && Boolean.TRUE.equals(owner.get("forced")) && recent(owner.get("started"))) {
+            throw new InputException(capitalized(what) + " was taken just now by another --force-unlock ("
+                    + describe(owner) + ", in " + file + "); that run is alive (a lock taken with --force-unlock "
+                    + "is not broken again within " + FORCED_GRACE_SECONDS + " s)");
+        }
+        log.warn("Breaking the lock of {} held by {}", what, describe(owner));
+        if (removeIfHolds(file, files, seen) == Removal.BUSY) {
+            throw new InputException("Another process is removing the lock of " + what + " right now (" + file
+                    + "); if none is running, delete " + marker(file, seen) + " and retry");
+        }
+    }
+
+    /** Deletes the lock if it still holds {@code expected}, excluding every other remover of the same lock. */
+    private static Removal removeIfHolds(HadoopFs.Location file, AtomicFiles files, byte[] expected) throws IOException {
+        Path marker = marker(file, expected);
+        if (!files.createNew(marker, new byte[0])) return Removal.BUSY;
+        try {
+            if (!Arrays.equals(files.read(file.path()), expected)) return Removal.CHANGED;
+            files.delete(file.path());
+            return Removal.REMOVED;
+        } finally {
+            files.delete(marker);
+        }
+    }
+
+    private static Path marker(HadoopFs.Location file, byte[] content) {
+        String hash;
+        try {
+            hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)).substring(0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return new Path(file.path().getParent(), "_tmp." + file.path().getName() + ".breaking." + hash);
     }
 
     /** The holder of a lock file, in words ("host h, pid 12, user u, since ..."). */
     public static String describeOwner(HadoopFs.Location file) {
-        try (InputStream in = file.fs().open(file.path())) {
-            Map<String, Object> m = Json.readMap(in.readAllBytes());
-            return "host " + m.get("host") + ", pid " + m.get("pid") + ", user " + m.get("user") + ", since "
-                    + m.get("started");
-        } catch (IOException | RuntimeException e) {
+        try {
+            byte[] bytes = AtomicFiles.of(file.fs()).read(file.path());
+            return bytes == null ? "released just now" : describe(parse(bytes));
+        } catch (IOException e) {
             return "owner unreadable";
         }
     }
 
-    private static Map<String, Object> owner() {
+    private static String describe(Map<String, Object> m) {
+        if (m == null) return "owner unreadable";
+        return "host " + m.get("host") + ", pid " + m.get("pid") + ", user " + m.get("user") + ", since "
+                + m.get("started");
+    }
+
+    private static Map<String, Object> parse(byte[] bytes) {
+        try {
+            return Json.readMap(bytes);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@code started} is less than the grace period ago, or in the future (another host's clock). */
+    private static boolean recent(Object started) {
+        try {
+            Duration age = Duration.between(Instant.parse(String.valueOf(started)), Instant.now());
+            return age.getSeconds() < FORCED_GRACE_SECONDS;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static String capitalized(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private static Map<String, Object> owner(boolean forced) {
         Map<String, Object> m = new LinkedHashMap<>();
         String host;
         try {
@@ -85,6 +165,8 @@ public final class FsLock implements AutoCloseable {
         m.put("pid", ProcessHandle.current().pid());
         m.put("user", System.getProperty("user.name"));
         m.put("started", Instant.now().toString());
+        m.put("forced", forced);
+        m.put("token", UUID.randomUUID().toString());   // no two locks have the same content
         return m;
     }
 
@@ -92,13 +174,21 @@ public final class FsLock implements AutoCloseable {
         return file.path();
     }
 
-    /** Releases the lock; a failure to remove the file is logged (the lock then needs --force-unlock). */
+    /**
+     * Releases the lock if this holder still has it; a lock another run took over (with
+     * --force-unlock) stays. A failure to remove the file is logged (the lock then needs --force-unlock).
+     */
     @Override
     public synchronized void close() {
         if (!held) return;
         try {
-            file.fs().delete(file.path(), false);
+            Removal r = removeIfHolds(file, files, content);
             held = false;
+            if (r == Removal.CHANGED) {
+                log.warn("The lock {} is no longer this run's ({}); left in place", file, describeOwner(file));
+            } else if (r == Removal.BUSY) {
+                log.warn("Another process is removing the lock {}; left to it", file);
+            }
         } catch (IOException e) {
             log.warn("Could not remove the lock {}: {}", file, HadoopFs.describe(e));
         }

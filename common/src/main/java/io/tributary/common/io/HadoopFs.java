@@ -2,9 +2,7 @@ package io.tributary.common.io;
 
 import io.tributary.common.InputException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.fs.Path;
 
@@ -35,6 +33,9 @@ public final class HadoopFs {
             return path.toString();
         }
     }
+
+    /** The crash point ({@link CrashPoint}) of a replacement: the new content is complete, not yet in place. */
+    public static final String CRASH_BEFORE_RENAME = "replace-before-rename";
 
     /** Permissions of what Tributary writes, unless {@code fs.permissions.umask-mode} is set: no access for others. */
     public static final String DEFAULT_UMASK = "027";
@@ -89,14 +90,22 @@ public final class HadoopFs {
         }
     }
 
-    /** A short description of a filesystem failure, with the root cause's message. */
+    /**
+     * A short description of a filesystem failure from its cause chain: an unreachable filesystem
+     * with the host it tried, otherwise the root cause's message. A root without a message (Hadoop's
+     * clients end chains with a bare {@code EOFException} or {@code ClosedChannelException}) is named
+     * by its class, with the nearest message above it, which names the hosts.
+     */
     public static String describe(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root instanceof ConnectException || root instanceof java.net.NoRouteToHostException) {
-            return "the filesystem is unreachable (" + firstLine(root.getMessage()) + ")";
+        java.util.List<Throwable> chain = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) chain.add(t);
+        Throwable root = chain.get(chain.size() - 1);
+        for (Throwable t : chain) {
+            // The outermost: Hadoop's wrapper names both ends ("Call From a to host:port ..."), the root only "refused".
+            if (t instanceof ConnectException || t instanceof java.net.NoRouteToHostException) {
+                String m = message(t);
+                return "the filesystem is unreachable (" + (m != null ? firstLine(m) : t.getClass().getSimpleName()) + ")";
+            }
         }
         if (root instanceof UnknownHostException) {
             return "unknown host " + root.getMessage();
@@ -105,11 +114,26 @@ public final class HadoopFs {
                 || String.valueOf(root.getMessage()).startsWith("No FileSystem for scheme")) {
             return "no Hadoop filesystem is available for this scheme (" + root.getMessage() + ")";
         }
-        return firstLine(String.valueOf(root.getMessage()));
+        if (message(root) != null) return firstLine(message(root));
+        for (int i = chain.size() - 2; i >= 0; i--) {
+            String m = message(chain.get(i));
+            // Skip messages that only repeat a cause's toString() (new IOException(cause) does that).
+            if (m != null && !m.equals(String.valueOf(chain.get(i + 1)))) {
+                return root.getClass().getSimpleName() + ": " + firstLine(m);
+            }
+        }
+        return root.getClass().getSimpleName();
+    }
+
+    /** The message without Hadoop's "For more details see: wiki" tail; {@code null} when there is none. */
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) return null;
+        int more = m.indexOf("; For more details see");
+        return more < 0 ? m : m.substring(0, more);
     }
 
     private static String firstLine(String s) {
-        if (s == null) return "unknown error";
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }
@@ -127,7 +151,11 @@ public final class HadoopFs {
      * "Self-suppression not permitted".
      */
     public static void createSynced(FileSystem fs, Path path, StreamWriter writer) throws IOException {
-        org.apache.hadoop.fs.FSDataOutputStream out = fs.create(path, false);
+        writeSynced(fs.create(path, false), writer);
+    }
+
+    /** Writes a just-created stream, syncs and closes it, keeping the first error (see {@link #createSynced}). */
+    static void writeSynced(org.apache.hadoop.fs.FSDataOutputStream out, StreamWriter writer) throws IOException {
         try {
             writer.write(out);
             out.hsync();
@@ -159,15 +187,13 @@ public final class HadoopFs {
 
     /**
      * Writes {@code target} atomically: to {@code tmp}, synced to stable storage, then renamed over
-     * any old file, so a reader sees the old content or the new, never a part. The temporary file is
-     * removed on failure.
+     * any old file, so a reader, or a run restarted after a crash, sees the old content or the new,
+     * never a part and never nothing. On local disks the rename is one {@code rename(2)}; on HDFS the
+     * NameNode's atomic rename (see {@link AtomicFiles}). The temporary file is removed on failure.
      */
     public static void replace(FileSystem fs, Path target, Path tmp, StreamWriter writer) throws IOException {
         try {
-            createSynced(fs, tmp, writer);
-            // Not every filesystem applies the configured umask on create (the local one does not).
-            fs.setPermission(tmp, FsPermission.getFileDefault().applyUMask(umask(fs)));
-            FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
+            AtomicFiles.of(fs).replace(target, tmp, writer);
         } catch (IOException e) {
             try {
                 fs.delete(tmp, false);

@@ -19,8 +19,8 @@ import java.util.UUID;
  * complete, so a reader never sees half a file. A run that fails calls {@link #abort()}: its
  * temporary files go, and a directory it created goes too when nothing else is in it.
  *
- * <p>While a run holds the directory, a lock file ({@value #LOCK_FILE}, created with
- * create-if-absent, atomic on HDFS) names its host, process and start time; a second run is refused.
+ * <p>While a run holds the directory, a lock file ({@value #LOCK_FILE}, an {@link FsLock}: atomic
+ * create-if-absent on local disks and HDFS) names its host, process and start time; a second run is refused.
  * The lock goes with {@link #finish()} or {@link #abort()}; one left by a killed run is broken only
  * on request ({@code --force-unlock}), never silently.
  */

@@ -86,6 +86,14 @@ public final class ModelRegistry {
         return FsLock.acquire(root.child(LOCK), "registry " + root, force);
     }
 
+    /** The highest version: directory names have six digits. */
+    public static final int MAX_VERSION = 999_999;
+    private static final String VERSION_RULE = "a version is a whole number from 1 to " + MAX_VERSION
+            + " (directories 000001 to 999999)";
+    /** History fields that hold a version number (or null). */
+    private static final List<String> VERSION_FIELDS =
+            List.of("version", "champion_before", "champion_after", "warm_start_from");
+
     /** A version's directory name: six digits, so listings sort by version. */
     public static String name(int version) {
         return String.format("%06d", version);
@@ -93,13 +101,23 @@ public final class ModelRegistry {
 
     /** Parses a version as given by an operator ("3" or "000003"). */
     public static int parseVersion(String text) {
-        try {
-            int v = Integer.parseInt(text.trim());
-            if (v >= 1) return v;
-        } catch (NumberFormatException e) {
-            // Reported below.
+        String t = text.trim();
+        if (t.matches("\\d{1,6}") && Integer.parseInt(t) >= 1) return Integer.parseInt(t);
+        throw new InputException("Invalid version \"" + text + "\": " + VERSION_RULE + ", such as 3 or 000003");
+    }
+
+    /**
+     * A version number read from a file: a JSON whole number in range. Anything else (a string, a
+     * fraction, a number beyond int that would wrap around) is refused, naming {@code where}.
+     */
+    static int versionValue(Object value, String where) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof java.math.BigInteger) {
+            java.math.BigInteger v = new java.math.BigInteger(value.toString());
+            if (v.signum() > 0 && v.compareTo(java.math.BigInteger.valueOf(MAX_VERSION)) <= 0) return v.intValue();
         }
-        throw new InputException("Invalid version \"" + text + "\": must be a positive number such as 3 or 000003");
+        throw new InputException(where + " is " + (value instanceof String ? "\"" + value + "\"" : value)
+                + ", not a version: " + VERSION_RULE);
     }
 
     public HadoopFs.Location versionDir(int version) {
@@ -112,7 +130,13 @@ public final class ModelRegistry {
         try {
             for (FileStatus s : root.fs().listStatus(new Path(root.path(), MODELS))) {
                 String n = s.getPath().getName();
-                if (s.isDirectory() && n.matches("\\d{6,}")) out.add(Integer.parseInt(n));
+                if (!s.isDirectory() || !n.matches("\\d+")) continue;   // not a version (a checksum, a stray file)
+                if (!n.matches("\\d{6}") || n.equals("000000")) {
+                    throw new InputException("Registry directory " + s.getPath() + " is not a version directory: "
+                            + "version directories are named with six digits, 000001 to 999999; move it out of "
+                            + root.child(MODELS));
+                }
+                out.add(Integer.parseInt(n));
             }
         } catch (IOException e) {
             throw new InputException("Cannot list " + root.child(MODELS) + ": " + HadoopFs.describe(e));
@@ -135,25 +159,45 @@ public final class ModelRegistry {
         int max = 0;
         for (int v : versions()) max = Math.max(max, v);
         for (Map<String, Object> e : history()) {
-            if (e.get("version") instanceof Number n) max = Math.max(max, n.intValue());
+            if (e.get("version") instanceof Integer n) max = Math.max(max, n);
+        }
+        if (max >= MAX_VERSION) {
+            throw new InputException("Registry " + root + " is full: version " + name(max) + " is taken, and "
+                    + VERSION_RULE + "; start a new registry");
         }
         return max + 1;
     }
 
-    /** The current champion, if any. */
+    /**
+     * The current champion, if any: the pointer's version, which must be complete. A pointer to a
+     * missing or unfinished version is refused (retraining must not compare against nothing).
+     */
     public OptionalInt champion() {
+        OptionalInt v = championPointer();
+        if (v.isPresent() && !complete(v.getAsInt())) {
+            throw new InputException("Champion pointer " + root.child(CHAMPION) + " names version "
+                    + name(v.getAsInt()) + ", which has no complete directory (" + versionDir(v.getAsInt())
+                    + " holds no " + ModelFiles.MODEL_FILE + "); restore it, or make another version champion with "
+                    + "'tributary registry promote VERSION'");
+        }
+        return v;
+    }
+
+    /** The version the champion pointer names, checked as a number but not for existence (for repairs). */
+    public OptionalInt championPointer() {
         HadoopFs.Location pointer = root.child(CHAMPION);
+        Map<String, Object> content;
         try (InputStream in = pointer.fs().open(pointer.path())) {
-            Object v = Json.readMap(in.readAllBytes()).get("version");
-            if (!(v instanceof Number n)) {
-                throw new InputException("Champion pointer " + pointer + " names no version");
-            }
-            return OptionalInt.of(n.intValue());
+            content = Json.readMap(in.readAllBytes());
         } catch (FileNotFoundException e) {
             return OptionalInt.empty();
         } catch (IOException e) {
             throw new InputException("Cannot read champion pointer " + pointer + ": " + HadoopFs.describe(e));
         }
+        if (!content.containsKey("version")) {
+            throw new InputException("Champion pointer " + pointer + " names no version");
+        }
+        return OptionalInt.of(versionValue(content.get("version"), "The \"version\" of champion pointer " + pointer));
     }
 
     /**
@@ -191,11 +235,19 @@ public final class ModelRegistry {
         for (String line : text.split("\n")) {
             lineNo++;
             if (line.isBlank()) continue;
+            Map<String, Object> entry;
             try {
-                out.add(Json.readMap(line.getBytes(StandardCharsets.UTF_8)));
+                entry = Json.readMap(line.getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw new InputException("Line " + lineNo + " of " + file + " is not a JSON object: " + e.getMessage());
             }
+            for (String field : VERSION_FIELDS) {
+                if (entry.get(field) != null) {
+                    entry.put(field, versionValue(entry.get(field),
+                            "Line " + lineNo + " of " + file + ": \"" + field + "\""));
+                }
+            }
+            out.add(entry);
         }
         return out;
     }
@@ -254,7 +306,7 @@ public final class ModelRegistry {
                 out.add(n.intValue());
             }
         }
-        champion().ifPresent(out::add);
+        championPointer().ifPresent(out::add);
         return out;
     }
 
@@ -263,7 +315,7 @@ public final class ModelRegistry {
      * moved without a history line (a crash in between), the last recorded champion.
      */
     public int rollbackTarget() {
-        OptionalInt current = champion();
+        OptionalInt current = championPointer();   // a rollback may move away from a missing champion
         if (current.isEmpty()) {
             throw new InputException("Registry " + root + " has no champion to roll back from");
         }

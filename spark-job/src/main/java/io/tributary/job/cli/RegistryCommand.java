@@ -53,7 +53,7 @@ public final class RegistryCommand {
         @Override
         public Integer call() {
             ModelRegistry reg = parent.open();
-            OptionalInt champion = reg.champion();
+            OptionalInt champion = reg.championPointer();
             Map<Integer, Map<String, Object>> decisions = new LinkedHashMap<>();
             for (Map<String, Object> e : reg.history()) {
                 if (ModelRegistry.RETRAIN.equals(e.get("event")) && e.get("version") instanceof Number n) {
@@ -99,7 +99,7 @@ public final class RegistryCommand {
             out.put("version", v);
             out.put("location", dir.toString());
             out.put("complete", reg.complete(v));
-            out.put("champion", reg.champion().orElse(-1) == v);
+            out.put("champion", reg.championPointer().orElse(-1) == v);
             out.put("holdout", readJson(dir.child(RetrainJob.HOLDOUT_FILE)));
             Map<String, Object> summary = new LinkedHashMap<>();
             for (String k : List.of("test_accuracy", "train_loss", "examples_per_second", "wall_seconds")) {
@@ -133,7 +133,7 @@ public final class RegistryCommand {
             ModelRegistry reg = parent.open();
             int v = ModelRegistry.parseVersion(version);
             try (FsLock ignored = reg.lock(parent.forceUnlock)) {
-                OptionalInt before = reg.champion();
+                OptionalInt before = reg.championPointer();
                 if (before.isPresent() && before.getAsInt() == v) {
                     System.out.println("Version " + ModelRegistry.name(v) + " is already the champion");
                     return TributaryCli.EXIT_OK;
@@ -156,7 +156,7 @@ public final class RegistryCommand {
         public Integer call() throws IOException {
             ModelRegistry reg = parent.open();
             try (FsLock ignored = reg.lock(parent.forceUnlock)) {
-                OptionalInt before = reg.champion();
+                OptionalInt before = reg.championPointer();
                 int target = reg.rollbackTarget();
                 reg.setChampion(target, ModelRegistry.ROLLBACK);
                 reg.append(actionLine(ModelRegistry.ROLLBACK, target, before, "by an operator"));

@@ -5,6 +5,7 @@ import io.tributary.common.config.RetrainConfig;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.io.CrashPoint;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.ModelFiles;

@@ -135,10 +135,7 @@ public final class CheckpointStore {
     }
 
     private void put(String name, byte[] content) throws IOException {
-        Path tmp = new Path(dir.path(), "_tmp." + name + "." + UUID.randomUUID());
-        HadoopFs.createSynced(dir.fs(), tmp, out -> out.write(content));
-        FileContext.getFileContext(dir.fs().getUri(), dir.fs().getConf())
-                .rename(tmp, new Path(dir.path(), name), Options.Rename.OVERWRITE);
+        HadoopFs.replace(dir.fs(), new Path(dir.path(), name), out -> out.write(content));
     }
 
     private byte[] read(String name) throws IOException {
