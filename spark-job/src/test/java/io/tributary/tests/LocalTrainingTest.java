@@ -50,11 +50,17 @@ class LocalTrainingTest {
     }
 
     @Test
-    void learnsWellAboveChance() {
+    void learnsTheBandsAlmostPerfectly() {
+        // Each class lights its own band of rows: an untrained network scores 0.1 and a loss of ln 10
+        // (2.30); two epochs of this CNN separate the classes nearly perfectly.
         assertEquals(2, result.epochs().size());
-        assertTrue(result.test().accuracy() > 0.8, "test accuracy " + result.test().accuracy());
-        assertTrue(result.epochs().get(1).trainLoss() < result.epochs().get(0).trainLoss() * 1.5);
         assertEquals(300, result.test().report().examples());
+        assertTrue(result.test().accuracy() >= 0.95, "test accuracy " + result.test().accuracy());
+        var first = result.epochs().get(0);
+        var second = result.epochs().get(1);
+        assertTrue(second.trainLoss() < first.trainLoss(), "training loss falls: " + first + " then " + second);
+        assertTrue(second.testLoss() < 0.5, "test loss " + second.testLoss());
+        assertTrue(second.trainAccuracy() >= 0.95, "train accuracy " + second.trainAccuracy());
     }
 
     @Test
@@ -80,8 +86,8 @@ class LocalTrainingTest {
         for (Map<String, Object> e : epochs) {
             double trainAccuracy = ((Number) e.get("train_accuracy")).doubleValue();
             double testLoss = ((Number) e.get("test_loss")).doubleValue();
-            assertTrue(trainAccuracy > 0.1 && trainAccuracy <= 1.0, "train accuracy " + trainAccuracy);
-            assertTrue(testLoss > 0 && testLoss < 2.3, "test loss " + testLoss);
+            assertTrue(trainAccuracy > 0.5 && trainAccuracy <= 1.0, "train accuracy " + trainAccuracy);
+            assertTrue(testLoss > 0 && testLoss < 1.5, "test loss " + testLoss);
         }
         Map<String, Object> test = (Map<String, Object>) metrics.get("test");
         List<Map<String, Object>> wrong = (List<Map<String, Object>>) test.get("misclassified");

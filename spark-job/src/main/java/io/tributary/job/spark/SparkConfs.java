@@ -27,6 +27,8 @@ public final class SparkConfs {
         }
         conf.set("spark.serializer", KryoSerializer.class.getName());
         conf.set("spark.kryo.registrator", TributaryKryoRegistrator.class.getName());
+        // A Kryo stream may only name registered classes (TributaryKryoRegistrator lists them).
+        conf.set("spark.kryo.registrationRequired", "true");
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
         DriverBinding.apply(conf, System.getenv());
         TributaryPlugin.register(conf);

@@ -113,15 +113,15 @@ public final class HoldoutEvaluation {
         }
     }
 
-    /** What a task counted; a plain class with arrays, which Spark's Kryo 4 can serialize. */
-    static final class Counts implements Serializable {
+    /** What a task counted (a task result, so registered with Kryo); a plain class with arrays, which Spark's Kryo 4 can serialize. */
+    public static final class Counts implements Serializable {
         final long[][] confusion;
         double lossSum;
         long examples;
         List<long[]> wrong = new ArrayList<>();   // {index, label, predicted}
         List<Double> wrongProbability = new ArrayList<>();
 
-        Counts(int numClasses) {
+        public Counts(int numClasses) {
             confusion = new long[numClasses][numClasses];
         }
 
@@ -153,7 +153,7 @@ public final class HoldoutEvaluation {
             wrongProbability = p;
         }
 
-        Result result() {
+        public Result result() {
             List<Misclassified> m = new ArrayList<>();
             for (int i = 0; i < wrong.size(); i++) {
                 long[] w = wrong.get(i);

@@ -1,0 +1,16 @@
+package io.tributary.job.train;
+
+import io.tributary.job.spark.KryoClasses;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
+
+import java.util.List;
+
+/** What training and evaluation send through Kryo: DL4J's broadcast network and averaging results, evaluation counts. */
+public final class TrainKryoClasses implements KryoClasses {
+    @Override
+    public List<Class<?>> classes() {
+        return List.of(NetBroadcastTuple.class, ParameterAveragingAggregationTuple.class,
+                HoldoutEvaluation.Counts.class);
+    }
+}
