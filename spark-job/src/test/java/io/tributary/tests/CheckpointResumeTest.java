@@ -165,13 +165,45 @@ class CheckpointResumeTest {
     }
 
     @Test
+    void resumingAFinishedRunSaysSoAndChangesNothing() throws Exception {
+        Map<String, byte[]> before = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.walk(reference)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                before.put(reference.relativize(f).toString(), Files.readAllBytes(f));
+            }
+        }
+        Run again = cli("train", "--resume", reference.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("is complete (2 epoch(s)"), again.err());
+        assertFalse(again.err().contains("resuming from checkpoint"), again.err());
+        Map<String, byte[]> after = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.walk(reference)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                after.put(reference.relativize(f).toString(), Files.readAllBytes(f));
+            }
+        }
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name + " unchanged"));
+    }
+
+    @Test
+    void resumeAndAnotherOutputAreRefusedTogether() throws Exception {
+        Path other = tmp.resolve("elsewhere");
+        Run r = cli("train", "--resume", reference.toString(), "--output", other.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--resume " + reference + " and --output " + other), r.err());
+        assertFalse(Files.exists(other), "nothing written");
+    }
+
+    @Test
     void resumingWithAnotherModelShapeOrStepSizeIsRefused() throws Exception {
         Path small = IdxFixtures.writeLearnable(tmp.resolve("small"), 300, 100, 20, 3, true);
-        Run shape = cli("train", "--resume", reference.toString(), "--data", small.toString());
+        // More epochs than the finished run had, so there is something to resume; the change is refused.
+        Run shape = cli("train", "--resume", reference.toString(), "--epochs", "3", "--data", small.toString());
         assertEquals(2, shape.code(), shape.err());
         assertTrue(shape.err().contains("the model's shape must not change"), shape.err());
 
-        Run steps = cli("train", "--resume", reference.toString(), "--batch-size-per-worker", "64");
+        Run steps = cli("train", "--resume", reference.toString(), "--epochs", "3", "--batch-size-per-worker", "64");
         assertEquals(2, steps.code(), steps.err());
         assertTrue(steps.err().contains("resume with the same data, batch size, averaging frequency and number of workers"),
                 steps.err());

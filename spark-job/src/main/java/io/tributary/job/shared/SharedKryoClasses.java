@@ -1,6 +1,7 @@
 package io.tributary.job.shared;
 
-import io.tributary.job.spark.KryoClasses;
+import io.tributary.job.kryo.KryoClasses;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.ResidualClippingPostProcessor;
@@ -22,7 +23,7 @@ import java.util.List;
 public final class SharedKryoClasses implements KryoClasses {
     @Override
     public List<Class<?>> classes() {
-        return List.of(SharedTrainingConfiguration.class, VoidConfiguration.class, ExecutionMode.class,
+        return List.of(SharedTrainingConfiguration.class, WorkspaceMode.class, VoidConfiguration.class, ExecutionMode.class,
                 FaultToleranceStrategy.class, NodeRole.class, TransportType.class, MeshBuildMode.class,
                 AdaptiveThresholdAlgorithm.class, new AdaptiveThresholdAlgorithm().newReducer().getClass(),
                 FixedThresholdAlgorithm.class, new FixedThresholdAlgorithm(1e-3).newReducer().getClass(),

@@ -2,6 +2,7 @@ package io.tributary.job.spark;
 
 import com.esotericsoftware.kryo.Kryo;
 import io.tributary.common.data.RawBatch;
+import io.tributary.job.kryo.KryoClasses;
 import org.nd4j.kryo.Nd4jRegistrator;
 import org.nd4j.linalg.dataset.DataSet;
 

@@ -1,6 +1,6 @@
 package io.tributary.job.train;
 
-import io.tributary.job.spark.KryoClasses;
+import io.tributary.job.kryo.KryoClasses;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
 

@@ -1,4 +1,4 @@
-package io.tributary.job.spark;
+package io.tributary.job.kryo;
 
 import java.util.List;
 
