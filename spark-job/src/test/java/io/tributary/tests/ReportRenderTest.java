@@ -8,11 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -43,11 +41,7 @@ class ReportRenderTest {
         assertFalse(html.matches("(?s).*(src|href)=\"https?:.*"), "the report fetches nothing");
 
         Path png = tmp.resolve("report.png");
-        Process p = new ProcessBuilder(chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--window-size=1300,1900", "--screenshot=" + png, report.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(new File(tmp.resolve("chromium.log").toString())).start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium did not finish");
-        assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("chromium.log")));
+        Chromium.run(report, tmp, "--window-size=1300,1900", "--screenshot=" + png);
         BufferedImage shot = ImageIO.read(png.toFile());
         assertEquals(1300, shot.getWidth());
 
@@ -69,14 +63,5 @@ class ReportRenderTest {
         assertTrue(orange > 5_000, "heat map cells: " + orange + " orange pixels");
         assertTrue(blue > 5_000, "chart series: " + blue + " blue pixels");
         assertTrue(nonWhite > pixels / 20, "rendered content: " + nonWhite + " of " + pixels + " pixels");
-    }
-
-    private static String chromium() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-                if (Files.isExecutable(Path.of(dir, name))) return Path.of(dir, name).toString();
-            }
-        }
-        return fail("No chromium on PATH; deploy/setup.sh installs Debian's chromium package");
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.common.data;
 
 import java.io.BufferedInputStream;
+import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,9 +12,11 @@ import java.util.zip.ZipException;
 /**
  * Reads IDX files (the MNIST format): a big-endian header of magic number and dimensions, then
  * unsigned bytes. Only the unsigned-byte type is accepted: 2049 for label vectors (idx1) and 2051
- * for image tensors (idx3). Every rule is checked before memory for the body is allocated: the
- * body is read in chunks into a buffer that grows with what is actually there, so a header that
- * promises more than the file holds costs no more than the file itself.
+ * for image tensors (idx3). Every rule of the header is checked when a file is opened, before memory
+ * for the body is allocated, and a caller can weigh the header's claim before reading
+ * ({@link #openImages}, {@link Opened#readExamples}). The body is read in chunks into a buffer that
+ * grows with what is actually there, so a header that promises more than the file holds costs no more
+ * than the file itself, and only the examples asked for are kept.
  */
 public final class IdxReader {
     /** Magic number of an idx1 unsigned-byte file (labels). */
@@ -24,7 +27,7 @@ public final class IdxReader {
     static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 16;
     /** Largest image side accepted. */
     static final int MAX_SIDE = 4096;
-    /** First buffer size when the body's length is unknown (gzip); it doubles as data arrives. */
+    /** First buffer size; it doubles as data arrives. */
     private static final int FIRST_CHUNK = 1 << 16;
 
     private IdxReader() {
@@ -52,36 +55,149 @@ public final class IdxReader {
      * @param length the stored file length in bytes, or -1 if unknown
      */
     public static Labels readLabels(String name, InputStream in, boolean gzip, long length) throws IOException {
-        try (InputStream body = open(name, in, gzip)) {
-            int magic = header(name, body, "magic number");
-            if (magic != LABELS_MAGIC) {
-                throw new InvalidDataException(name, "magic number is " + magic + ", expected "
-                        + LABELS_MAGIC + " for an IDX label file (idx1, unsigned byte)" + hint(magic));
-            }
-            long count = unsigned(name, header(name, body, "label count"), "label count");
-            byte[] values = body(name, body, count, 8, gzip ? -1 : length, "labels");
-            return new Labels(name, values);
+        try (Opened f = openLabels(name, in, gzip, length)) {
+            return new Labels(name, f.readExamples(f.count()));
         }
     }
 
     /** Reads an image file; see {@link #readLabels} for the parameters. */
     public static Images readImages(String name, InputStream in, boolean gzip, long length) throws IOException {
-        try (InputStream body = open(name, in, gzip)) {
+        try (Opened f = openImages(name, in, gzip, length)) {
+            return new Images(name, f.count(), f.rows(), f.cols(), f.readExamples(f.count()));
+        }
+    }
+
+    /** Opens a label file and checks its header; the body is read by {@link Opened#readExamples}. */
+    public static Opened openLabels(String name, InputStream in, boolean gzip, long length) throws IOException {
+        InputStream body = open(name, in, gzip);
+        try {
+            int magic = header(name, body, "magic number");
+            if (magic != LABELS_MAGIC) {
+                throw new InvalidDataException(name, "magic number is " + magic + ", expected "
+                        + LABELS_MAGIC + " for an IDX label file (idx1, unsigned byte)" + hint(magic));
+            }
+            int count = unsigned(name, header(name, body, "label count"), "label count");
+            checkBodySize(name, count, 8, gzip ? -1 : length, "labels");
+            return new Opened(name, body, count, 1, 1, "labels");
+        } catch (IOException | RuntimeException e) {
+            body.close();
+            throw e;
+        }
+    }
+
+    /** Opens an image file and checks its header; see {@link #openLabels}. */
+    public static Opened openImages(String name, InputStream in, boolean gzip, long length) throws IOException {
+        InputStream body = open(name, in, gzip);
+        try {
             int magic = header(name, body, "magic number");
             if (magic != IMAGES_MAGIC) {
                 throw new InvalidDataException(name, "magic number is " + magic + ", expected "
                         + IMAGES_MAGIC + " for an IDX image file (idx3, unsigned byte)" + hint(magic));
             }
-            long count = unsigned(name, header(name, body, "image count"), "image count");
+            int count = unsigned(name, header(name, body, "image count"), "image count");
             int rows = header(name, body, "row count");
             int cols = header(name, body, "column count");
             if (rows < 1 || rows > MAX_SIDE || cols < 1 || cols > MAX_SIDE) {
                 throw new InvalidDataException(name, "image size " + rows + "x" + cols
                         + " is invalid: rows and columns must be between 1 and " + MAX_SIDE);
             }
-            long total = count * rows * cols;
-            byte[] pixels = body(name, body, total, 16, gzip ? -1 : length, "pixels");
-            return new Images(name, (int) count, rows, cols, pixels);
+            checkBodySize(name, (long) count * rows * cols, 16, gzip ? -1 : length, "pixels");
+            return new Opened(name, body, count, rows, cols, "pixels");
+        } catch (IOException | RuntimeException e) {
+            body.close();
+            throw e;
+        }
+    }
+
+    /**
+     * An IDX file whose header has been read and checked (counts, image size, and the stored length when
+     * known), positioned at its body. Nothing of the body is held until {@link #readExamples}, so a
+     * caller can weigh the header's claim before any memory is spent on it.
+     */
+    public static final class Opened implements Closeable {
+        private final String name;
+        private final InputStream body;
+        private final int count;
+        private final int rows;
+        private final int cols;
+        private final String what;
+
+        private Opened(String name, InputStream body, int count, int rows, int cols, String what) {
+            this.name = name;
+            this.body = body;
+            this.count = count;
+            this.rows = rows;
+            this.cols = cols;
+            this.what = what;
+        }
+
+        /** The number of examples the header claims. */
+        public int count() {
+            return count;
+        }
+
+        /** Image rows (1 for labels). */
+        public int rows() {
+            return rows;
+        }
+
+        /** Image columns (1 for labels). */
+        public int cols() {
+            return cols;
+        }
+
+        /** Bytes per example: {@code rows x cols} for images, 1 for labels. */
+        public long bytesPerExample() {
+            return (long) rows * cols;
+        }
+
+        /**
+         * The first {@code n} examples' bytes ({@code n <= count()}). The buffer grows only with bytes that
+         * arrive, so a header that claims more than the file holds costs no more than the file. The rest
+         * of the body is then read through a small buffer and dropped: the file must still hold exactly
+         * what its header declares, and a caller hashing the stream sees every byte.
+         */
+        public byte[] readExamples(int n) throws IOException {
+            if (n < 0 || n > count) {
+                throw new IllegalArgumentException("cannot read " + n + " of " + count + " examples from " + name);
+            }
+            long expected = count * bytesPerExample();
+            int wanted = (int) (n * bytesPerExample());
+            byte[] buf = new byte[Math.min(wanted, FIRST_CHUNK)];
+            int filled = 0;
+            while (filled < wanted) {
+                if (filled == buf.length) {
+                    buf = Arrays.copyOf(buf, (int) Math.min(wanted, (long) buf.length * 2));
+                }
+                int got = readFully(name, body, buf, filled, buf.length - filled);
+                filled += got;
+                if (filled < buf.length) {
+                    throw truncated(expected, filled);
+                }
+            }
+            byte[] skip = new byte[(int) Math.min(FIRST_CHUNK, expected - wanted + 1)];
+            for (long done = wanted; done < expected; ) {
+                int got = readFully(name, body, skip, 0, (int) Math.min(skip.length, expected - done));
+                if (got == 0) {
+                    throw truncated(expected, done);
+                }
+                done += got;
+            }
+            if (readFully(name, body, new byte[1], 0, 1) > 0) {
+                throw new InvalidDataException(name, "file has trailing bytes after the " + expected
+                        + " bytes of " + what + " its header declares");
+            }
+            return buf;
+        }
+
+        private InvalidDataException truncated(long expected, long filled) {
+            return new InvalidDataException(name, "file is truncated: header declares " + expected
+                    + " bytes of " + what + " but only " + filled + " follow");
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
         }
     }
 
@@ -103,7 +219,7 @@ public final class IdxReader {
         return "";
     }
 
-    private static long unsigned(String name, int value, String what) {
+    private static int unsigned(String name, int value, String what) {
         if (value < 0) {
             throw new InvalidDataException(name, what + " " + Integer.toUnsignedString(value)
                     + " in the header is larger than any supported file");
@@ -120,8 +236,7 @@ public final class IdxReader {
         return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
     }
 
-    private static byte[] body(String name, InputStream in, long expected, int headerBytes, long fileLength,
-                               String what) throws IOException {
+    private static void checkBodySize(String name, long expected, int headerBytes, long fileLength, String what) {
         if (expected > MAX_BODY_BYTES) {
             throw new InvalidDataException(name, "header declares " + expected + " bytes of " + what
                     + ", more than the " + MAX_BODY_BYTES + " supported");
@@ -131,25 +246,6 @@ public final class IdxReader {
                     + (headerBytes + expected) + " (" + headerBytes + " header + " + expected + " bytes of "
                     + what + ")" + (fileLength - headerBytes < expected ? "; the file is truncated" : "; the file has trailing bytes"));
         }
-        int target = (int) expected;
-        byte[] buf = new byte[fileLength >= 0 ? target : Math.min(target, FIRST_CHUNK)];
-        int filled = 0;
-        while (filled < target) {
-            if (filled == buf.length) {
-                buf = Arrays.copyOf(buf, (int) Math.min(target, (long) buf.length * 2));
-            }
-            int n = readFully(name, in, buf, filled, buf.length - filled);
-            filled += n;
-            if (filled < buf.length) {
-                throw new InvalidDataException(name, "file is truncated: header declares " + expected
-                        + " bytes of " + what + " but only " + filled + " follow");
-            }
-        }
-        if (readFully(name, in, new byte[1], 0, 1) > 0) {
-            throw new InvalidDataException(name, "file has trailing bytes after the " + expected
-                    + " bytes of " + what + " its header declares");
-        }
-        return buf;
     }
 
     private static int readFully(String name, InputStream in, byte[] b, int off, int len) throws IOException {

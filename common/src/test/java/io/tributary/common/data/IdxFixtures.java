@@ -47,6 +47,29 @@ public final class IdxFixtures {
     }
 
     /**
+     * Writes a decompression bomb over a small learnable directory: gzipped training files whose headers
+     * claim {@code count} all-zero images of {@code side x side} (and as many labels), with every byte
+     * the headers promise really there. The image file is a chain of gzip members, each one MiB of
+     * zeros compressed once, so a claim of gigabytes is a file of a few MB written in milliseconds.
+     * Returns the directory.
+     */
+    public static Path writeBomb(Path dir, int count, int side) throws IOException {
+        writeLearnable(dir, 20, 20, side, 1, true);
+        long body = (long) count * side * side;
+        int chunk = 1 << 20;
+        byte[] zeros = gzip(new byte[chunk]);
+        try (OutputStream out = Files.newOutputStream(dir.resolve("train-images-idx3-ubyte.gz"))) {
+            out.write(gzip(header(IdxReader.IMAGES_MAGIC, count, side, side)));
+            for (long left = body; left > 0; left -= chunk) {
+                out.write(left >= chunk ? zeros : gzip(new byte[(int) left]));
+            }
+        }
+        ByteBuffer labels = ByteBuffer.allocate(8 + count).putInt(IdxReader.LABELS_MAGIC).putInt(count);
+        Files.write(dir.resolve("train-labels-idx1-ubyte.gz"), gzip(labels.array()));
+        return dir;
+    }
+
+    /**
      * Writes a learnable 10-class dataset: class k has a bright horizontal band at a position that
      * depends on k, plus noise. Returns the directory.
      */

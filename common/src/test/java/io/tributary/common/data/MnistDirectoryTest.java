@@ -10,6 +10,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -76,6 +79,71 @@ class MnistDirectoryTest {
         img[img.length - 1] ^= 1;
         Files.write(d.resolve("t10k-images-idx3-ubyte"), img);
         assertNotEquals(before.get("sha256"), dir(d).fingerprint().get("sha256"));
+    }
+
+    @Test
+    void fingerprintIsOfTheBytesThatWereRead() throws Exception {
+        Path d = IdxFixtures.writeLearnable(tmp.resolve("d"), 10, 5, 8, 5, true);
+        Map<String, String> stored = new java.util.LinkedHashMap<>();
+        for (String name : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
+            stored.put(name, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(d.resolve(name)))));
+        }
+        MnistDirectory dir = dir(d);
+        MnistData train = dir.read(MnistDirectory.Split.TRAIN);
+        dir.read(MnistDirectory.Split.TEST);
+        // The files change after the read: the fingerprint must still be that of the bytes trained on,
+        // which it can only be if it was taken in the read that parsed them.
+        Files.write(d.resolve("train-images-idx3-ubyte.gz"), IdxFixtures.gzip(IdxFixtures.images(10, 8, 8, new Random(9))));
+        Map<String, Object> fingerprint = dir.fingerprint();
+        assertEquals(stored, fingerprint.get("files"));
+        assertEquals(dir(d).location().toString(), fingerprint.get("location"));
+        assertEquals(64, ((String) fingerprint.get("sha256")).length());
+        assertEquals(10, train.count());
+    }
+
+    @Test
+    void fingerprintCoversBytesAfterTheLastGzipMember() throws Exception {
+        Path d = IdxFixtures.writeLearnable(tmp.resolve("d"), 10, 5, 8, 6, true);
+        Path labels = d.resolve("t10k-labels-idx1-ubyte.gz");
+        Files.write(labels, new byte[] {0, 0, 0}, java.nio.file.StandardOpenOption.APPEND);
+        MnistDirectory dir = dir(d);
+        dir.read(MnistDirectory.Split.TRAIN);
+        dir.read(MnistDirectory.Split.TEST);
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(labels))),
+                ((Map<?, ?>) dir.fingerprint().get("files")).get("t10k-labels-idx1-ubyte.gz"));
+    }
+
+    @Test
+    void aLimitReadsOnlyTheFirstExamplesAndStillHashesWholeFiles() throws Exception {
+        Path d = IdxFixtures.writeLearnable(tmp.resolve("d"), 40, 5, 8, 7, true);
+        MnistData all = dir(d).read(MnistDirectory.Split.TRAIN);
+        MnistDirectory limited = dir(d);
+        MnistData head = limited.read(MnistDirectory.Split.TRAIN, 15);
+        assertEquals(15, head.count());
+        assertArrayEquals(all.head(15).pixels(), head.pixels());
+        assertArrayEquals(all.head(15).labels(), head.labels());
+        assertEquals(40, limited.read(MnistDirectory.Split.TRAIN, 400).count());
+        limited.read(MnistDirectory.Split.TEST, 2);
+        assertEquals(dir(d).fingerprint(), limited.fingerprint());
+    }
+
+    @Test
+    void theHeapBudgetCountsOnlyTheExamplesAskedFor() throws IOException {
+        Path d = IdxFixtures.writeLearnable(tmp.resolve("d"), 100, 5, 10, 8, false);
+        // 100 examples of 10x10 images and a label: 10,100 bytes; a 20,000-byte free heap allows 5,000.
+        MnistDirectory small = new MnistDirectory(HadoopFs.resolve("data", d.toString(), new Configuration()),
+                () -> new HeapBudget(20_000));
+        InputException e = assertThrows(InputException.class, () -> small.read(MnistDirectory.Split.TRAIN));
+        assertTrue(e.getMessage().contains(": the train split's headers claim 100 examples (10100 bytes in "
+                + "train-images-idx3-ubyte and train-labels-idx1-ubyte), more than the driver may hold in memory"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("read fewer with --train-examples N, or give the driver more heap "
+                + "(TRIBUTARY_DRIVER_MEMORY)"), e.getMessage());
+        assertTrue(assertThrows(InputException.class, () -> small.read(MnistDirectory.Split.TRAIN, 60)).getMessage()
+                .contains("the first 60 of the train split's 100 examples (6060 bytes"));
+        assertEquals(40, small.read(MnistDirectory.Split.TRAIN, 40).count());
     }
 
     @Test

@@ -208,6 +208,10 @@ public final class RunReport {
         return v instanceof List<?> l ? (List<Map<String, Object>>) l : List.of();
     }
 
+    /**
+     * Every string from a config, a path or a data file goes through here: as text or inside an attribute
+     * (quoted either way), none can open an element or end the attribute.
+     */
     static String esc(Object v) {
         String s = String.valueOf(v);
         StringBuilder out = new StringBuilder(s.length());
@@ -217,6 +221,7 @@ public final class RunReport {
                 case '>' -> out.append("&gt;");
                 case '&' -> out.append("&amp;");
                 case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
                 default -> out.append(c);
             }
         }

@@ -1,0 +1,45 @@
+package io.tributary.common.model;
+
+import io.tributary.common.InputException;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+
+import java.util.Locale;
+
+/**
+ * A network's size from its configuration alone, without initializing it: the parameter count is summed
+ * over the layers' own parameter initializers, so a network too big for the machine is refused before
+ * any memory is spent on it (or Spark is started).
+ */
+public final class ModelSize {
+    /** The config key that bounds the parameter count. */
+    public static final String KEY = "max-parameters";
+
+    private ModelSize() {
+    }
+
+    /** The number of parameters of {@code conf}'s network (as {@code MultiLayerNetwork.numParams()} after init). */
+    public static long parameters(MultiLayerConfiguration conf) {
+        long total = 0;
+        for (NeuralNetConfiguration layer : conf.getConfs()) {
+            total += layer.getLayer().initializer().numParams(layer);
+        }
+        return total;
+    }
+
+    /**
+     * Refuses a network with more than {@code maxParameters} parameters.
+     *
+     * @param what the network in words for the message, e.g. "seed-cnn for 4096x4096x1 images with 10 classes"
+     * @return the parameter count
+     */
+    public static long requireAtMost(MultiLayerConfiguration conf, long maxParameters, String what) {
+        long n = parameters(conf);
+        if (n > maxParameters) {
+            throw new InputException(String.format(Locale.ROOT, "Model %s has %,d parameters (%,d MiB as floats, "
+                    + "before gradients and updater state), more than %s %,d; use smaller images or raise %s",
+                    what, n, n * Float.BYTES >> 20, KEY, maxParameters, KEY));
+        }
+        return n;
+    }
+}

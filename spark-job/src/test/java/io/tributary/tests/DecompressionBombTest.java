@@ -1,0 +1,38 @@
+package io.tributary.tests;
+
+import io.tributary.common.data.IdxFixtures;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@code tributary train} on a few MB of gzip whose headers claim 2,000,000 images (1.5 GB), with the
+ * 512 MiB heap of a small driver: exit 2 with one sentence naming the claim, before Spark starts, and
+ * never an OutOfMemoryError.
+ */
+@Tag("security")
+class DecompressionBombTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void trainingOnABombIsRefusedInBoundedMemory() throws Exception {
+        Path data = IdxFixtures.writeBomb(tmp.resolve("bomb"), 2_000_000, 28);
+        Path run = tmp.resolve("run");
+        Cli.Run r = Cli.subprocess(tmp, List.of("-Xmx512m"), "train", "--data", data.toString(),
+                "--output", run.toString(), "--master", "local[1]");
+        assertEquals(2, r.code(), r.all());
+        assertFalse(r.all().contains("OutOfMemoryError"), r.all());
+        assertTrue(r.err().contains("the train split's headers claim 2000000 examples (1570000000 bytes in "
+                + "train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz)"), r.all());
+        assertTrue(r.err().contains("--train-examples"), r.all());
+        assertFalse(Files.exists(run.resolve("model.zip")), "no model is written");
+    }
+}
