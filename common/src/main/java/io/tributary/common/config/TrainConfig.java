@@ -32,6 +32,7 @@ public record TrainConfig(
         int trainExamples,
         int testExamples,
         int trainEvalExamples,
+        int maxParameters,
         int threadsPerWorker,
         int stallTimeoutSeconds,
         Backend backend,
@@ -52,6 +53,7 @@ public record TrainConfig(
         TRAIN_EXAMPLES.check(trainExamples);
         TEST_EXAMPLES.check(testExamples);
         TRAIN_EVAL_EXAMPLES.check(trainEvalExamples);
+        MAX_PARAMETERS.check(maxParameters);
         THREADS_PER_WORKER.check(threadsPerWorker);
         CHECKPOINT_EVERY_STEPS.check(checkpointEverySteps);
         CHECKPOINT_EVERY_MINUTES.check(checkpointEveryMinutes);
@@ -84,6 +86,7 @@ public record TrainConfig(
                 TRAIN_EXAMPLES.valueIn(values),
                 TEST_EXAMPLES.valueIn(values),
                 TRAIN_EVAL_EXAMPLES.valueIn(values),
+                MAX_PARAMETERS.valueIn(values),
                 THREADS_PER_WORKER.valueIn(values),
                 STALL_TIMEOUT.valueIn(values),
                 BACKEND.valueIn(values),
@@ -124,6 +127,7 @@ public record TrainConfig(
         m.put(TRAIN_EXAMPLES.name(), trainExamples);
         m.put(TEST_EXAMPLES.name(), testExamples);
         m.put(TRAIN_EVAL_EXAMPLES.name(), trainEvalExamples);
+        m.put(MAX_PARAMETERS.name(), maxParameters);
         m.put(THREADS_PER_WORKER.name(), threadsPerWorker);
         m.put(STALL_TIMEOUT.name(), stallTimeoutSeconds);
         m.put(BACKEND.name(), backend.label());
@@ -145,6 +149,6 @@ public record TrainConfig(
         return new TrainConfig(data, newOutput, epochs, model, newMaster, sync, batchSizePerWorker,
                 averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
-                threadsPerWorker, stallTimeoutSeconds, backend, shared);
+                maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared);
     }
 }

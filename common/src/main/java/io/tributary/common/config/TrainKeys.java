@@ -43,6 +43,8 @@ public final class TrainKeys {
             "Use only the first N test examples (0: all).");
     public static final ConfigKey<Integer> TRAIN_EVAL_EXAMPLES = ConfigKey.intKey("train-eval-examples", 5000, 0, Integer.MAX_VALUE,
             "After each epoch, measure training accuracy on a fixed random sample of this many training examples (0: not measured).");
+    public static final ConfigKey<Integer> MAX_PARAMETERS = ConfigKey.intKey("max-parameters", 100_000_000, 1, Integer.MAX_VALUE,
+            "Refuse, before Spark starts, a model with more parameters than this (seed-cnn on 28x28 images has 693,962).");
     public static final ConfigKey<Integer> THREADS_PER_WORKER = ConfigKey.intKey("threads-per-worker", 0, 0, 1024,
             "ND4J threads per concurrent task (0: cores divided by the tasks that share them).");
 
@@ -82,7 +84,7 @@ public final class TrainKeys {
     public static final List<ConfigKey<?>> ALL = List.of(DATA, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
-            TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
+            TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
             SHARED_NETWORK_MASK, SHARED_WORKERS_PER_NODE, SHARED_THRESHOLD_ALGORITHM, SHARED_INITIAL_THRESHOLD,
             SHARED_MIN_SPARSITY, SHARED_MAX_SPARSITY, SHARED_RESIDUAL_CLIP, SHARED_AERON_DIR, SHARED_CONNECT_TIMEOUT);
 }

@@ -80,7 +80,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     public Integer call() throws Exception {
         Configuration conf = HadoopFs.bounded(new Configuration());
         MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, conf));
-        MnistData train = dir.read(MnistDirectory.Split.TRAIN).head(trainExamples);
+        MnistData train = dir.read(MnistDirectory.Split.TRAIN, trainExamples);
         MnistData test = dir.read(MnistDirectory.Split.TEST);
         int cores = Runtime.getRuntime().availableProcessors();
         double gflops = MachineCeiling.gemmGflops(cores);

@@ -5,6 +5,7 @@ import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.RunOutput;
+import io.tributary.common.model.ModelSize;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
@@ -12,6 +13,7 @@ import io.tributary.job.spark.TributaryPlugin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -124,10 +126,15 @@ public final class TrainJob {
         return checkpoints;
     }
 
-    /** The configured network for the data's shape, initialised, or with the warm start's parameters. */
+    /**
+     * The configured network for the data's shape, initialised, or with the warm start's parameters;
+     * refused when it has more parameters than {@code max-parameters} (before any memory is taken for them).
+     */
     private MultiLayerNetwork buildNetwork(TrainConfig config, ModelZoo.InputShape shape) {
-        MultiLayerNetwork net = new MultiLayerNetwork(ModelZoo.build(config.model(), shape, config.learningRate(),
-                config.seed()));
+        MultiLayerConfiguration conf = ModelZoo.build(config.model(), shape, config.learningRate(), config.seed());
+        ModelSize.requireAtMost(conf, config.maxParameters(), config.model() + " for " + shape.rows() + "x"
+                + shape.cols() + "x" + shape.channels() + " images with " + shape.numClasses() + " classes");
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
         if (initialParameters != null) {
             if (initialParameters.length() != net.numParams()) {

@@ -20,8 +20,8 @@ public record TrainingData(MnistData train, MnistData test, ModelZoo.InputShape 
     /** Reads {@code config}'s data (limited to its train/test example counts) and checks both splits agree. */
     public static TrainingData read(TrainConfig config, Configuration hadoopConf) {
         MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", config.data(), hadoopConf));
-        MnistData train = dir.read(MnistDirectory.Split.TRAIN).head(config.trainExamples());
-        MnistData test = dir.read(MnistDirectory.Split.TEST).head(config.testExamples());
+        MnistData train = dir.read(MnistDirectory.Split.TRAIN, config.trainExamples());
+        MnistData test = dir.read(MnistDirectory.Split.TEST, config.testExamples());
         if (train.rows() != test.rows() || train.cols() != test.cols()) {
             throw new InputException("Training images are " + train.rows() + "x" + train.cols()
                     + " but test images are " + test.rows() + "x" + test.cols() + " in " + dir.location()
