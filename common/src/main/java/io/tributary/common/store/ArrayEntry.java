@@ -10,7 +10,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.util.Arrays;
 import java.util.Set;
@@ -61,10 +60,9 @@ final class ArrayEntry {
             throw ModelZipReader.refuse(source, entry, "was read as " + array.length() + " values of "
                     + array.dataType() + " but its header declares " + header.length() + " of " + header.type());
         }
-        long trailing = all.transferTo(OutputStream.nullOutputStream());
-        if (trailing > 0) {
-            throw ModelZipReader.refuse(source, entry, "has " + trailing + " bytes after its array; an array entry"
-                    + " holds one array and nothing else");
+        if (drain(all, 0) > 0) {
+            throw ModelZipReader.refuse(source, entry, "has bytes after its array; an array entry holds one array"
+                    + " and nothing else");
         }
         return array;
     }
@@ -78,12 +76,27 @@ final class ArrayEntry {
         byte[] prefix = in.readNBytes(HEADER_PREFIX);
         Header header = header(source, entry, prefix, length, null);
         long expected = header.length() * header.type().width();
-        long actual = (prefix.length - header.bytes())
-                + in.transferTo(OutputStream.nullOutputStream());
+        long inPrefix = prefix.length - header.bytes();
+        long actual = inPrefix + drain(in, expected - inPrefix);
         if (actual != expected) {
-            throw ModelZipReader.refuse(source, entry, "holds " + actual + " bytes of values but its header declares "
-                    + header.length() + " values of " + header.type() + " (" + expected + " bytes)");
+            throw ModelZipReader.refuse(source, entry, "holds " + (actual > expected ? "more than " : "") + actual
+                    + " bytes of values but its header declares " + header.length() + " values of " + header.type()
+                    + " (" + expected + " bytes)");
         }
+    }
+
+    /**
+     * Reads and discards up to {@code limit + 1} bytes (at least the end of the entry or one byte
+     * past the limit), so that an oversized entry is not inflated to its end.
+     */
+    private static long drain(InputStream in, long limit) throws IOException {
+        byte[] buffer = new byte[8192];
+        long total = 0;
+        for (int n; total <= limit
+                && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - total))) > 0; ) {
+            total += n;
+        }
+        return total;
     }
 
     private static Header header(String source, String entry, byte[] prefix, long length, DataType type) {
