@@ -1,2 +1,2 @@
-/** Network architectures by name, and saving and loading models on Hadoop filesystems. */
+/** Network architectures by name, and the layers they are built from. */
 package io.tributary.common.model;

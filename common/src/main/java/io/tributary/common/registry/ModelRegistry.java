@@ -4,7 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
-import io.tributary.common.model.ModelFiles;
+import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 
@@ -148,7 +148,7 @@ public final class ModelRegistry {
     /** Whether a version's directory holds its model (written last, so: whether it is complete). */
     public boolean complete(int version) {
         try {
-            return root.fs().exists(new Path(versionDir(version).path(), ModelFiles.MODEL_FILE));
+            return root.fs().exists(new Path(versionDir(version).path(), ModelStore.MODEL_FILE));
         } catch (IOException e) {
             throw new InputException("Cannot read " + versionDir(version) + ": " + HadoopFs.describe(e));
         }
@@ -207,7 +207,7 @@ public final class ModelRegistry {
     public void setChampion(int version, String event) throws IOException {
         if (!complete(version)) {
             throw new InputException("Version " + name(version) + " cannot become champion: "
-                    + versionDir(version) + " holds no " + ModelFiles.MODEL_FILE
+                    + versionDir(version) + " holds no " + ModelStore.MODEL_FILE
                     + (versions().contains(version) ? " (its training did not finish)" : " (no such version)"));
         }
         Map<String, Object> pointer = new LinkedHashMap<>();

@@ -5,7 +5,7 @@ import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
-import io.tributary.common.model.ModelFiles;
+import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
@@ -48,7 +48,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         };
         SparkConf sparkConf = SparkConfs.build("tributary-evaluate", master);
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
-        MultiLayerNetwork net = ModelFiles.load(HadoopFs.resolve("model", model, hadoopConf));
+        MultiLayerNetwork net = ModelStore.load(HadoopFs.resolve("model", model, hadoopConf));
         MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, hadoopConf));
         MnistData examples = dir.read(which);
         HoldoutEvaluation.requireFits(net, examples, "model " + model, data);

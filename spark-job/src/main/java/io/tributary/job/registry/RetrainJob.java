@@ -8,9 +8,9 @@ import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.CrashPoint;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
-import io.tributary.common.model.ModelFiles;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.common.registry.Promotion;
+import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.Batches;
 import io.tributary.job.train.HoldoutEvaluation;
@@ -92,7 +92,7 @@ public final class RetrainJob {
             Comparison comparison = new Comparison();
             try {
                 MultiLayerNetwork champion = championVersion.isPresent()
-                        ? ModelFiles.load(registry.versionDir(championVersion.getAsInt())) : null;
+                        ? ModelStore.load(registry.versionDir(championVersion.getAsInt())) : null;
                 MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
                 if (champion != null) {
                     HoldoutEvaluation.requireFits(champion, holdout, "champion " + championName,

@@ -3,12 +3,12 @@ package io.tributary.job.train;
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +31,8 @@ import java.util.UUID;
  * ({@code ckpt-EEEE-SSSSS.zip}), the training position and config ({@code .json}) and, written last,
  * their SHA-256 sums ({@code .sha256}). Each file goes to a temporary name, is synced and renamed
  * into place; a checkpoint without its checksum file, or whose files do not match it, is not used.
+ * Models are written and read by {@link ModelStore}, so a checkpoint is data: whoever can write the
+ * directory can recompute its checksums, but not make loading it run code.
  */
 public final class CheckpointStore {
     private static final Logger log = LoggerFactory.getLogger(CheckpointStore.class);
@@ -42,8 +44,40 @@ public final class CheckpointStore {
         this.dir = output.child(DIR);
     }
 
-    /** A checkpoint read back: the network with its updater state, and the position and config. */
-    public record Loaded(String name, MultiLayerNetwork network, Map<String, Object> state) {
+    /**
+     * A checkpoint read back: its name, the position and config ({@link #state}), and the network
+     * with its updater state ({@link #network}), built on first use: the zip's entries have been
+     * checked already, so reading only the state (a resumed run's config) allocates no parameters.
+     */
+    public static final class Loaded {
+        private final String name;
+        private final String source;
+        private final byte[] zip;
+        private final Map<String, Object> state;
+        private MultiLayerNetwork network;
+
+        Loaded(String name, String source, byte[] zip, Map<String, Object> state) {
+            this.name = name;
+            this.source = source;
+            this.zip = zip;
+            this.state = state;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public Map<String, Object> state() {
+            return state;
+        }
+
+        /** The network with its parameters, updater state and counters; an {@link InputException} if they do not fit. */
+        public synchronized MultiLayerNetwork network() {
+            if (network == null) {
+                network = ModelStore.read(source, new ByteArrayInputStream(zip));
+            }
+            return network;
+        }
     }
 
     /** Deletes every checkpoint: a new run (--overwrite) must not resume or keep an older run's. */
@@ -65,7 +99,7 @@ public final class CheckpointStore {
     private void writeAndPrune(MultiLayerNetwork net, String name, Map<String, Object> state, int keep)
             throws IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(net, zip, true);
+        ModelStore.write(net, zip);
         byte[] model = zip.toByteArray();
         byte[] json = Json.write(state).getBytes(StandardCharsets.UTF_8);
         dir.fs().mkdirs(dir.path());
@@ -83,7 +117,10 @@ public final class CheckpointStore {
 
     /**
      * The newest checkpoint whose files match their checksums; each one that does not is reported
-     * (logged and given to {@code rejected}) and the one before it tried.
+     * (logged and given to {@code rejected}) and the one before it tried. A checkpoint whose
+     * checksums match but whose zip holds what Tributary does not write was not written by
+     * Tributary: it is refused ({@link InputException}) rather than skipped, since falling back to
+     * an older one would hide the tampering.
      */
     public Loaded newestValid(java.util.function.Consumer<String> rejected) {
         List<String> names;
@@ -100,11 +137,12 @@ public final class CheckpointStore {
                 if (!sums.equals(sha256(model) + "  " + name + ".zip\n" + sha256(json) + "  " + name + ".json\n")) {
                     throw new IOException("its files do not match their SHA-256 sums");
                 }
-                MultiLayerNetwork net;
-                try (InputStream in = new ByteArrayInputStream(model)) {
-                    net = ModelSerializer.restoreMultiLayerNetwork(in, true);
-                }
-                return new Loaded(name, net, Json.readMap(json));
+                Map<String, Object> state = Json.readMap(json);
+                String source = dir.child(name + ".zip").toString();
+                ModelStore.readConfiguration(source, new ByteArrayInputStream(model));
+                return new Loaded(name, source, model, state);
+            } catch (InputException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 String message = "Checkpoint " + name + " in " + dir + " is not usable (" + HadoopFs.describe(e)
                         + "); trying the one before it";

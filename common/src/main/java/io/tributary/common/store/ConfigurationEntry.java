@@ -1,0 +1,113 @@
+package io.tributary.common.store;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The configuration entry: DL4J's JSON for a {@link MultiLayerConfiguration}. Before DL4J's Jackson
+ * binds it, every {@code "@class"} type name in it must lie in a package of DL4J, ND4J or
+ * Tributary, so the file cannot make Jackson instantiate any other class on the classpath
+ * (defence in depth: DL4J's type ids are already bounded by their base types), and its nesting is
+ * bounded so parsing cannot exhaust the stack.
+ */
+final class ConfigurationEntry {
+    /** Packages whose classes a configuration may name. */
+    static final List<String> ALLOWED_PACKAGES = List.of("org.deeplearning4j.", "org.nd4j.", "io.tributary.");
+    /** Far deeper than DL4J's configurations nest (about 8 levels). */
+    static final int MAX_DEPTH = 64;
+    private static final ObjectMapper TREE = new ObjectMapper();
+
+    /** A parsed configuration and the number of parameters its layers have. */
+    record Parsed(MultiLayerConfiguration configuration, long numParams) {
+    }
+
+    private ConfigurationEntry() {
+    }
+
+    static Parsed parse(String source, String entry, byte[] bytes) {
+        String json = new String(bytes, StandardCharsets.UTF_8);
+        checkDepth(source, entry, json);
+        JsonNode tree;
+        try {
+            tree = TREE.readTree(json);
+        } catch (IOException e) {
+            throw ModelZipReader.refuse(source, entry, "is not valid JSON (" + firstLine(e.getMessage()) + ")");
+        }
+        checkClasses(source, entry, tree);
+        MultiLayerConfiguration conf;
+        try {
+            conf = MultiLayerConfiguration.fromJson(json);
+        } catch (RuntimeException e) {
+            throw ModelZipReader.refuse(source, entry, "is not a DL4J MultiLayerNetwork configuration ("
+                    + firstLine(String.valueOf(e.getMessage())) + ")");
+        }
+        long numParams = 0;
+        try {
+            for (NeuralNetConfiguration layer : conf.getConfs()) {
+                long n = layer.getLayer().initializer().numParams(layer);
+                if (n < 0) {
+                    throw new ArithmeticException("layer " + layer.getLayer().getLayerName() + " has " + n + " parameters");
+                }
+                numParams = Math.addExact(numParams, n);
+            }
+        } catch (RuntimeException e) {
+            throw ModelZipReader.refuse(source, entry, "describes layers whose parameters cannot be counted ("
+                    + firstLine(String.valueOf(e.getMessage())) + ")");
+        }
+        return new Parsed(conf, numParams);
+    }
+
+    private static void checkDepth(String source, String entry, String json) {
+        int depth = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                if (++depth > MAX_DEPTH) {
+                    throw ModelZipReader.refuse(source, entry, "nests deeper than " + MAX_DEPTH + " levels");
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+    }
+
+    private static void checkClasses(String source, String entry, JsonNode node) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (field.getKey().equals("@class")) {
+                    String name = field.getValue().asText();
+                    if (!field.getValue().isTextual() || ALLOWED_PACKAGES.stream().noneMatch(name::startsWith)) {
+                        throw ModelZipReader.refuse(source, entry, "names class \"" + field.getValue().asText()
+                                + "\" (\"@class\"); a configuration may only name classes in "
+                                + String.join(", ", ALLOWED_PACKAGES.stream().map(p -> p + "*").toList()));
+                    }
+                }
+                checkClasses(source, entry, field.getValue());
+            }
+        } else if (node.isArray()) {
+            for (JsonNode child : node) {
+                checkClasses(source, entry, child);
+            }
+        }
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,77 @@
+package io.tributary.common.store;
+
+import io.tributary.common.InputException;
+import io.tributary.common.io.HadoopFs;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The one place that writes and reads model files: DL4J's ModelSerializer zip layout
+ * ({@code configuration.json}, {@code coefficients.bin}, {@code updaterState.bin}), so that files
+ * stay readable by plain DL4J. A model file is data: reading one never runs Java deserialization
+ * (DL4J's own loader deserializes a {@code preprocessor.bin} entry with {@code ObjectInputStream}),
+ * and a file holding any entry Tributary does not write, a path-like or duplicate entry name, an
+ * entry beyond its size bound, or arrays that do not fit its configuration is refused with an
+ * {@link InputException} naming the file, the entry and the rule ({@link ModelZipReader}).
+ */
+public final class ModelStore {
+    /** The model file of a run directory and of a registry version. */
+    public static final String MODEL_FILE = "model.zip";
+
+    private ModelStore() {
+    }
+
+    /**
+     * Writes {@code net} with its updater state. Without a normalizer, DL4J's writer puts nothing
+     * but the configuration, the parameters and the updater state into the zip.
+     */
+    public static void write(MultiLayerNetwork net, OutputStream out) throws IOException {
+        ModelSerializer.writeModel(net, out, true);
+    }
+
+    /**
+     * Loads a model with its updater state. {@code location} may name the zip itself or a
+     * directory holding {@value #MODEL_FILE}.
+     */
+    public static MultiLayerNetwork load(HadoopFs.Location location) {
+        HadoopFs.Location file = location;
+        try {
+            if (location.fs().getFileStatus(location.path()).isDirectory()) {
+                file = location.child(MODEL_FILE);
+            }
+            try (InputStream in = file.fs().open(file.path())) {
+                return read(file.toString(), in);
+            }
+        } catch (FileNotFoundException e) {
+            throw new InputException("Model " + file + " does not exist");
+        } catch (IOException e) {
+            throw new InputException("Model " + file + " cannot be read: " + HadoopFs.describe(e));
+        }
+    }
+
+    /**
+     * Reads a model zip from {@code in} (not closed) and builds its network with the saved
+     * parameters, updater state and iteration and epoch counts.
+     *
+     * @param source names the file in errors
+     */
+    public static MultiLayerNetwork read(String source, InputStream in) {
+        return new ModelZipReader(source, true).read(in).network();
+    }
+
+    /**
+     * Checks a model zip from {@code in} (not closed) entry by entry, as {@link #read} does, and
+     * returns its configuration without allocating its parameters or building the network: array
+     * entries are checked by their headers and sizes only. Their values (and the updater state's
+     * exact size, known only once the network is built) are checked when the model is read.
+     */
+    public static MultiLayerConfiguration readConfiguration(String source, InputStream in) {
+        return new ModelZipReader(source, false).read(in).configuration();
+    }
+}

@@ -1,0 +1,124 @@
+package io.tributary.common.store;
+
+import io.tributary.common.io.HadoopFs;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A model written by {@link ModelStore} reads back, through ModelStore's own reader, as the network
+ * DL4J's loader restores from the same bytes: same configuration, parameters, updater state,
+ * counters and outputs.
+ */
+class ModelStoreTest {
+    private static final int SIDE = 12;
+
+    private static MultiLayerNetwork trained() {
+        MultiLayerNetwork net = ModelZipFixtures.seedCnn(SIDE, 10);
+        for (int i = 0; i < 3; i++) {
+            net.fit(Nd4j.rand(DataType.FLOAT, 4, 1, SIDE, SIDE), labels(4, 10));
+        }
+        net.incrementEpochCount();
+        return net;
+    }
+
+    private static INDArray labels(int n, int classes) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) y.putScalar(i, i % classes, 1);
+        return y;
+    }
+
+    private static byte[] written(MultiLayerNetwork net) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ModelStore.write(net, out);
+        return out.toByteArray();
+    }
+
+    private static void assertSame(MultiLayerNetwork expected, MultiLayerNetwork actual, INDArray x) {
+        assertEquals(expected.getLayerWiseConfigurations(), actual.getLayerWiseConfigurations());
+        assertEquals(expected.params(), actual.params());
+        assertEquals(expected.getIterationCount(), actual.getIterationCount());
+        assertEquals(expected.getEpochCount(), actual.getEpochCount());
+        if (expected.getUpdater().getStateViewArray() != null) {
+            assertEquals(expected.getUpdater().getStateViewArray(), actual.getUpdater().getStateViewArray());
+        }
+        assertEquals(expected.output(x), actual.output(x));
+    }
+
+    @Test
+    void aSavedModelReadsBackAsDl4jRestoresIt() throws Exception {
+        MultiLayerNetwork net = trained();
+        byte[] zip = written(net);
+        MultiLayerNetwork ours = ModelStore.read("model.zip", new ByteArrayInputStream(zip));
+        MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, SIDE, SIDE);
+        assertTrue(net.getIterationCount() == 3 && net.getEpochCount() == 1, "counters to compare");
+        assertTrue(net.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0, "Adam has state");
+        assertSame(dl4j, ours, x);
+        assertSame(net, ours, x);
+        // Training goes on from the same state: one more step gives the same parameters.
+        INDArray y = labels(3, 10);
+        dl4j.fit(x, y);
+        ours.fit(x, y);
+        assertEquals(dl4j.params(), ours.params());
+    }
+
+    @Test
+    void modelsWithoutUpdaterStateOrOfOtherLayersRead() throws Exception {
+        for (var updater : new org.nd4j.linalg.learning.config.IUpdater[] {new Sgd(0.1), new Nesterovs(0.1, 0.9)}) {
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(updater).list()
+                    .layer(new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2)
+                            .activation(Activation.IDENTITY).build())
+                    .build();
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            net.fit(Nd4j.rand(DataType.FLOAT, 6, 5), Nd4j.rand(DataType.FLOAT, 6, 2));
+            byte[] zip = written(net);
+            MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
+            assertSame(dl4j, ModelStore.read("dense.zip", new ByteArrayInputStream(zip)),
+                    Nd4j.rand(DataType.FLOAT, 2, 5));
+        }
+    }
+
+    @Test
+    void theConfigurationReadsWithoutTheParameters() throws Exception {
+        MultiLayerNetwork net = trained();
+        MultiLayerConfiguration conf = ModelStore.readConfiguration("model.zip", new ByteArrayInputStream(written(net)));
+        assertEquals(net.getLayerWiseConfigurations(), conf);
+        assertEquals(3, conf.getIterationCount());
+    }
+
+    @Test
+    void loadsFromAFileOrItsDirectory(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = trained();
+        Files.write(dir.resolve(ModelStore.MODEL_FILE), written(net));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, SIDE, SIDE);
+        assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.toString(), new Configuration())), x);
+        assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.resolve(ModelStore.MODEL_FILE).toString(),
+                new Configuration())), x);
+        var missing = assertThrows(io.tributary.common.InputException.class,
+                () -> ModelStore.load(HadoopFs.resolve("model", dir.resolve("nope.zip").toString(), new Configuration())));
+        assertTrue(missing.getMessage().endsWith("nope.zip does not exist"), missing.getMessage());
+    }
+}
