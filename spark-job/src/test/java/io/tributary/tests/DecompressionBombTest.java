@@ -35,4 +35,19 @@ class DecompressionBombTest {
         assertTrue(r.err().contains("--train-examples"), r.all());
         assertFalse(Files.exists(run.resolve("model.zip")), "no model is written");
     }
+
+    @Test
+    void aSingleHugeImageIsRefusedByMaxParametersBeforeSparkStarts() throws Exception {
+        Path d = IdxFixtures.writeLearnable(tmp.resolve("huge"), 1, 1, 8, 1, false);
+        Files.write(d.resolve("train-images-idx3-ubyte"), IdxFixtures.images(1, 4096, 4096, new java.util.Random(1)));
+        Files.write(d.resolve("t10k-images-idx3-ubyte"), IdxFixtures.images(1, 4096, 4096, new java.util.Random(2)));
+        Path run = tmp.resolve("huge-run");
+        Cli.Run r = Cli.subprocess(tmp, List.of("-Xmx512m"), "train", "--data", d.toString(),
+                "--output", run.toString(), "--master", "local[1]");
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("more than max-parameters 100,000,000"), r.all());
+        assertFalse(r.all().contains("OutOfMemoryError"), r.all());
+        assertFalse(r.all().contains("SparkContext"), "refused before Spark starts: " + r.all());
+        assertFalse(Files.exists(run), "nothing written");
+    }
 }

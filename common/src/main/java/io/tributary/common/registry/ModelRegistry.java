@@ -177,7 +177,7 @@ public final class ModelRegistry {
         if (v.isPresent() && !complete(v.getAsInt())) {
             throw new InputException("Champion pointer " + root.child(CHAMPION) + " names version "
                     + name(v.getAsInt()) + ", which has no complete directory (" + versionDir(v.getAsInt())
-                    + " holds no " + ModelFiles.MODEL_FILE + "); restore it, or make another version champion with "
+                    + " holds no " + ModelStore.MODEL_FILE + "); restore it, or make another version champion with "
                     + "'tributary registry promote VERSION'");
         }
         return v;

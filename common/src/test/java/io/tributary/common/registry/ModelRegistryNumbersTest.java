@@ -2,7 +2,7 @@ package io.tributary.common.registry;
 
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
-import io.tributary.common.model.ModelFiles;
+import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +26,7 @@ class ModelRegistryNumbersTest {
         ModelRegistry reg = ModelRegistry.open(HadoopFs.resolve("registry", tmp.toString(), new Configuration()), true);
         for (int v : complete) {
             Path dir = Files.createDirectories(tmp.resolve(ModelRegistry.MODELS).resolve(ModelRegistry.name(v)));
-            Files.writeString(dir.resolve(ModelFiles.MODEL_FILE), "model");
+            Files.writeString(dir.resolve(ModelStore.MODEL_FILE), "model");
         }
         return reg;
     }

@@ -3,7 +3,7 @@ package io.tributary.job.cli;
 import io.tributary.common.InputException;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
-import io.tributary.common.model.ModelFiles;
+import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.CheckpointStore;
 import io.tributary.job.train.Checkpointing;
@@ -43,7 +43,7 @@ record ResumeConfig(Map<String, Object> config, String checkpoint, int nextEpoch
         }
         boolean published;
         try {
-            published = location.fs().exists(location.child(ModelFiles.MODEL_FILE).path());
+            published = location.fs().exists(location.child(ModelStore.MODEL_FILE).path());
         } catch (IOException e) {
             throw new InputException("Cannot read " + location + ": " + HadoopFs.describe(e));
         }

@@ -4,9 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.common.store.ModelStore;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
@@ -24,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Checkpoints in {@code OUTPUT/checkpoints}: for each, the model with its updater state
@@ -86,9 +83,9 @@ public final class CheckpointStore {
     }
 
     /** Writes a checkpoint named by its position, then deletes all but the newest {@code keep}. */
-    public void write(MultiLayerNetwork net, int epoch, int segmentsDone, Map<String, Object> state, int keep)
+    public void write(MultiLayerNetwork net, int epoch, int stepsDone, Map<String, Object> state, int keep)
             throws IOException {
-        String name = String.format(java.util.Locale.ROOT, "ckpt-%04d-%05d", epoch, segmentsDone);
+        String name = String.format(java.util.Locale.ROOT, "ckpt-%04d-%05d", epoch, stepsDone);
         try {
             writeAndPrune(net, name, state, keep);
         } catch (IOException e) {

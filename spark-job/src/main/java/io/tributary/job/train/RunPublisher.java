@@ -3,10 +3,9 @@ package io.tributary.job.train;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
-import io.tributary.common.model.ModelFiles;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.common.store.ModelStore;
 import io.tributary.job.report.RunReport;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
@@ -34,7 +33,7 @@ final class RunPublisher {
             writeJson(output, extra.getKey(), extra.getValue());
         }
         output.write(RunReport.FILE, out -> out.write(RunReport.bytes(metrics, metadata)));
-        output.write(ModelFiles.MODEL_FILE, out -> ModelSerializer.writeModel(result.model(), out, true));
+        output.write(ModelStore.MODEL_FILE, out -> ModelStore.write(result.model(), out));
     }
 
     private static Map<String, Object> metrics(TrainResult result) {
