@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Hadoop's filesystem shell from the assembled jars (no Hadoop installation needed):
+#   deploy/hdfs.sh -fs "$HDFS_URL" -mkdir -p /data    (-put creates no parent directories)
 #   deploy/hdfs.sh -fs "$HDFS_URL" -put /usr/share/datasets/fashion-mnist /data/fashion-mnist
 #   deploy/hdfs.sh -ls hdfs://namenode:8020/runs
 # Uses $HADOOP_CONF_DIR when set, else deploy/conf/hadoop.

@@ -60,16 +60,21 @@ public final class ModelRegistry {
         this.root = root;
     }
 
-    /** Opens a registry, creating its directories when {@code create}; otherwise it must exist. */
+    /**
+     * Opens a registry, creating its directories when {@code create}; otherwise its directory must
+     * exist (an empty one is a registry with no models yet).
+     */
     public static ModelRegistry open(HadoopFs.Location root, boolean create) {
         try {
             if (create) {
                 if (!root.fs().mkdirs(new Path(root.path(), MODELS))) {
                     throw new InputException("Cannot create registry " + root);
                 }
-            } else if (!root.fs().exists(new Path(root.path(), MODELS))) {
-                throw new InputException("Registry " + root + " does not exist (no " + MODELS + "/ directory); "
+            } else if (!root.fs().exists(root.path())) {
+                throw new InputException("Registry " + root + " does not exist; "
                         + "a first 'tributary retrain --registry " + root + "' creates it");
+            } else if (!root.fs().getFileStatus(root.path()).isDirectory()) {
+                throw new InputException("Registry " + root + " is a file; a registry is a directory");
             }
         } catch (IOException e) {
             throw new InputException("Cannot open registry " + root + ": " + HadoopFs.describe(e));
@@ -124,7 +129,7 @@ public final class ModelRegistry {
         return root.child(MODELS).child(name(version));
     }
 
-    /** The versions that have a directory, in increasing order. */
+    /** The versions that have a directory, in increasing order (none before the first retraining). */
     public List<Integer> versions() {
         List<Integer> out = new ArrayList<>();
         try {
@@ -138,6 +143,8 @@ public final class ModelRegistry {
                 }
                 out.add(Integer.parseInt(n));
             }
+        } catch (FileNotFoundException e) {
+            return out;
         } catch (IOException e) {
             throw new InputException("Cannot list " + root.child(MODELS) + ": " + HadoopFs.describe(e));
         }

@@ -12,7 +12,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -49,11 +51,25 @@ public final class DoctorCommand implements Callable<Integer> {
                 out.put("executors", result.executors().stream().map(BackendReport::toMap).toList());
                 System.out.println(Json.write(out));
             } else {
-                System.out.println("driver: " + result.driver().line());
-                result.executors().forEach(r -> System.out.println(r.line()));
+                textLines(result).forEach(System.out::println);
             }
             BackendCheck.require(wanted, result);
         }
         return TributaryCli.EXIT_OK;
+    }
+
+    /**
+     * One line per JVM. In local mode the driver is also the only executor (both report the id
+     * "driver"): its task-side report, which has the GPUs Spark assigned, is printed once.
+     */
+    static List<String> textLines(BackendCheck.Result result) {
+        List<String> lines = new ArrayList<>();
+        boolean driverRunsTasks = result.executors().stream()
+                .anyMatch(r -> r.executorId.equals(result.driver().executorId));
+        if (!driverRunsTasks) lines.add("driver: " + result.driver().line());
+        for (BackendReport r : result.executors()) {
+            lines.add((r.executorId.equals(result.driver().executorId) ? "driver and executor: " : "") + r.line());
+        }
+        return lines;
     }
 }

@@ -39,9 +39,9 @@ public final class RegistryCommand {
     @Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
 
+    /** Registry operations are file operations: a Hadoop configuration, no Spark. */
     ModelRegistry open() {
-        return ModelRegistry.open(HadoopFs.resolve("registry", registry,
-                SparkConfs.hadoopConf(SparkConfs.build("tributary-registry", "local[1]"))), false);
+        return ModelRegistry.open(HadoopFs.resolve("registry", registry, SparkConfs.hadoopConf()), false);
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -53,6 +53,11 @@ public final class RegistryCommand {
         @Override
         public Integer call() {
             ModelRegistry reg = parent.open();
+            if (reg.versions().isEmpty()) {
+                System.out.println("Registry " + reg.location() + " has no models yet; 'tributary retrain --registry "
+                        + reg.location() + " --data ...' trains the first");
+                return TributaryCli.EXIT_OK;
+            }
             OptionalInt champion = reg.championPointer();
             Map<Integer, Map<String, Object>> decisions = new LinkedHashMap<>();
             for (Map<String, Object> e : reg.history()) {

@@ -29,7 +29,8 @@ public final class TributaryCli {
         cli.setExecutionExceptionHandler(TributaryCli::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             System.err.println("tributary: " + ex.getMessage());
-            System.err.println("Run 'tributary " + ex.getCommandLine().getCommandName() + " --help' for usage.");
+            // The full command ("tributary registry list"), so the hint names a command that exists.
+            System.err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
             return EXIT_INPUT;
         });
         return cli.execute(args);

@@ -62,14 +62,17 @@ public final class RetrainJob {
 
     public Outcome run() throws Exception {
         Configuration hadoopConf = SparkConfs.hadoopConf(SparkConfs.build("tributary-retrain", train.master()));
+        // The inputs are checked before the registry is created or locked: bad data leaves nothing behind.
+        MnistDirectory data = new MnistDirectory(HadoopFs.resolve("data", train.data(), hadoopConf));
+        MnistDirectory holdoutDir = retrain.holdout() == null ? data
+                : new MnistDirectory(HadoopFs.resolve("holdout", retrain.holdout(), hadoopConf));
+        data.read(MnistDirectory.Split.TRAIN);
+        MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
+        if (holdoutDir != data) data.read(MnistDirectory.Split.TEST);
+        String dataSha = (String) data.fingerprint().get("sha256");
+        String holdoutSha = holdoutDir == data ? dataSha : (String) holdoutDir.fingerprint().get("sha256");
         ModelRegistry registry = ModelRegistry.open(HadoopFs.resolve("registry", retrain.registry(), hadoopConf), true);
         try (FsLock ignored = registry.lock(train.forceUnlock())) {
-            MnistDirectory data = new MnistDirectory(HadoopFs.resolve("data", train.data(), hadoopConf));
-            MnistDirectory holdoutDir = retrain.holdout() == null ? data
-                    : new MnistDirectory(HadoopFs.resolve("holdout", retrain.holdout(), hadoopConf));
-            String dataSha = (String) data.fingerprint().get("sha256");
-            String holdoutSha = holdoutDir == data ? dataSha : (String) holdoutDir.fingerprint().get("sha256");
-
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("event", ModelRegistry.RETRAIN);
             entry.put("data", data.location().toString());
@@ -93,7 +96,6 @@ public final class RetrainJob {
             try {
                 MultiLayerNetwork champion = championVersion.isPresent()
                         ? ModelStore.load(registry.versionDir(championVersion.getAsInt())) : null;
-                MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
                 if (champion != null) {
                     HoldoutEvaluation.requireFits(champion, holdout, "champion " + championName,
                             holdoutDir.location().toString());

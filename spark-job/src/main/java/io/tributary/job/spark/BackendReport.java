@@ -78,15 +78,18 @@ public final class BackendReport implements Serializable {
         }
     }
 
-    /** One line for logs and the doctor's table. */
+    /**
+     * One line for logs and the doctor's table; the GPU fields are always there ("none", "unset"), so
+     * a missing assignment reads as such rather than as an omission.
+     */
     public String line() {
         return String.format(java.util.Locale.ROOT,
                 "executor %s on %s: %s backend (%s), %s native variant for %s, BLAS %s, %d threads, %d device(s),"
-                        + " off-heap limit %d MiB (physical %d MiB)%s%s",
+                        + " off-heap limit %d MiB (physical %d MiB), Spark GPUs %s, CUDA_VISIBLE_DEVICES%s",
                 executorId, host, backend.toUpperCase(java.util.Locale.ROOT), backendClass, nativeVariant, platform, blas,
                 threads, devices, maxBytesMb, maxPhysicalBytesMb,
-                sparkGpus.length == 0 ? "" : ", Spark GPUs " + Arrays.toString(sparkGpus),
-                cudaVisibleDevices == null ? "" : ", CUDA_VISIBLE_DEVICES=" + cudaVisibleDevices);
+                sparkGpus.length == 0 ? "none" : Arrays.toString(sparkGpus),
+                cudaVisibleDevices == null ? " unset" : "=" + cudaVisibleDevices);
     }
 
     public Map<String, Object> toMap() {

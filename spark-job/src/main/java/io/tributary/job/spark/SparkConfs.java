@@ -3,6 +3,9 @@ package io.tributary.job.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The one place where Tributary's Spark configuration is built. The master comes from the job's
  * config when given, else from spark-submit, else {@code local[*]}; everything else is what DL4J
@@ -43,12 +46,26 @@ public final class SparkConfs {
      * exists, with Tributary's bounds on connection retries and its default umask.
      */
     public static org.apache.hadoop.conf.Configuration hadoopConf(SparkConf sparkConf) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (scala.Tuple2<String, String> kv : sparkConf.getAll()) settings.put(kv._1(), kv._2());
+        return hadoopConf(settings);
+    }
+
+    /**
+     * The same from the JVM's {@code spark.hadoop.*} system properties (what {@code new SparkConf()}
+     * would read), for commands that only touch files and so load no Spark classes at all.
+     */
+    public static org.apache.hadoop.conf.Configuration hadoopConf() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        System.getProperties().stringPropertyNames().forEach(k -> settings.put(k, System.getProperty(k)));
+        return hadoopConf(settings);
+    }
+
+    private static org.apache.hadoop.conf.Configuration hadoopConf(Map<String, String> sparkSettings) {
         org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
-        for (scala.Tuple2<String, String> kv : sparkConf.getAll()) {
-            if (kv._1().startsWith("spark.hadoop.")) {
-                conf.set(kv._1().substring("spark.hadoop.".length()), kv._2());
-            }
-        }
+        sparkSettings.forEach((k, v) -> {
+            if (k.startsWith("spark.hadoop.")) conf.set(k.substring("spark.hadoop.".length()), v);
+        });
         return io.tributary.common.io.HadoopFs.bounded(conf);
     }
 
