@@ -63,7 +63,7 @@ public class OpProfile {
                 new Configuration())).read(MnistDirectory.Split.TRAIN).head(12_800);
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batch, 42L)) {
-            DataSet d = DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses());
+            DataSet d = DataSets.toDataSet(b);
             if (format == CNN2DFormat.NHWC) d.setFeatures(d.getFeatures().reshape('c', b.count(), b.rows(), b.cols(), 1));
             batches.add(d);
         }

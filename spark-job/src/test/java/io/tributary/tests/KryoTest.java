@@ -54,11 +54,14 @@ class KryoTest {
 
     @Test
     void rawBatchesAndDataSetsRoundTrip() {
-        RawBatch b = new RawBatch(3, 2, 2, 2, 10, new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) 200}, new byte[] {4, 9});
+        RawBatch b = RawBatch.ofPixels(3, 96, 2, 2, 2, 10, new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) 200}, new int[] {4, 9});
         RawBatch back = roundTrip(b);
         assertEquals(3, back.id());
-        assertArrayEquals(b.pixels(), back.pixels());
+        assertEquals(96, back.firstIndex());
+        assertArrayEquals(b.bytes(), back.bytes());
         assertArrayEquals(b.labels(), back.labels());
+        RawBatch floats = new RawBatch(0, 0, 1, 2, 1, 1, 3, null, new float[] {0.5f, -1f}, 1f, new int[] {2});
+        assertArrayEquals(floats.floats(), ((RawBatch) roundTrip(floats)).floats());
         assertEquals(1, ((RawBatch[]) roundTrip(new RawBatch[] {b})).length);
 
         DataSet ds = new DataSet(Nd4j.rand(4, 1, 3, 3), Nd4j.eye(4));

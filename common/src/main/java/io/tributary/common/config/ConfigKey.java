@@ -63,6 +63,12 @@ public final class ConfigKey<T> {
                 "must be FIRST-LAST with 1 <= FIRST <= LAST <= 65535", doc);
     }
 
+    /** An example's shape written {@code C,H,W} (channels, height, width), each at least 1. */
+    public static ConfigKey<String> shapeKey(String name, String defaultValue, String doc) {
+        return new ConfigKey<>(name, String.class, defaultValue, String::trim, v -> InputShape.parse(v) != null,
+                "must be C,H,W with three positive integers, e.g. 1,28,28", doc);
+    }
+
     /** An IPv4 network in CIDR notation, {@code a.b.c.d/n}. */
     public static ConfigKey<String> cidrKey(String name, String defaultValue, String doc) {
         return new ConfigKey<>(name, String.class, defaultValue, String::trim,

@@ -9,6 +9,27 @@ public final class TrainKeys {
 
     public static final ConfigKey<String> DATA = ConfigKey.stringKey("data", null,
             "Directory (local path or Hadoop URI) holding MNIST-format IDX files.");
+    public static final ConfigKey<DataFormat> FORMAT = ConfigKey.enumKey("format", DataFormat.AUTO, DataFormat.class,
+            DataFormat::label, "How --data is stored; auto detects it from the location's content (table: --data table:NAME).");
+    public static final ConfigKey<String> FEATURES_COL = ConfigKey.stringKey("features-col", null,
+            "Column of the features (array of numbers, Spark ML Vector, binary bytes or Spark's image struct); by default features, else image.");
+    public static final ConfigKey<String> LABEL_COL = ConfigKey.stringKey("label-col", "label",
+            "Column of the labels: integers 0..K-1, or strings mapped to indices in sorted order.");
+    public static final ConfigKey<String> INPUT_SHAPE = ConfigKey.shapeKey("input-shape", null,
+            "Shape C,H,W of one example; required unless the data knows it (IDX headers); images are resized to it.");
+    public static final ConfigKey<Integer> NUM_CLASSES = ConfigKey.intKey("num-classes", 0, 0, 1_000_000,
+            "Number of classes; 0: inferred from the labels (one distributed pass).");
+    public static final ConfigKey<Double> FEATURE_SCALE = ConfigKey.doubleKeyInclusive("feature-scale", 0.0, 0.0, 1e9,
+            "Multiplier of the features; 0: 1/255 for byte pixels, 1 otherwise.");
+    public static final ConfigKey<String> TEST_DATA = ConfigKey.stringKey("test-data", null,
+            "Held-out data in the same format as --data; IDX data has its own t10k split.");
+    public static final ConfigKey<Double> TEST_FRACTION = ConfigKey.doubleKeyInclusive("test-fraction", 0.0, 0.0, 0.9,
+            "Hold out this fraction of --data for testing (a seeded, deterministic split) when there is no --test-data.");
+    public static final ConfigKey<BadRecordPolicy> ON_BAD_RECORD = ConfigKey.enumKey("on-bad-record",
+            BadRecordPolicy.FAIL, BadRecordPolicy.class, BadRecordPolicy::label,
+            "A bad record (unreadable image, label out of range, NaN feature, short row) fails the run, or is skipped and counted.");
+    public static final ConfigKey<CacheLevel> CACHE = ConfigKey.enumKey("cache", CacheLevel.MEMORY, CacheLevel.class,
+            CacheLevel::label, "Where executors keep their batches between epochs.");
     public static final ConfigKey<String> OUTPUT = ConfigKey.stringKey("output", null,
             "Run directory (local path or Hadoop URI) for model.zip, metrics.json and metadata.json.");
     public static final ConfigKey<Integer> EPOCHS = ConfigKey.intKey("epochs", 1, 1, 10_000,
@@ -81,7 +102,8 @@ public final class TrainKeys {
             "How long workers may take to reach the controller before the run fails.");
 
     /** All keys, in documentation order. */
-    public static final List<ConfigKey<?>> ALL = List.of(DATA, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
+    public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
+            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,

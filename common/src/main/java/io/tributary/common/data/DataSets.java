@@ -31,4 +31,32 @@ public final class DataSets {
         INDArray l = Nd4j.create(oneHot, new long[] {n, numClasses}, DataType.FLOAT);
         return new DataSet(f, l);
     }
+
+    /** A batch as an ND4J minibatch: NCHW float features (times the batch's scale) and one-hot labels. */
+    public static DataSet toDataSet(RawBatch b) {
+        int n = b.count();
+        int values = n * b.valuesPerExample();
+        float[] features = new float[values];
+        float scale = b.scale();
+        if (b.bytes() != null) {
+            byte[] bytes = b.bytes();
+            for (int i = 0; i < values; i++) {
+                features[i] = (bytes[i] & 0xff) * scale;
+            }
+        } else {
+            float[] floats = b.floats();
+            for (int i = 0; i < values; i++) {
+                features[i] = floats[i] * scale;
+            }
+        }
+        int classes = b.numClasses();
+        float[] oneHot = new float[n * classes];
+        int[] labels = b.labels();
+        for (int i = 0; i < n; i++) {
+            oneHot[i * classes + labels[i]] = 1f;
+        }
+        INDArray f = Nd4j.create(features, new long[] {n, b.channels(), b.rows(), b.cols()}, DataType.FLOAT);
+        INDArray l = Nd4j.create(oneHot, new long[] {n, classes}, DataType.FLOAT);
+        return new DataSet(f, l);
+    }
 }

@@ -39,7 +39,7 @@ public final class SingleProcess {
         net.init();
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batchSize, seed)) {
-            batches.add(DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses()));
+            batches.add(DataSets.toDataSet(b));
         }
         List<Run> runs = new ArrayList<>();
         double seconds = 0;
@@ -54,8 +54,7 @@ public final class SingleProcess {
             seconds += (System.nanoTime() - start) / 1e9;
             Evaluation eval = new Evaluation(train.numClasses());
             for (RawBatch b : Batches.of(test, Batches.EVAL_BATCH, null)) {
-                DataSet ds = DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(),
-                        b.numClasses());
+                DataSet ds = DataSets.toDataSet(b);
                 eval.eval(ds.getLabels(), net.output(ds.getFeatures()));
             }
             runs.add(new Run((long) train.count() * epoch / seconds, eval.accuracy()));

@@ -24,7 +24,7 @@ public class TributaryKryoRegistrator extends Nd4jRegistrator {
     public void registerClasses(Kryo kryo) {
         super.registerClasses(kryo);
         ConfigurationJsonSerializer.register(kryo);
-        for (Class<?> c : new Class<?>[] {byte[].class, long[].class, long[][].class, ArrayList.class,
+        for (Class<?> c : new Class<?>[] {byte[].class, int[].class, float[].class, long[].class, long[][].class, ArrayList.class,
                 HashMap.class, Collections.singletonMap("", "").getClass(), AtomicInteger.class, DataSet.class,
                 RawBatch.class, RawBatch[].class, BackendReport.class}) {
             kryo.register(c);

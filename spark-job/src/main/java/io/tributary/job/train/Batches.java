@@ -49,13 +49,13 @@ public final class Batches {
         for (int start = 0, id = 0; start < n; start += batchSize, id++) {
             int count = Math.min(batchSize, n - start);
             byte[] pixels = new byte[count * px];
-            byte[] labels = new byte[count];
+            int[] labels = new int[count];
             for (int k = 0; k < count; k++) {
                 int src = order[start + k];
                 System.arraycopy(data.pixels(), src * px, pixels, k * px, px);
-                labels[k] = data.labels()[src];
+                labels[k] = data.labels()[src] & 0xff;
             }
-            batches.add(new RawBatch(id, count, data.rows(), data.cols(), data.numClasses(), pixels, labels));
+            batches.add(RawBatch.ofPixels(id, start, count, data.rows(), data.cols(), data.numClasses(), pixels, labels));
         }
         return batches;
     }

@@ -193,7 +193,7 @@ public final class HoldoutEvaluation {
             net.init(params.value(), true);
             while (batches.hasNext()) {
                 RawBatch b = batches.next();
-                DataSet ds = DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses());
+                DataSet ds = DataSets.toDataSet(b);
                 float[][] probs = net.output(ds.getFeatures(), false).toFloatMatrix();
                 for (int k = 0; k < b.count(); k++) {
                     int label = b.labels()[k];
@@ -205,7 +205,7 @@ public final class HoldoutEvaluation {
                     counts.confusion[label][predicted]++;
                     counts.lossSum -= Math.log(Math.max(p[label], MIN_PROBABILITY));
                     if (predicted != label && keep > 0) {
-                        counts.wrong.add(new long[] {(long) b.id() * batchSize + k, label, predicted});
+                        counts.wrong.add(new long[] {b.firstIndex() + k, label, predicted});
                         counts.wrongProbability.add((double) p[predicted]);
                     }
                 }

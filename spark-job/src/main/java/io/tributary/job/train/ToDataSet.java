@@ -17,6 +17,6 @@ public final class ToDataSet implements Function<RawBatch, DataSet> {
     @Override
     public DataSet call(RawBatch b) {
         Nd4jThreads.ensure(threadsPerTask);
-        return DataSets.toDataSet(b.pixels(), b.labels(), 0, b.count(), b.rows(), b.cols(), b.numClasses());
+        return DataSets.toDataSet(b);
     }
 }

@@ -1,0 +1,64 @@
+package io.tributary.common.config;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static io.tributary.common.config.TrainKeys.*;
+
+/**
+ * How the training data is read: its format, columns, example shape, classes, scale, held-out data,
+ * what a bad record does and where batches are cached. Validated at construction.
+ *
+ * @param featuresCol the features column, or {@code null} for {@code features}, else {@code image}
+ * @param inputShape  {@code C,H,W}, or {@code null} when the data gives it
+ * @param numClasses  the number of classes, or 0 to infer it
+ * @param featureScale multiplier of the features, or 0 for 1/255 on bytes and 1 otherwise
+ * @param testData    held-out data, or {@code null}
+ * @param testFraction fraction of the data held out when there is no {@code testData} (0: none)
+ */
+public record DataConfig(DataFormat format, String featuresCol, String labelCol, String inputShape, int numClasses,
+                         double featureScale, String testData, double testFraction, BadRecordPolicy onBadRecord,
+                         CacheLevel cache) implements Serializable {
+    public DataConfig {
+        FORMAT.check(format);
+        if (featuresCol != null) FEATURES_COL.check(featuresCol);
+        LABEL_COL.check(labelCol);
+        if (inputShape != null) INPUT_SHAPE.check(inputShape);
+        NUM_CLASSES.check(numClasses);
+        FEATURE_SCALE.check(featureScale);
+        if (testData != null) TEST_DATA.check(testData);
+        TEST_FRACTION.check(testFraction);
+        ON_BAD_RECORD.check(onBadRecord);
+        CACHE.check(cache);
+    }
+
+    /** The data settings among merged key/value pairs. */
+    public static DataConfig from(Map<String, ?> values) {
+        return new DataConfig(FORMAT.valueIn(values), FEATURES_COL.optionalIn(values), LABEL_COL.valueIn(values),
+                INPUT_SHAPE.optionalIn(values), NUM_CLASSES.valueIn(values), FEATURE_SCALE.valueIn(values),
+                TEST_DATA.optionalIn(values), TEST_FRACTION.valueIn(values), ON_BAD_RECORD.valueIn(values),
+                CACHE.valueIn(values));
+    }
+
+    /** The shape given with {@code --input-shape}, or {@code null}. */
+    public InputShape shape() {
+        return inputShape == null ? null : InputShape.parse(inputShape);
+    }
+
+    /** The settings with the file keys' names, for metadata and logs. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(FORMAT.name(), format.label());
+        m.put(FEATURES_COL.name(), featuresCol);
+        m.put(LABEL_COL.name(), labelCol);
+        m.put(INPUT_SHAPE.name(), inputShape);
+        m.put(NUM_CLASSES.name(), numClasses);
+        m.put(FEATURE_SCALE.name(), featureScale);
+        m.put(TEST_DATA.name(), testData);
+        m.put(TEST_FRACTION.name(), testFraction);
+        m.put(ON_BAD_RECORD.name(), onBadRecord.label());
+        m.put(CACHE.name(), cache.label());
+        return m;
+    }
+}

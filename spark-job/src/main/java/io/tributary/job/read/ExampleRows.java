@@ -1,0 +1,30 @@
+package io.tributary.job.read;
+
+import io.tributary.common.config.InputShape;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+import java.util.List;
+
+/**
+ * A dataset as rows of one example each: the form every format is brought to before it is cut into
+ * batches. The driver knows only the schema and these facts; executors compute the rows.
+ * <ul>
+ *   <li>{@value #FEATURES}: {@code binary} of {@code shape.size()} unsigned bytes when
+ *       {@code byteFeatures}, else {@code array<float>} of {@code shape.size()} values, channel-major
+ *       (C, then H, then W);</li>
+ *   <li>{@value #LABEL}: {@code int} in {@code 0..numClasses-1}.</li>
+ * </ul>
+ * Rows that break a rule either failed the job (an {@link io.tributary.common.InputException} thrown on
+ * the executor, naming the file, the column or line, the value and the rule) or were dropped and
+ * counted, as the data config's {@code on-bad-record} says.
+ *
+ * @param classNames   the class of each label index when the labels were names (strings, image
+ *                     folders), else {@code null}
+ * @param source       the location read, for messages and metadata
+ */
+public record ExampleRows(Dataset<Row> rows, InputShape shape, int numClasses, List<String> classNames,
+                          boolean byteFeatures, String source) {
+    public static final String FEATURES = "features";
+    public static final String LABEL = "label";
+}
