@@ -190,6 +190,29 @@ public final class IdxReader {
             return buf;
         }
 
+        /** Reads past the next {@code n} examples without keeping them (a small buffer), for a reader of a range. */
+        public void skipExamples(long n) throws IOException {
+            long bytes = n * bytesPerExample();
+            byte[] skip = new byte[(int) Math.min(FIRST_CHUNK, Math.max(1, bytes))];
+            for (long done = 0; done < bytes; ) {
+                int got = readFully(name, body, skip, 0, (int) Math.min(skip.length, bytes - done));
+                if (got == 0) {
+                    throw truncated(count * bytesPerExample(), done);
+                }
+                done += got;
+            }
+        }
+
+        /** The next {@code n} examples' bytes, exactly; a file that ends before them is reported as truncated. */
+        public byte[] readNext(int n) throws IOException {
+            byte[] buf = new byte[(int) (n * bytesPerExample())];
+            int got = readFully(name, body, buf, 0, buf.length);
+            if (got < buf.length) {
+                throw truncated(count * bytesPerExample(), got);
+            }
+            return buf;
+        }
+
         private InvalidDataException truncated(long expected, long filled) {
             return new InvalidDataException(name, "file is truncated: header declares " + expected
                     + " bytes of " + what + " but only " + filled + " follow");
