@@ -113,7 +113,7 @@ class SharedGradientsTest {
         Map<String, Object> spark = (Map<String, Object>) metadata.get("spark");
         assertEquals("shared-gradients", spark.get("sync"));
         Map<String, Object> mesh = (Map<String, Object>) spark.get("shared_gradients");
-        assertEquals("127.0.0.1:40321", mesh.get("controller"));
+        assertEquals("127.0.0.1:" + PORTS, mesh.get("controller"));
         assertEquals(List.of("127.0.0.1"), mesh.get("executor_addresses"));
         assertEquals("127.0.0.0/24", mesh.get("network_mask"));
     }
