@@ -55,7 +55,7 @@ class ReadIdxTest {
 
     static ExampleRows rows(Path p, MnistDirectory.Split split, int limit) throws Exception {
         if (!Files.exists(p)) {
-            IdxFixtures.writeLearnable(p, 25_000, 300, 12, 5, true);
+            IdxFixtures.writeLearnable(p, 25_000, 300, 12, 5, p.getFileName().toString().endsWith("gz"));
         }
         return IdxRows.read(spark, dir(p), split, limit);
     }
@@ -75,6 +75,19 @@ class ReadIdxTest {
             assertEquals(all.labels()[i] & 0xff, read.get(i).getInt(1), "label of example " + i);
             assertArrayEquals(Arrays.copyOfRange(all.pixels(), i * 144, (i + 1) * 144), (byte[]) read.get(i).get(0),
                     "pixels of example " + i);
+        }
+    }
+
+    @Test
+    void aGzippedSplitIsReadThroughByOneTaskWithTheSameExamples() throws Exception {
+        ExampleRows gz = rows(tmp.resolve("data-gz"), MnistDirectory.Split.TRAIN, 0);
+        assertEquals(1, gz.rows().javaRDD().getNumPartitions(), "a gzip stream is read from its start once");
+        List<Row> a = gz.rows().collectAsList();
+        List<Row> b = rows(data, MnistDirectory.Split.TRAIN, 0).rows().collectAsList();
+        assertEquals(b.size(), a.size());
+        for (int i = 0; i < a.size(); i += 997) {
+            assertEquals(b.get(i).getInt(1), a.get(i).getInt(1));
+            assertArrayEquals((byte[]) b.get(i).get(0), (byte[]) a.get(i).get(0));
         }
     }
 
@@ -138,7 +151,7 @@ class ReadIdxTest {
     @Test
     void heldOutBatchesKeepTheFileOrderAndKnowTheirFirstExample() throws Exception {
         ExampleRows rows = rows(data, MnistDirectory.Split.TEST, 0);
-        List<RawBatch> batches = new ArrayList<>(Batching.evaluation(rows, 50, 1f / 255f, null).collect());
+        List<RawBatch> batches = new ArrayList<>(Batching.evaluation(rows, 50, 1f / 255f, 2, null).collect());
         batches.sort(Comparator.comparingLong(RawBatch::firstIndex));
         MnistData test = dir(data).read(MnistDirectory.Split.TEST);
         long next = 0;

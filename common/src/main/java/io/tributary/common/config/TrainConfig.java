@@ -12,6 +12,7 @@ import static io.tributary.common.config.TrainKeys.*;
  *
  * @param master Spark master URL, or {@code null} to take the one spark-submit set (else {@code local[*]})
  * @param shared settings of shared-gradient training, used when {@code sync} is shared-gradients
+ * @param input  how the data is read (format, columns, shape, held-out data, caching)
  */
 public record TrainConfig(
         String data,
@@ -36,7 +37,8 @@ public record TrainConfig(
         int threadsPerWorker,
         int stallTimeoutSeconds,
         Backend backend,
-        SharedGradientsConfig shared) implements Serializable {
+        SharedGradientsConfig shared,
+        DataConfig input) implements Serializable {
 
     public TrainConfig {
         DATA.check(data);
@@ -62,6 +64,9 @@ public record TrainConfig(
         BACKEND.check(backend);
         if (shared == null) {
             throw new ConfigException("Missing shared-gradient settings");
+        }
+        if (input == null) {
+            throw new ConfigException("Missing data settings");
         }
     }
 
@@ -102,7 +107,8 @@ public record TrainConfig(
                         SHARED_MAX_SPARSITY.valueIn(values),
                         SHARED_RESIDUAL_CLIP.valueIn(values),
                         SHARED_AERON_DIR.valueIn(values),
-                        SHARED_CONNECT_TIMEOUT.valueIn(values)));
+                        SHARED_CONNECT_TIMEOUT.valueIn(values)),
+                DataConfig.from(values));
     }
 
 
@@ -132,6 +138,7 @@ public record TrainConfig(
         m.put(STALL_TIMEOUT.name(), stallTimeoutSeconds);
         m.put(BACKEND.name(), backend.label());
         m.putAll(shared.asMap());
+        m.putAll(input.asMap());
         return m;
     }
 
@@ -149,6 +156,6 @@ public record TrainConfig(
         return new TrainConfig(data, newOutput, epochs, model, newMaster, sync, batchSizePerWorker,
                 averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
-                maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared);
+                maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared, input);
     }
 }

@@ -9,8 +9,6 @@ public final class TrainKeys {
 
     public static final ConfigKey<String> DATA = ConfigKey.stringKey("data", null,
             "Directory (local path or Hadoop URI) holding MNIST-format IDX files.");
-    // How the data is read (DataConfig). These become flags and file keys (members of ALL) when the
-    // training path reads through io.tributary.job.read; until then training reads IDX directories.
     public static final ConfigKey<DataFormat> FORMAT = ConfigKey.enumKey("format", DataFormat.AUTO, DataFormat.class,
             DataFormat::label, "How --data is stored; auto detects it from the location's content (table: --data table:NAME).");
     public static final ConfigKey<String> FEATURES_COL = ConfigKey.stringKey("features-col", null,
@@ -104,7 +102,8 @@ public final class TrainKeys {
             "How long workers may take to reach the controller before the run fails.");
 
     /** All keys, in documentation order. */
-    public static final List<ConfigKey<?>> ALL = List.of(DATA, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
+    public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
+            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,

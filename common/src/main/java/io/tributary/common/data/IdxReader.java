@@ -193,8 +193,15 @@ public final class IdxReader {
         /** Reads past the next {@code n} examples without keeping them (a small buffer), for a reader of a range. */
         public void skipExamples(long n) throws IOException {
             long bytes = n * bytesPerExample();
-            byte[] skip = new byte[(int) Math.min(FIRST_CHUNK, Math.max(1, bytes))];
-            for (long done = 0; done < bytes; ) {
+            long done = 0;
+            // An uncompressed file's stream skips by seeking; a compressed one decompresses what it passes.
+            while (done < bytes) {
+                long skipped = body.skip(bytes - done);
+                if (skipped <= 0) break;
+                done += skipped;
+            }
+            byte[] skip = new byte[(int) Math.min(FIRST_CHUNK, Math.max(1, bytes - done))];
+            while (done < bytes) {
                 int got = readFully(name, body, skip, 0, (int) Math.min(skip.length, bytes - done));
                 if (got == 0) {
                     throw truncated(count * bytesPerExample(), done);

@@ -54,10 +54,17 @@ public final class Batching {
         return level == null ? batches : batches.persist(level);
     }
 
-    /** The held-out batches in the rows' order, each knowing its first example's index, cached at {@code level}. */
-    public static JavaRDD<RawBatch> evaluation(ExampleRows rows, int batchSize, float scale, StorageLevel level) {
+    /**
+     * The held-out batches in the rows' order, each knowing its first example's index, spread over at
+     * least {@code minPartitions} partitions and cached at {@code level}.
+     */
+    public static JavaRDD<RawBatch> evaluation(ExampleRows rows, int batchSize, float scale, int minPartitions,
+                                               StorageLevel level) {
         JavaRDD<RawBatch> batches = rows.rows().javaRDD().zipWithIndex().mapPartitionsWithIndex(
                 new CutIndexed(rows.shape(), rows.numClasses(), rows.byteFeatures(), scale, batchSize), true);
+        if (batches.getNumPartitions() < minPartitions) {
+            batches = batches.repartition(minPartitions);
+        }
         return level == null ? batches : batches.persist(level);
     }
 

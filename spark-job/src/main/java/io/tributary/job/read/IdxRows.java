@@ -26,8 +26,8 @@ import java.util.List;
 
 /**
  * One split of an MNIST-format IDX directory as {@link ExampleRows}: the driver reads the files'
- * headers only; each task reads its own range of examples from the files (a gzipped file is
- * decompressed from its start and the examples before the range are passed over), a chunk at a time.
+ * headers only; tasks read the examples, a chunk at a time: each its own range of uncompressed
+ * files, or one task a gzipped split from start to end.
  */
 public final class IdxRows {
     /** Examples a task reads at most; more examples make more tasks. */
@@ -54,8 +54,11 @@ public final class IdxRows {
         MnistDirectory.Header h = dir.header(split);
         int n = limit > 0 ? Math.min(limit, h.count()) : h.count();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int tasks = Math.max(1, Math.min(n, Math.max(sc.defaultParallelism(),
-                (n + EXAMPLES_PER_TASK - 1) / EXAMPLES_PER_TASK)));
+        // A gzipped file cannot be entered in the middle: one task reads it through (the batches are
+        // spread over the executors afterwards); an uncompressed one is read in ranges, each task seeking
+        // to its own.
+        int tasks = h.imagesGzipped() || h.labelsGzipped() ? 1 : Math.max(1, Math.min(n, Math.max(
+                sc.defaultParallelism(), (n + EXAMPLES_PER_TASK - 1) / EXAMPLES_PER_TASK)));
         List<int[]> ranges = new ArrayList<>();
         for (int t = 0; t < tasks; t++) {
             ranges.add(new int[] {(int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)});

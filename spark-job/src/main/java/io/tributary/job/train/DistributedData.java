@@ -1,40 +1,117 @@
 package io.tributary.job.train;
 
+import io.tributary.common.InputException;
+import io.tributary.common.config.CacheLevel;
+import io.tributary.common.config.TrainConfig;
+import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.RawBatch;
+import io.tributary.job.read.Batching;
+import io.tributary.job.read.ExampleRows;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 
+import java.util.List;
+
 /**
- * The training and held-out data as the executors see them during training: training batches (by
- * id) with their sizes, and the held-out batches, cached. Closing releases both.
+ * The training and held-out data as batches cached on the executors for the whole run. Batches are
+ * numbered 0..n-1 across partitions ({@link #index}): epochs are planned over these numbers, and a
+ * step's batches are found where they are cached. Closing releases both.
  *
- * @param train      the training batches, indexed by batch id
- * @param batchSizes the number of examples in each training batch, by batch id
- * @param test       the held-out data in file order, {@link Batches#EVAL_BATCH} examples a batch
+ * @param offsets    for each partition of {@code train}, the number of its first batch
+ * @param batchSizes the number of examples in each training batch, by number
+ * @param test       the held-out data in its order, {@link Batches#EVAL_BATCH} examples a batch
  */
-public record DistributedData(Broadcast<RawBatch[]> train, int[] batchSizes, JavaRDD<RawBatch> test)
+public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batchSizes, JavaRDD<RawBatch> test)
         implements AutoCloseable {
 
-    /** Cuts the data into batches of {@code batchSize} in an order shuffled by {@code seed} and hands them to Spark. */
-    public static DistributedData of(JavaSparkContext sc, TrainingData data, int batchSize, long seed) {
-        RawBatch[] batches = Batches.of(data.train(), batchSize, seed).toArray(new RawBatch[0]);
-        int[] sizes = new int[batches.length];
-        for (RawBatch b : batches) {
-            sizes[b.id()] = b.count();
+    /** Cuts the data into batches on the executors and caches them where {@code config}'s cache level says. */
+    public static DistributedData of(JavaSparkContext sc, TrainingData data, TrainConfig config) {
+        float scale = scale(config.input().featureScale(), data.train().byteFeatures());
+        StorageLevel level = level(config.input().cache());
+        JavaRDD<RawBatch> train = Batching.training(data.train(), config.batchSizePerWorker(), config.seed(),
+                sc.defaultParallelism(), scale, level);
+        List<int[]> perPartition = Batching.sizes(train);
+        int[] offsets = new int[perPartition.size()];
+        int total = 0;
+        for (int p = 0; p < offsets.length; p++) {
+            offsets[p] = total;
+            total += perPartition.get(p).length;
         }
-        return new DistributedData(sc.broadcast(batches), sizes,
-                Batches.rdd(sc, data.test()).persist(StorageLevel.MEMORY_ONLY()));
+        int[] sizes = new int[total];
+        for (int p = 0; p < offsets.length; p++) {
+            System.arraycopy(perPartition.get(p), 0, sizes, offsets[p], perPartition.get(p).length);
+        }
+        if (total == 0) {
+            train.unpersist(false);
+            throw new InputException("No training examples in " + data.train().source() + "; the data is empty");
+        }
+        requireCached(train, config.input().cache(), data.train());
+        JavaRDD<RawBatch> test = Batching.evaluation(data.test(), Batches.EVAL_BATCH, scale, sc.defaultParallelism(),
+                level);
+        return new DistributedData(train, offsets, sizes, test);
+    }
+
+    /** The number of batch {@code id} (a {@link Batching} id). */
+    public int index(int id) {
+        return offsets[Batching.partitionOf(id)] + Batching.indexInPartition(id);
     }
 
     public int numBatches() {
         return batchSizes.length;
     }
 
+    /** Training examples in all batches. */
+    public long examples() {
+        long n = 0;
+        for (int s : batchSizes) n += s;
+        return n;
+    }
+
     @Override
     public void close() {
-        train.destroy();
+        train.unpersist(false);
         test.unpersist(false);
+    }
+
+    static float scale(double configured, boolean bytes) {
+        return configured > 0 ? (float) configured : bytes ? 1f / 255f : 1f;
+    }
+
+    static StorageLevel level(CacheLevel cache) {
+        return switch (cache) {
+            case MEMORY -> StorageLevel.MEMORY_ONLY();
+            case MEMORY_AND_DISK -> StorageLevel.MEMORY_AND_DISK();
+            case DISK -> StorageLevel.DISK_ONLY();
+            case NONE -> null;
+        };
+    }
+
+    /**
+     * With {@code --cache memory}, every partition must be cached: a partition that did not fit would be
+     * read again for every step, which is a run that never ends rather than an error.
+     */
+    private static void requireCached(JavaRDD<RawBatch> train, CacheLevel cache, ExampleRows rows) {
+        if (cache != CacheLevel.MEMORY) {
+            return;
+        }
+        RDD<RawBatch> rdd = train.rdd();
+        int cached = 0;
+        long bytes = 0;
+        for (RDDInfo info : rdd.context().getRDDStorageInfo()) {   // lists only RDDs with something cached
+            if (info.id() == rdd.id()) {
+                cached = info.numCachedPartitions();
+                bytes = info.memSize();
+            }
+        }
+        if (cached < rdd.getNumPartitions()) {
+            train.unpersist(false);
+            throw new InputException("The training data " + rows.source() + " does not fit the executors' storage"
+                    + " memory: " + cached + " of its " + rdd.getNumPartitions() + " partitions were cached ("
+                    + (bytes >> 20) + " MiB); use --" + TrainKeys.CACHE.name() + " memory-and-disk or disk, give the"
+                    + " executors more memory, or read fewer with --" + TrainKeys.TRAIN_EXAMPLES.name() + " N");
+        }
     }
 }

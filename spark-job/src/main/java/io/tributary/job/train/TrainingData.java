@@ -1,33 +1,34 @@
 package io.tributary.job.train;
 
-import io.tributary.common.InputException;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
-import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.job.read.DataReader;
+import io.tributary.job.read.ExampleRows;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 
+import java.util.List;
 import java.util.Map;
 
 /**
- * A run's data, read and checked before Spark starts: the training and held-out splits, the shape
- * the network is built for, and the fingerprint recorded in metadata.json.
+ * A run's data as the driver knows it: the training and held-out example rows (computed by
+ * executors), the shape the network is built for, the class names when the labels were names, and
+ * the fingerprint recorded in metadata.json.
+ *
+ * @param skipped the bad records left out so far ({@code on-bad-record: skip})
  */
-public record TrainingData(MnistData train, MnistData test, ModelZoo.InputShape shape,
-                           Map<String, Object> fingerprint) {
+public record TrainingData(ExampleRows train, ExampleRows test, ModelZoo.InputShape shape, List<String> classNames,
+                           Map<String, Object> fingerprint, LongAccumulator skipped) {
 
-    /** Reads {@code config}'s data (limited to its train/test example counts) and checks both splits agree. */
-    public static TrainingData read(TrainConfig config, Configuration hadoopConf) {
-        MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", config.data(), hadoopConf));
-        MnistData train = dir.read(MnistDirectory.Split.TRAIN, config.trainExamples());
-        MnistData test = dir.read(MnistDirectory.Split.TEST, config.testExamples());
-        if (train.rows() != test.rows() || train.cols() != test.cols()) {
-            throw new InputException("Training images are " + train.rows() + "x" + train.cols()
-                    + " but test images are " + test.rows() + "x" + test.cols() + " in " + dir.location()
-                    + "; both splits must have the same image size");
-        }
-        return new TrainingData(train, test, new ModelZoo.InputShape(train.rows(), train.cols(), 1,
-                train.numClasses()), dir.fingerprint());
+    /** Reads {@code config}'s data (limited to its train/test example counts); nothing is read on the driver. */
+    public static TrainingData read(SparkSession spark, TrainConfig config, Configuration hadoopConf) {
+        LongAccumulator skipped = spark.sparkContext().longAccumulator("tributary.skipped-records");
+        DataReader.Inputs in = DataReader.training(spark, config.data(), config.input(), config.trainExamples(),
+                config.testExamples(), config.seed(), hadoopConf, skipped);
+        InputShape s = in.train().shape();
+        return new TrainingData(in.train(), in.test(), new ModelZoo.InputShape(s.height(), s.width(), s.channels(),
+                in.train().numClasses()), in.train().classNames(), in.fingerprint(), skipped);
     }
 }

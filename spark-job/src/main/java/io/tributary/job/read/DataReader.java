@@ -1,0 +1,167 @@
+package io.tributary.job.read;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.DataFormat;
+import io.tributary.common.config.InputShape;
+import io.tributary.common.config.TrainKeys;
+import io.tributary.common.data.DataFingerprint;
+import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.io.HadoopFs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one way data is read, for training, evaluation, retraining and scoring: the format is
+ * resolved (detected from the location's content for {@code auto}), its {@link RowSource} gives
+ * example rows, and the held-out rows come from the IDX test split, {@code --test-data}, or a seeded
+ * split of the data. The driver lists and reads headers and schemas only.
+ */
+public final class DataReader {
+    /** The prefix of a Spark table named as data: {@code table:NAME}. */
+    public static final String TABLE_PREFIX = "table:";
+
+    private DataReader() {
+    }
+
+    /** A run's data: training and held-out rows, and the fingerprint of what was read. */
+    public record Inputs(ExampleRows train, ExampleRows test, Map<String, Object> fingerprint) {
+    }
+
+    /**
+     * Reads {@code location} for training with {@code config}: the first {@code trainLimit} examples
+     * (0: all) to train on, and {@code testLimit} held-out ones.
+     */
+    public static Inputs training(SparkSession spark, String location, DataConfig config, int trainLimit,
+                                  int testLimit, long seed, Configuration hadoopConf, LongAccumulator skipped) {
+        DataFormat format = resolve(location, config.format(), hadoopConf);
+        Map<String, Object> fingerprint = fingerprint(location, hadoopConf);
+        if (format == DataFormat.IDX) {
+            MnistDirectory dir = idx(location, hadoopConf);
+            ExampleRows train = IdxRows.read(spark, dir, MnistDirectory.Split.TRAIN, trainLimit);
+            ExampleRows test = config.testData() != null
+                    ? heldOut(spark, config.testData(), config, testLimit, hadoopConf, skipped)
+                    : IdxRows.read(spark, dir, MnistDirectory.Split.TEST, testLimit);
+            return new Inputs(train, requireSameKind(train, test), fingerprint);
+        }
+        ExampleRows all = source(format).read(spark, location, config, hadoopConf, skipped);
+        ExampleRows train;
+        ExampleRows test;
+        if (config.testData() != null) {
+            train = all;
+            test = heldOut(spark, config.testData(), config, testLimit, hadoopConf, skipped);
+        } else if (config.testFraction() > 0) {
+            Dataset<Row>[] split = all.rows().randomSplit(new double[] {1 - config.testFraction(),
+                    config.testFraction()}, seed);
+            train = with(all, split[0]);
+            test = with(all, split[1]);
+        } else {
+            throw new InputException("No held-out data for " + location + ": give --" + TrainKeys.TEST_DATA.name()
+                    + " URI or --" + TrainKeys.TEST_FRACTION.name() + " F (only IDX data has its own test split)");
+        }
+        return new Inputs(limit(train, trainLimit), limit(requireSameKind(train, test), testLimit), fingerprint);
+    }
+
+    /**
+     * Held-out rows at {@code location}: an IDX directory's test split, or every row of another format
+     * ({@code limit} of them; 0: all).
+     */
+    public static ExampleRows heldOut(SparkSession spark, String location, DataConfig config, int limit,
+                                      Configuration hadoopConf, LongAccumulator skipped) {
+        DataFormat format = resolve(location, config.format(), hadoopConf);
+        if (format == DataFormat.IDX) {
+            return IdxRows.read(spark, idx(location, hadoopConf), MnistDirectory.Split.TEST, limit);
+        }
+        return limit(source(format).read(spark, location, config, hadoopConf, skipped), limit);
+    }
+
+    /** The fingerprint of the data at {@code location}, from its listing ({@link DataFingerprint}). */
+    public static Map<String, Object> fingerprint(String location, Configuration hadoopConf) {
+        if (location.startsWith(TABLE_PREFIX)) {
+            return Map.of("location", location, "sha256", "", "method", "a table: no files to fingerprint");
+        }
+        return DataFingerprint.of(HadoopFs.resolve("data", location, hadoopConf));
+    }
+
+    /** The format of {@code location}: {@code declared}, or for {@code auto} what its content shows. */
+    public static DataFormat resolve(String location, DataFormat declared, Configuration hadoopConf) {
+        if (location.startsWith(TABLE_PREFIX)) {
+            return DataFormat.TABLE;
+        }
+        if (declared != DataFormat.AUTO) {
+            return declared;
+        }
+        HadoopFs.Location loc = HadoopFs.resolve("data", location, hadoopConf);
+        FileStatus[] entries;
+        try {
+            FileStatus status = loc.fs().getFileStatus(loc.path());
+            entries = status.isDirectory() ? loc.fs().listStatus(loc.path()) : new FileStatus[] {status};
+        } catch (FileNotFoundException e) {
+            throw new InputException("Data " + loc + " does not exist");
+        } catch (IOException e) {
+            throw new InputException("Cannot read " + loc + ": " + HadoopFs.describe(e));
+        }
+        boolean subdirectories = false;
+        for (FileStatus f : entries) {
+            String name = f.getPath().getName().toLowerCase(Locale.ROOT);
+            if (name.startsWith("train-images-idx3-ubyte")) return DataFormat.IDX;
+            if (name.endsWith(".parquet")) return DataFormat.PARQUET;
+            if (name.endsWith(".orc")) return DataFormat.ORC;
+            if (name.endsWith(".csv") || name.endsWith(".csv.gz")) return DataFormat.CSV;
+            if (f.isDirectory() && !name.startsWith("_") && !name.startsWith(".")) subdirectories = true;
+        }
+        if (subdirectories) {
+            return DataFormat.IMAGES;
+        }
+        throw new InputException("Cannot tell the format of " + loc + ": it holds no IDX, Parquet, ORC or CSV files"
+                + " and no class folders; give --" + TrainKeys.FORMAT.name() + " idx|parquet|orc|csv|images|table");
+    }
+
+    private static RowSource source(DataFormat format) {
+        return switch (format) {
+            case PARQUET, ORC, CSV, TABLE -> new TableRows();
+            case IMAGES -> new ImageFolderRows();
+            case IDX, AUTO -> throw new IllegalArgumentException("no row source for " + format);
+        };
+    }
+
+    private static MnistDirectory idx(String location, Configuration hadoopConf) {
+        return new MnistDirectory(HadoopFs.resolve("data", location, hadoopConf));
+    }
+
+    private static ExampleRows with(ExampleRows like, Dataset<Row> rows) {
+        return new ExampleRows(rows, like.shape(), like.numClasses(), like.classNames(), like.byteFeatures(),
+                like.source());
+    }
+
+    private static ExampleRows limit(ExampleRows rows, int limit) {
+        return limit > 0 ? with(rows, rows.rows().limit(limit)) : rows;
+    }
+
+    /** Held-out rows must have the training rows' shape, classes and feature type. */
+    private static ExampleRows requireSameKind(ExampleRows train, ExampleRows test) {
+        InputShape a = train.shape();
+        InputShape b = test.shape();
+        if (!a.equals(b) || train.byteFeatures() != test.byteFeatures()) {
+            throw new InputException("Held-out data " + test.source() + " has examples of shape " + b + " ("
+                    + (test.byteFeatures() ? "bytes" : "floats") + ") but " + train.source() + " has " + a + " ("
+                    + (train.byteFeatures() ? "bytes" : "floats") + "); both must have the same shape");
+        }
+        if (train.classNames() != null && !train.classNames().equals(test.classNames())) {
+            throw new InputException("Held-out data " + test.source() + " has classes " + test.classNames() + " but "
+                    + train.source() + " has " + train.classNames() + "; both must have the same classes");
+        }
+        int classes = Math.max(train.numClasses(), test.numClasses());
+        return classes == test.numClasses() ? test : new ExampleRows(test.rows(), test.shape(), classes,
+                test.classNames(), test.byteFeatures(), test.source());
+    }
+}
