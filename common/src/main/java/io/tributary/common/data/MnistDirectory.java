@@ -61,6 +61,31 @@ public final class MnistDirectory {
         return dir;
     }
 
+    /**
+     * The files of one split and what their headers say, both checked (magic numbers, dimensions,
+     * lengths of uncompressed files, matching counts); no example is read.
+     */
+    public record Header(Path images, Path labels, boolean imagesGzipped, boolean labelsGzipped, int count, int rows,
+                         int cols) {
+    }
+
+    /** Reads and checks the headers of one split's files; see {@link Header}. */
+    public Header header(Split split) {
+        Path images = find(split.prefix + "-images-idx3-ubyte");
+        Path labels = find(split.prefix + "-labels-idx1-ubyte");
+        FileSystem fs = dir.fs();
+        try (IdxReader.Opened img = IdxReader.openImages(images.toString(), fs.open(images), gzip(images), length(images));
+             IdxReader.Opened lab = IdxReader.openLabels(labels.toString(), fs.open(labels), gzip(labels), length(labels))) {
+            if (img.count() != lab.count()) {
+                throw new InvalidDataException(images.toString(), "holds " + img.count() + " images but "
+                        + labels + " holds " + lab.count() + " labels; the counts must agree");
+            }
+            return new Header(images, labels, gzip(images), gzip(labels), img.count(), img.rows(), img.cols());
+        } catch (IOException e) {
+            throw new InputException("Cannot read " + dir + ": " + HadoopFs.describe(e));
+        }
+    }
+
     /** Reads and checks all of one split; see {@link #read(Split, int)}. */
     public MnistData read(Split split) {
         return read(split, 0);
