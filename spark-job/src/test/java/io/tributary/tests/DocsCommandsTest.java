@@ -158,7 +158,8 @@ class DocsCommandsTest {
     /** Runs one block with bash -e in the scratch directory, stopping a cluster it started. */
     private Result run(Path work, Block b) throws Exception {
         Path log = Files.createTempFile(tmp, "block", ".log");
-        Path state = Files.createTempDirectory(tmp, "cluster");
+        // up.sh makes its own state directory (it refuses one it did not make): a fresh name, not a directory.
+        Path state = tmp.resolve("cluster-" + java.util.UUID.randomUUID());
         Map<String, String> env = Map.of("TRIBUTARY_CLUSTER_DIR", state.toString());
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + substitute(b.script(), work))
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(new File(log.toString()));

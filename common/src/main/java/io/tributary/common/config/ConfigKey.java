@@ -22,6 +22,7 @@ public final class ConfigKey<T> {
     private final String ruleText;
     private final String doc;
     private Function<T, String> formatter = String::valueOf;
+    private List<String> formerNames = List.of();
 
     private ConfigKey(String name, Class<T> type, T defaultValue, Function<String, T> parser,
                       Predicate<T> rule, String ruleText, String doc) {
@@ -118,6 +119,19 @@ public final class ConfigKey<T> {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Names this key had in earlier releases, still accepted in config files, saved configs and as
+     * flags, so that existing configs, crontabs and checkpoints keep working.
+     */
+    public ConfigKey<T> formerly(String... names) {
+        this.formerNames = List.of(names);
+        return this;
+    }
+
+    public List<String> formerNames() {
+        return formerNames;
     }
 
     public Class<T> type() {

@@ -35,6 +35,10 @@ public final class ConfigLoader {
     static final long MAX_FILE_BYTES = 1 << 20;
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Set<String> KNOWN = TrainKeys.ALL.stream().map(ConfigKey::name).collect(Collectors.toSet());
+    /** Former key names and the keys they are now. */
+    private static final Map<String, String> FORMER = TrainKeys.ALL.stream()
+            .flatMap(k -> k.formerNames().stream().map(f -> Map.entry(f, k.name())))
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 
     private ConfigLoader() {
     }
@@ -53,11 +57,11 @@ public final class ConfigLoader {
      */
     public static TrainConfig load(Map<String, ?> base, Path file, Map<String, ?> flags) {
         Map<String, Object> merged = new LinkedHashMap<>();
-        base.forEach((k, v) -> {
+        currentNames(base).forEach((k, v) -> {
             if (v != null) merged.put(k, v);
         });
         if (file != null) {
-            merged.putAll(readFile(file));
+            merged.putAll(currentNames(readFile(file)));
         }
         flags.forEach((k, v) -> {
             if (v != null) merged.put(k, v);
@@ -65,15 +69,28 @@ public final class ConfigLoader {
         return TrainConfig.fromValues(merged);
     }
 
+    /** Values under their keys' current names (a key's former names are still read). */
+    static Map<String, Object> currentNames(Map<String, ?> values) {
+        Map<String, Object> renamed = new LinkedHashMap<>();
+        values.forEach((k, v) -> renamed.put(FORMER.getOrDefault(k, k), v));
+        values.forEach((k, v) -> {
+            if (!FORMER.containsKey(k)) renamed.put(k, v);   // the current name wins over a former one
+        });
+        return renamed;
+    }
+
     static Map<String, Object> readFile(Path file) {
         Object root;
         try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ConfigException("Config file " + file + " is " + size + " bytes; a config file may be at most "
-                        + MAX_FILE_BYTES + " bytes");
+            byte[] yaml;
+            // Read at most one byte past the limit, whatever the file claims to be (a FIFO or /dev/zero has no size).
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                yaml = in.readNBytes((int) MAX_FILE_BYTES + 1);
             }
-            byte[] yaml = Files.readAllBytes(file);
+            if (yaml.length > MAX_FILE_BYTES) {
+                throw new ConfigException("Config file " + file + " is more than " + MAX_FILE_BYTES
+                        + " bytes; a config file may be at most " + MAX_FILE_BYTES + " bytes");
+            }
             // Syntax errors first, in Jackson's words (binding builds only maps, lists and scalars), then the rules.
             root = YAML.readValue(yaml, Object.class);
             requirePlainScalarMap(file, yaml);
@@ -95,7 +112,7 @@ public final class ConfigLoader {
         Map<String, Object> values = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
             String key = String.valueOf(e.getKey());
-            if (!KNOWN.contains(key)) {
+            if (!KNOWN.contains(key) && !FORMER.containsKey(key)) {
                 throw new ConfigException("Unknown configuration key " + key + " in " + file + "; known keys: "
                         + String.join(", ", TrainKeys.ALL.stream().map(ConfigKey::name).toList()));
             }

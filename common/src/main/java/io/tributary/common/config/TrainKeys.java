@@ -53,7 +53,8 @@ public final class TrainKeys {
     public static final ConfigKey<Boolean> FORCE_UNLOCK = ConfigKey.booleanKey("force-unlock", false,
             "Break the lock a killed run left in the output directory (the lock's owner is logged).");
     public static final ConfigKey<Integer> CHECKPOINT_EVERY_STEPS = ConfigKey.intKey("checkpoint-every-steps", 0, 0, 1_000_000,
-            "Checkpoint to OUTPUT/checkpoints every N training steps (averaging rounds, or tenths of an epoch with shared gradients); 0: only by time and at epoch ends.");
+            "Checkpoint to OUTPUT/checkpoints every N training steps (an epoch has at most 20 steps of whole averaging rounds; with shared gradients about 10); 0: only by time and at epoch ends.")
+            .formerly("checkpoint-every-rounds");
     public static final ConfigKey<Integer> CHECKPOINT_EVERY_MINUTES = ConfigKey.intKey("checkpoint-every-minutes", 10, 0, 100_000,
             "Also checkpoint when this many minutes passed since the last checkpoint; 0: never by time. Every epoch end is checkpointed.");
     public static final ConfigKey<Integer> CHECKPOINTS_KEPT = ConfigKey.intKey("checkpoints-kept", 3, 1, 1000,
@@ -70,7 +71,7 @@ public final class TrainKeys {
             "ND4J threads per concurrent task (0: cores divided by the tasks that share them).");
 
     public static final ConfigKey<Integer> STALL_TIMEOUT = ConfigKey.intKey("stall-timeout-seconds", 1800, 0, 604_800,
-            "Fail the run when one training step (an averaging round, or a tenth of an epoch with shared gradients) takes longer; 0: never.");
+            "Fail the run when one training step (at most 20 per epoch: whole averaging rounds, or about a tenth of an epoch with shared gradients) takes longer; 0: never.");
     public static final ConfigKey<Backend> BACKEND = ConfigKey.enumKey("backend", Backend.ANY, Backend.class,
             Backend::label, "ND4J backend every executor must have loaded (cpu, cuda), checked before training; any: no check.");
 

@@ -40,6 +40,14 @@ public class ConvPoolRelu extends FeedForwardLayer {
         super(builder);
         this.kernel = builder.kernel;
         this.pool = builder.pool;
+        validate();
+    }
+
+    /**
+     * Checks the kernel and pool sizes: at construction, and again wherever a configuration read from
+     * JSON (which bypasses the builder) is used.
+     */
+    private void validate() {
         if (kernel < 1) {
             throw new IllegalArgumentException("ConvPoolRelu kernel must be >= 1, found " + kernel);
         }
@@ -62,6 +70,7 @@ public class ConvPoolRelu extends FeedForwardLayer {
                                                         Collection<TrainingListener> listeners, int layerIndex,
                                                         INDArray layerParamsView, boolean initializeParams,
                                                         DataType networkDataType) {
+        validate();
         if (networkDataType != DataType.FLOAT) {
             throw new IllegalArgumentException("ConvPoolRelu computes in FLOAT; the network's data type is "
                     + networkDataType);
@@ -86,6 +95,7 @@ public class ConvPoolRelu extends FeedForwardLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
+        validate();
         InputType.InputTypeConvolutional in = convolutional(inputType);
         long rows = (in.getHeight() - kernel + 1) / pool;
         long cols = (in.getWidth() - kernel + 1) / pool;

@@ -18,11 +18,20 @@ public final class ModelSize {
     private ModelSize() {
     }
 
-    /** The number of parameters of {@code conf}'s network (as {@code MultiLayerNetwork.numParams()} after init). */
+    /**
+     * The number of parameters of {@code conf}'s network (as {@code MultiLayerNetwork.numParams()} after
+     * init), without allocating them.
+     *
+     * @throws ArithmeticException when a layer claims a negative count or the total overflows
+     */
     public static long parameters(MultiLayerConfiguration conf) {
         long total = 0;
         for (NeuralNetConfiguration layer : conf.getConfs()) {
-            total += layer.getLayer().initializer().numParams(layer);
+            long n = layer.getLayer().initializer().numParams(layer);
+            if (n < 0) {
+                throw new ArithmeticException("layer " + layer.getLayer().getLayerName() + " has " + n + " parameters");
+            }
+            total = Math.addExact(total, n);
         }
         return total;
     }

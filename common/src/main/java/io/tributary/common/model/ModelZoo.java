@@ -40,10 +40,15 @@ public final class ModelZoo {
     public record InputShape(int rows, int cols, int channels, int numClasses) {
     }
 
-    public static MultiLayerConfiguration build(String name, InputShape shape, double learningRate, long seed) {
-        if (!SEED_CNN.equals(name)) {
+    /** Refuses a name that is not in the zoo, naming the ones that are. */
+    public static void requireKnown(String name) {
+        if (!names().contains(name)) {
             throw new ConfigException("model", "\"" + name + "\"", "must be one of " + String.join(", ", names()));
         }
+    }
+
+    public static MultiLayerConfiguration build(String name, InputShape shape, double learningRate, long seed) {
+        requireKnown(name);
         if (shape.rows() < 4 || shape.cols() < 4) {
             throw new ConfigException("Images of " + shape.rows() + "x" + shape.cols()
                     + " are too small for model " + name + ": it needs at least 4x4");

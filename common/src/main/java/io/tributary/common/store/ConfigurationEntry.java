@@ -1,5 +1,7 @@
 package io.tributary.common.store;
 
+import io.tributary.common.config.TrainKeys;
+import io.tributary.common.model.ModelSize;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -20,7 +22,12 @@ import java.util.Map;
  */
 final class ConfigurationEntry {
     /** Packages whose classes a configuration may name. */
-    static final List<String> ALLOWED_PACKAGES = List.of("org.deeplearning4j.", "org.nd4j.", "io.tributary.");
+    static final List<String> ALLOWED_PACKAGES = List.of("org.deeplearning4j.", "org.nd4j.linalg.", "io.tributary.");
+    /** The largest network a model file may describe: the training limit's default (checked before any allocation). */
+    static final long MAX_PARAMETERS = TrainKeys.MAX_PARAMETERS.defaultValue();
+    /** A type id in Jackson's array form, {@code ["a.b.Class", {...}]}, which has no "@class" field. */
+    private static final java.util.regex.Pattern CLASS_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+");
     /** Far deeper than DL4J's configurations nest (about 8 levels). */
     static final int MAX_DEPTH = 64;
     private static final ObjectMapper TREE = new ObjectMapper();
@@ -49,18 +56,17 @@ final class ConfigurationEntry {
             throw ModelZipReader.refuse(source, entry, "is not a DL4J MultiLayerNetwork configuration ("
                     + firstLine(String.valueOf(e.getMessage())) + ")");
         }
-        long numParams = 0;
+        long numParams;
         try {
-            for (NeuralNetConfiguration layer : conf.getConfs()) {
-                long n = layer.getLayer().initializer().numParams(layer);
-                if (n < 0) {
-                    throw new ArithmeticException("layer " + layer.getLayer().getLayerName() + " has " + n + " parameters");
-                }
-                numParams = Math.addExact(numParams, n);
-            }
+            numParams = ModelSize.parameters(conf);
         } catch (RuntimeException e) {
             throw ModelZipReader.refuse(source, entry, "describes layers whose parameters cannot be counted ("
                     + firstLine(String.valueOf(e.getMessage())) + ")");
+        }
+        if (numParams > MAX_PARAMETERS) {
+            throw ModelZipReader.refuse(source, entry, String.format(java.util.Locale.ROOT, "describes a network of"
+                    + " %,d parameters, more than %s %,d; nothing was allocated for them", numParams,
+                    ModelSize.KEY, MAX_PARAMETERS));
         }
         return new Parsed(conf, numParams);
     }
@@ -90,19 +96,26 @@ final class ConfigurationEntry {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 if (field.getKey().equals("@class")) {
-                    String name = field.getValue().asText();
-                    if (!field.getValue().isTextual() || ALLOWED_PACKAGES.stream().noneMatch(name::startsWith)) {
-                        throw ModelZipReader.refuse(source, entry, "names class \"" + field.getValue().asText()
-                                + "\" (\"@class\"); a configuration may only name classes in "
-                                + String.join(", ", ALLOWED_PACKAGES.stream().map(p -> p + "*").toList()));
-                    }
+                    allowed(source, entry, field.getValue(), "\"@class\"");
                 }
                 checkClasses(source, entry, field.getValue());
             }
         } else if (node.isArray()) {
+            if (node.size() == 2 && node.get(0).isTextual() && CLASS_NAME.matcher(node.get(0).asText()).matches()) {
+                allowed(source, entry, node.get(0), "[\"" + node.get(0).asText() + "\", ...]");
+            }
             for (JsonNode child : node) {
                 checkClasses(source, entry, child);
             }
+        }
+    }
+
+    /** Refuses a type id outside {@link #ALLOWED_PACKAGES}; {@code form} says where it was written. */
+    private static void allowed(String source, String entry, JsonNode id, String form) {
+        String name = id.asText();
+        if (!id.isTextual() || ALLOWED_PACKAGES.stream().noneMatch(name::startsWith)) {
+            throw ModelZipReader.refuse(source, entry, "names class \"" + name + "\" (" + form + "); a configuration"
+                    + " may only name classes in " + String.join(", ", ALLOWED_PACKAGES.stream().map(p -> p + "*").toList()));
         }
     }
 

@@ -58,6 +58,11 @@ final class ModelZipReader {
             return readEntries(zip);
         } catch (IOException e) {
             throw new InputException("Model file " + source + " is not a readable zip: " + e.getMessage(), e);
+        } catch (InputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // e.g. ZipInputStream's IllegalArgumentException for an entry name that is not valid UTF-8
+            throw new InputException("Model file " + source + " is not a readable zip: " + e, e);
         }
     }
 

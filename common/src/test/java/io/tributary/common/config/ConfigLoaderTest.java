@@ -130,4 +130,15 @@ class ConfigLoaderTest {
         m.put(key, value);
         return m;
     }
+
+    @Test
+    void aKeysFormerNameIsStillReadFromFilesAndSavedConfigs() throws IOException {
+        Path file = Files.writeString(tmp.resolve("old.yaml"), "data: /d\noutput: /o\ncheckpoint-every-rounds: 7\n");
+        assertEquals(7, ConfigLoader.load(file, Map.of()).checkpointEverySteps());
+        Map<String, Object> saved = new HashMap<>(required());
+        saved.put("checkpoint-every-rounds", 4);
+        assertEquals(4, ConfigLoader.load(saved, null, Map.of()).checkpointEverySteps());
+        saved.put("checkpoint-every-steps", 5);
+        assertEquals(5, ConfigLoader.load(saved, null, Map.of()).checkpointEverySteps(), "the current name wins");
+    }
 }

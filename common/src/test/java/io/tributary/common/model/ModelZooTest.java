@@ -156,6 +156,18 @@ class ModelZooTest {
         assertThrows(IllegalArgumentException.class, () -> new ConvPoolRelu.Builder(3, 0).nOut(4).build());
     }
 
+    @Test
+    void aPoolFromJsonIsCheckedWhenTheNetworkIsBuilt() {
+        // JSON bypasses the builder: a configuration file with "pool" : 12 must not reach the kernels.
+        String json = ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1).toJson()
+                .replaceFirst("\"pool\"\\s*:\\s*2\\b", "\"pool\" : 12");
+        assertTrue(json.contains("\"pool\" : 12"), "the edit took");
+        MultiLayerConfiguration edited = MultiLayerConfiguration.fromJson(json);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new MultiLayerNetwork(edited).init());
+        assertTrue(e.getMessage().contains("pool must be between 1 and 11, found 12"), e.getMessage());
+    }
+
     /** A {@code kernel} convolution and {@code pool} pooling on 2 channels, fused and as DL4J's layers. */
     private static void assertMatchesDl4j(int kernel, int pool, int height, int width) {
         MultiLayerNetwork written = init(new NeuralNetConfiguration.Builder()

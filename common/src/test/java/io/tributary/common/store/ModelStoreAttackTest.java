@@ -226,4 +226,66 @@ class ModelStoreAttackTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void aTypeIdInJacksonsArrayFormIsCheckedToo() throws IOException {
+        // The updater's {"@class": "...Adam", ...} rewritten as ["java.net.URL", {...}], which Jackson also reads.
+        byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> {
+            try {
+                var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+                var tree = mapper.readTree(json);
+                var adam = findAdam(tree, mapper);
+                assertNotNull(adam, "the configuration names Adam");
+                return mapper.writeValueAsBytes(tree);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertTrue(new String(ModelZipFixtures.entries(zip).get("configuration.json"), StandardCharsets.UTF_8)
+                .contains("[\"java.net.URL\""), "the fixture writes the array form");
+        refused(zip, "names class \"java.net.URL\"");
+    }
+
+    @Test
+    void aConfigurationClaimingAHugeNetworkIsRefusedBeforeAnyAllocation() throws IOException {
+        // The dense layer and the output layer's input widened to 1,000,000: over 5e9 parameters.
+        byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> new String(json,
+                StandardCharsets.UTF_8).replaceAll("\"nout\"\\s*:\\s*128\\b", "\"nout\" : 1000000")
+                .replaceAll("\"nin\"\\s*:\\s*128\\b", "\"nin\" : 1000000").getBytes(StandardCharsets.UTF_8));
+        refused(zip, "more than max-parameters 100,000,000", "nothing was allocated");
+    }
+
+    @Test
+    void anEntryNameThatIsNotUtf8IsAnInputError() throws IOException {
+        byte[] zip = ModelZipFixtures.withEntry(model, "bad\u00e9name", new byte[] {1});
+        // The name's UTF-8 bytes for e-acute (C3 A9) made an invalid sequence (C3 28), in both headers.
+        byte[] name = "bad\u00e9name".getBytes(StandardCharsets.UTF_8);
+        byte[] invalid = name.clone();
+        invalid[4] = 0x28;
+        refused(ModelZipFixtures.replaceAll(zip, name, invalid), "is not a readable zip");
+    }
+
+    /** Rewrites the first {"@class": "...Adam", ...} under {@code node} as ["java.net.URL", {...}]; returns its field. */
+    private static String findAdam(org.nd4j.shade.jackson.databind.JsonNode node,
+                                   org.nd4j.shade.jackson.databind.ObjectMapper mapper) {
+        if (node instanceof org.nd4j.shade.jackson.databind.node.ObjectNode object) {
+            for (var it = object.fields(); it.hasNext(); ) {
+                var field = it.next();
+                var value = field.getValue();
+                if (value.isObject() && value.path("@class").asText().endsWith(".Adam")) {
+                    ((org.nd4j.shade.jackson.databind.node.ObjectNode) value).remove("@class");
+                    object.set(field.getKey(), mapper.createArrayNode().add("java.net.URL").add(value));
+                    return field.getKey();
+                }
+                String found = findAdam(value, mapper);
+                if (found != null) return found;
+            }
+        } else if (node != null && node.isArray()) {
+            for (var child : node) {
+                String found = findAdam(child, mapper);
+                if (found != null) return found;
+            }
+        }
+        return null;
+    }
 }

@@ -90,7 +90,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             return syncModes ? syncModes(train, test, cores, scratch)
                     : throughput(train, test, cores, gflops, flopsPerExample, scratch);
         } finally {
-            deleteRecursively(scratch);
+            try {
+                deleteRecursively(scratch);
+            } catch (java.io.IOException e) {
+                System.err.println("tributary: could not delete the scratch directory " + scratch + ": " + e);
+            }
         }
     }
 

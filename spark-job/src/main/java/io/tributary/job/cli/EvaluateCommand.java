@@ -51,7 +51,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         MultiLayerNetwork net = ModelStore.load(HadoopFs.resolve("model", model, hadoopConf));
         MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, hadoopConf));
         MnistData examples = dir.read(which);
-        HoldoutEvaluation.requireFits(net, examples, "model " + model, data);
+        HoldoutEvaluation.requireFits(net, examples.rows(), examples.cols(), examples.numClasses(), "model " + model, data);
 
         HoldoutEvaluation.Result report;
         try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {

@@ -19,7 +19,9 @@ final class KeyFlags {
     /** Adds one option per key to {@code command}. */
     static CommandSpec add(CommandSpec command, List<ConfigKey<?>> keys) {
         for (ConfigKey<?> key : keys) {
-            OptionSpec.Builder option = OptionSpec.builder("--" + key.name());
+            List<String> names = new java.util.ArrayList<>(List.of("--" + key.name()));
+            key.formerNames().forEach(former -> names.add("--" + former));
+            OptionSpec.Builder option = OptionSpec.builder(names.toArray(new String[0]));
             String def = key.formattedDefault();
             String doc = key.doc() + (def == null ? "" : " (default " + def + ")");
             if (key.type() == Boolean.class) {

@@ -3,6 +3,8 @@ package io.tributary.job.cli;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
 import picocli.CommandLine;
@@ -41,7 +43,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig config;
         if (resume != null) {
             Object output = flags.get(TrainKeys.OUTPUT.name());
-            if (output != null && !output.equals(resume)) {
+            if (output != null && !sameLocation(String.valueOf(output), resume)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--resume " + resume + " and --output "
                         + output + " name different directories; a run resumes in its own output, so give only --resume");
             }
@@ -65,6 +67,12 @@ public final class TrainCommand implements Callable<Integer> {
                 result.trainSeconds(), resume != null ? " (before and after the resume)" : "", result.wallSeconds(),
                 result.output()));
         return TributaryCli.EXIT_OK;
+    }
+
+    /** Whether two locations name the same directory once resolved (runs/a and ./runs/a do). */
+    private static boolean sameLocation(String a, String b) {
+        var conf = SparkConfs.hadoopConf();
+        return HadoopFs.resolve("output", a, conf).toString().equals(HadoopFs.resolve("resume", b, conf).toString());
     }
 
     /** Adds one long flag per training key. */

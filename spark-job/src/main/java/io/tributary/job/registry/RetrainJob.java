@@ -8,6 +8,7 @@ import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.CrashPoint;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.model.ModelZoo;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.common.registry.Promotion;
 import io.tributary.common.store.ModelStore;
@@ -61,14 +62,16 @@ public final class RetrainJob {
     }
 
     public Outcome run() throws Exception {
-        Configuration hadoopConf = SparkConfs.hadoopConf(SparkConfs.build("tributary-retrain", train.master()));
-        // The inputs are checked before the registry is created or locked: bad data leaves nothing behind.
+        Configuration hadoopConf = SparkConfs.hadoopConf();
+        // The inputs (their headers, and the model name) are checked before the registry is created or
+        // locked: bad input leaves nothing behind. The examples are read by the training run.
+        ModelZoo.requireKnown(train.model());
         MnistDirectory data = new MnistDirectory(HadoopFs.resolve("data", train.data(), hadoopConf));
         MnistDirectory holdoutDir = retrain.holdout() == null ? data
                 : new MnistDirectory(HadoopFs.resolve("holdout", retrain.holdout(), hadoopConf));
-        data.read(MnistDirectory.Split.TRAIN);
-        MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
-        if (holdoutDir != data) data.read(MnistDirectory.Split.TEST);
+        data.header(MnistDirectory.Split.TRAIN);
+        MnistDirectory.Header holdoutHeader = holdoutDir.header(MnistDirectory.Split.TEST);
+        if (holdoutDir != data) data.header(MnistDirectory.Split.TEST);
         String dataSha = (String) data.fingerprint().get("sha256");
         String holdoutSha = holdoutDir == data ? dataSha : (String) holdoutDir.fingerprint().get("sha256");
         ModelRegistry registry = ModelRegistry.open(HadoopFs.resolve("registry", retrain.registry(), hadoopConf), true);
@@ -97,8 +100,8 @@ public final class RetrainJob {
                 MultiLayerNetwork champion = championVersion.isPresent()
                         ? ModelStore.load(registry.versionDir(championVersion.getAsInt())) : null;
                 if (champion != null) {
-                    HoldoutEvaluation.requireFits(champion, holdout, "champion " + championName,
-                            holdoutDir.location().toString());
+                    HoldoutEvaluation.requireFits(champion, holdoutHeader.rows(), holdoutHeader.cols(),
+                            MnistDirectory.NUM_CLASSES, "champion " + championName, holdoutDir.location().toString());
                 }
                 HadoopFs.Location dir = registry.versionDir(version);
                 progressOut.printf("tributary: training version %s into %s (champion: %s)%n",
@@ -109,7 +112,9 @@ public final class RetrainJob {
                     entry.put("warm_start_from", championVersion.getAsInt());
                 }
                 job.afterTraining(HOLDOUT_FILE, (sc, model, threads) -> {
-                    HoldoutEvaluation.requireFits(model, holdout, "the challenger", holdoutDir.location().toString());
+                    MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
+                    HoldoutEvaluation.requireFits(model, holdout.rows(), holdout.cols(), holdout.numClasses(),
+                            "the challenger", holdoutDir.location().toString());
                     JavaRDD<RawBatch> batches = Batches.rdd(sc, holdout).persist(StorageLevel.MEMORY_ONLY());
                     try {
                         comparison.challenger = HoldoutEvaluation.run(sc, model, batches, holdout.numClasses(), threads,

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
 public final class Checkpointing implements Trainer.Checkpointer {
     private static final String STEPS_DONE = "steps_done";
     private static final String BATCHES_PER_UNIT = "batches_per_unit";
+    /** What checkpoints of earlier releases call these (they are resumed too). */
+    private static final Map<String, String> FORMER_NAMES = Map.of(STEPS_DONE, "segments_done",
+            BATCHES_PER_UNIT, "batches_per_segment");
     private final CheckpointStore store;
     private final TrainConfig config;
     private final Supplier<MultiLayerNetwork> network;
@@ -125,9 +128,10 @@ public final class Checkpointing implements Trainer.Checkpointer {
     }
 
     private static Number number(String checkpoint, Map<String, Object> state, String key) {
-        if (!(state.get(key) instanceof Number n)) {
+        Object value = state.containsKey(key) ? state.get(key) : state.get(FORMER_NAMES.getOrDefault(key, key));
+        if (!(value instanceof Number n)) {
             throw new InputException("Cannot resume from checkpoint " + checkpoint + ": its state has no number "
-                    + key + " (" + state.get(key) + "); it was not written by this version of Tributary");
+                    + key + " (" + value + "); it was not written by Tributary");
         }
         return n;
     }

@@ -13,6 +13,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.Serializable;
@@ -91,25 +93,24 @@ public final class HoldoutEvaluation {
     }
 
     /**
-     * Checks on one example that {@code net} takes {@code data}'s images and predicts its number of
-     * classes, so a mismatch is one clear error rather than a failure deep inside a Spark task.
+     * Checks that {@code net} takes {@code rows x cols} images and predicts {@code numClasses} classes,
+     * on one blank image, so a mismatch is one clear error rather than a failure deep inside a Spark task.
      *
      * @param what  the model, named in errors ("champion 000003")
      * @param where the data's location, named in errors
      */
-    public static void requireFits(MultiLayerNetwork net, MnistData data, String what, String where) {
-        DataSet one = DataSets.toDataSet(data.pixels(), data.labels(), 0, 1, data.rows(), data.cols(),
-                data.numClasses());
+    public static void requireFits(MultiLayerNetwork net, int rows, int cols, int numClasses, String what,
+                                   String where) {
         long outputs;
         try {
-            outputs = net.output(one.getFeatures()).size(1);
+            outputs = net.output(Nd4j.zeros(DataType.FLOAT, 1, 1, rows, cols)).size(1);
         } catch (RuntimeException e) {
-            throw new InputException("Images in " + where + " are " + data.rows() + "x" + data.cols()
+            throw new InputException("Images in " + where + " are " + rows + "x" + cols
                     + " pixels, which " + what + " does not accept: " + e.getMessage());
         }
-        if (outputs != data.numClasses()) {
+        if (outputs != numClasses) {
             throw new InputException(what + " predicts " + outputs + " classes but the data in " + where + " has "
-                    + data.numClasses());
+                    + numClasses);
         }
     }
 

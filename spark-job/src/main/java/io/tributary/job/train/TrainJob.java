@@ -75,6 +75,7 @@ public final class TrainJob {
 
     public TrainResult run() throws Exception {
         long wallStart = System.nanoTime();
+        ModelZoo.requireKnown(config.model());   // before anything is written
         SparkConf sparkConf = sparkConf();
         TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
