@@ -102,6 +102,10 @@ public final class TrainKeys {
     public static final ConfigKey<Integer> SHARED_CONNECT_TIMEOUT = ConfigKey.intKey("shared-connect-timeout-seconds", 60, 1, 3600,
             "How long workers may take to reach the controller before the run fails.");
 
+    /** How data is read: the keys every command that reads data takes (train, evaluate, retrain's holdout). */
+    public static final List<ConfigKey<?>> READ_KEYS = List.of(FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE, NUM_CLASSES,
+            FEATURE_SCALE, ON_BAD_RECORD);
+
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
             NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = TributaryCli.Version.class,
         description = "Trains neural networks on Apache Spark with DL4J.",
         subcommands = {TrainCommand.class, RetrainCommand.class, RegistryCommand.class, EvaluateCommand.class,
-                ConfigCommand.class, BenchCommand.class,
+                ConfigCommand.class, ConvertCommand.class, BenchCommand.class,
                 DoctorCommand.class})
 public final class TributaryCli {
     public static final int EXIT_OK = 0;

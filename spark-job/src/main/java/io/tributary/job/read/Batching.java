@@ -28,6 +28,11 @@ public final class Batching {
     private Batching() {
     }
 
+    /** The features' multiplier: {@code configured} when given (> 0), else 1/255 for bytes and 1 for floats. */
+    public static float scale(double configured, boolean bytes) {
+        return configured > 0 ? (float) configured : bytes ? 1f / 255f : 1f;
+    }
+
     /** The partition a batch id of {@link #training} belongs to. */
     public static int partitionOf(int id) {
         return id >>> LOCAL_BITS;

@@ -84,6 +84,46 @@ public final class DataReader {
         return limit(source(format).read(spark, location, config, hadoopConf, skipped), limit);
     }
 
+    /**
+     * Rows to evaluate a model on: an IDX directory's {@code train} or test split, or all rows of
+     * another format ({@code trainSplit} must then be false: such data has no splits of its own).
+     */
+    public static ExampleRows evaluation(SparkSession spark, String location, DataConfig config, boolean trainSplit,
+                                         Configuration hadoopConf, LongAccumulator skipped) {
+        DataFormat format = resolve(location, config.format(), hadoopConf);
+        if (format == DataFormat.IDX) {
+            return IdxRows.read(spark, idx(location, hadoopConf),
+                    trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST, 0);
+        }
+        if (trainSplit) {
+            throw new InputException("--split train applies to IDX directories only; " + location + " is "
+                    + format.label() + " data, which is evaluated whole");
+        }
+        return source(format).read(spark, location, config, hadoopConf, skipped);
+    }
+
+    /** What the driver can know of the data before Spark starts: the shape of an example and the classes. */
+    public record Known(InputShape shape, int numClasses) {
+    }
+
+    /**
+     * The example shape and class count when they are known without Spark: an IDX directory's headers,
+     * or {@code --input-shape} with {@code --num-classes}; empty otherwise.
+     */
+    public static java.util.Optional<Known> knownShape(String location, DataConfig config, Configuration hadoopConf) {
+        if (config.shape() != null && config.numClasses() > 0) {
+            return java.util.Optional.of(new Known(config.shape(), config.numClasses()));
+        }
+        if (location.startsWith(TABLE_PREFIX) || (config.format() != DataFormat.AUTO && config.format() != DataFormat.IDX)) {
+            return java.util.Optional.empty();
+        }
+        if (resolve(location, config.format(), hadoopConf) != DataFormat.IDX) {
+            return java.util.Optional.empty();
+        }
+        MnistDirectory.Header h = idx(location, hadoopConf).header(MnistDirectory.Split.TRAIN);
+        return java.util.Optional.of(new Known(new InputShape(1, h.rows(), h.cols()), MnistDirectory.NUM_CLASSES));
+    }
+
     /** The fingerprint of the data at {@code location}, from its listing ({@link DataFingerprint}). */
     public static Map<String, Object> fingerprint(String location, Configuration hadoopConf) {
         if (location.startsWith(TABLE_PREFIX)) {

@@ -1,10 +1,14 @@
 package io.tributary.job.registry;
 
 import io.tributary.common.InputException;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+import io.tributary.common.config.DataFormat;
+import io.tributary.job.read.Batching;
+import io.tributary.job.read.ExampleRows;
+import io.tributary.job.read.DataReader;
 import io.tributary.common.config.RetrainConfig;
 import io.tributary.common.config.TrainConfig;
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.CrashPoint;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
@@ -66,21 +70,21 @@ public final class RetrainJob {
         // The inputs (their headers, and the model name) are checked before the registry is created or
         // locked: bad input leaves nothing behind. The examples are read by the training run.
         ModelZoo.requireKnown(train.model());
-        MnistDirectory data = new MnistDirectory(HadoopFs.resolve("data", train.data(), hadoopConf));
-        MnistDirectory holdoutDir = retrain.holdout() == null ? data
-                : new MnistDirectory(HadoopFs.resolve("holdout", retrain.holdout(), hadoopConf));
-        data.header(MnistDirectory.Split.TRAIN);
-        MnistDirectory.Header holdoutHeader = holdoutDir.header(MnistDirectory.Split.TEST);
-        if (holdoutDir != data) data.header(MnistDirectory.Split.TEST);
-        String dataSha = (String) data.fingerprint().get("sha256");
-        String holdoutSha = holdoutDir == data ? dataSha : (String) holdoutDir.fingerprint().get("sha256");
+        String holdoutLocation = retrain.holdout() == null ? train.data() : retrain.holdout();
+        // The data's listing (a missing location is refused here) and, where known without Spark, its shape.
+        String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
+        String holdoutSha = (String) DataReader.fingerprint(holdoutLocation, hadoopConf).get("sha256");
+        Optional<DataReader.Known> holdoutKnown = DataReader.knownShape(holdoutLocation, train.input(), hadoopConf);
+        DataReader.knownShape(train.data(), train.input(), hadoopConf);
+        String holdoutName = holdoutLocation + (DataReader.resolve(holdoutLocation, train.input().format(), hadoopConf)
+                == DataFormat.IDX ? " (test split)" : "");
         ModelRegistry registry = ModelRegistry.open(HadoopFs.resolve("registry", retrain.registry(), hadoopConf), true);
         try (FsLock ignored = registry.lock(train.forceUnlock())) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("event", ModelRegistry.RETRAIN);
-            entry.put("data", data.location().toString());
+            entry.put("data", train.data());
             entry.put("data_sha256", dataSha);
-            entry.put("holdout", holdoutDir.location().toString() + " (test split)");
+            entry.put("holdout", holdoutName);
             entry.put("holdout_sha256", holdoutSha);
             Map<String, Object> last = registry.lastTrained();
             if (!retrain.force() && last != null && dataSha.equals(last.get("data_sha256"))) {
@@ -99,9 +103,9 @@ public final class RetrainJob {
             try {
                 MultiLayerNetwork champion = championVersion.isPresent()
                         ? ModelStore.load(registry.versionDir(championVersion.getAsInt())) : null;
-                if (champion != null) {
-                    HoldoutEvaluation.requireFits(champion, holdoutHeader.rows(), holdoutHeader.cols(),
-                            MnistDirectory.NUM_CLASSES, "champion " + championName, holdoutDir.location().toString());
+                if (champion != null && holdoutKnown.isPresent()) {
+                    HoldoutEvaluation.requireFits(champion, holdoutKnown.get().shape(), holdoutKnown.get().numClasses(),
+                            "champion " + championName, holdoutLocation);
                 }
                 HadoopFs.Location dir = registry.versionDir(version);
                 progressOut.printf("tributary: training version %s into %s (champion: %s)%n",
@@ -112,10 +116,18 @@ public final class RetrainJob {
                     entry.put("warm_start_from", championVersion.getAsInt());
                 }
                 job.afterTraining(HOLDOUT_FILE, (sc, model, threads) -> {
-                    MnistData holdout = holdoutDir.read(MnistDirectory.Split.TEST);
-                    HoldoutEvaluation.requireFits(model, holdout.rows(), holdout.cols(), holdout.numClasses(),
-                            "the challenger", holdoutDir.location().toString());
-                    JavaRDD<RawBatch> batches = Batches.rdd(sc, holdout).persist(StorageLevel.MEMORY_ONLY());
+                    SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+                    ExampleRows holdout = DataReader.heldOut(spark, holdoutLocation, train.input(), 0, hadoopConf,
+                            sc.sc().longAccumulator("tributary.skipped-records"));
+                    HoldoutEvaluation.requireFits(model, holdout.shape(), holdout.numClasses(), "the challenger",
+                            holdoutLocation);
+                    if (champion != null) {
+                        HoldoutEvaluation.requireFits(champion, holdout.shape(), holdout.numClasses(),
+                                "champion " + championName, holdoutLocation);
+                    }
+                    JavaRDD<RawBatch> batches = Batching.evaluation(holdout, Batches.EVAL_BATCH,
+                            Batching.scale(train.input().featureScale(), holdout.byteFeatures()), sc.defaultParallelism(),
+                            StorageLevel.MEMORY_ONLY());
                     try {
                         comparison.challenger = HoldoutEvaluation.run(sc, model, batches, holdout.numClasses(), threads,
                                 Batches.EVAL_BATCH, 0).toMap();
@@ -126,7 +138,7 @@ public final class RetrainJob {
                     } finally {
                         batches.unpersist(false);
                     }
-                    return comparison.toMap(holdoutDir.location().toString(), holdoutSha, championVersion);
+                    return comparison.toMap(holdoutName, holdoutSha, championVersion);
                 });
                 TrainResult result = job.run();
                 registry.versionDir(version).fs().delete(registry.versionDir(version).child("checkpoints").path(), true);

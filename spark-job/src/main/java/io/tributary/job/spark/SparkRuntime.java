@@ -4,6 +4,7 @@ import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,11 @@ public record SparkRuntime(JavaSparkContext sc, int workers, int threadsPerTask,
             sc.close();
             throw e;
         }
+    }
+
+    /** Spark SQL over this context: the data sources read through it. */
+    public SparkSession session() {
+        return SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
     }
 
     /** What metadata.json records of the Spark side of a run. */

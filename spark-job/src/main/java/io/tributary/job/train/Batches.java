@@ -7,25 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Cuts a dataset into minibatches, in an order shuffled once by the job's seed. */
+/**
+ * Minibatches cut on the driver, for the single-process baseline of the benchmark (training and
+ * evaluation read through {@link io.tributary.job.read.Batching} on executors), and the evaluation batch size.
+ */
 public final class Batches {
     /** Examples per DataSet in evaluation data. */
     public static final int EVAL_BATCH = 500;
 
     private Batches() {
-    }
-
-    /**
-     * Evaluation data as an RDD of {@link #EVAL_BATCH}-example batches in file order (batch {@code id}
-     * starts at example {@code id * EVAL_BATCH}): the batches are broadcast, tasks carry only ids.
-     */
-    public static org.apache.spark.api.java.JavaRDD<RawBatch> rdd(
-            org.apache.spark.api.java.JavaSparkContext sc, MnistData data) {
-        List<RawBatch> batches = of(data, EVAL_BATCH, null);
-        org.apache.spark.broadcast.Broadcast<RawBatch[]> bc = sc.broadcast(batches.toArray(new RawBatch[0]));
-        List<Integer> ids = new ArrayList<>();
-        for (int i = 0; i < batches.size(); i++) ids.add(i);
-        return sc.parallelize(ids, sc.defaultParallelism()).map(new BatchById(bc));
     }
 
     /**

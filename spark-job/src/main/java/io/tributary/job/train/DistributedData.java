@@ -29,7 +29,7 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
 
     /** Cuts the data into batches on the executors and caches them where {@code config}'s cache level says. */
     public static DistributedData of(JavaSparkContext sc, TrainingData data, TrainConfig config) {
-        float scale = scale(config.input().featureScale(), data.train().byteFeatures());
+        float scale = Batching.scale(config.input().featureScale(), data.train().byteFeatures());
         StorageLevel level = level(config.input().cache());
         JavaRDD<RawBatch> train = Batching.training(data.train(), config.batchSizePerWorker(), config.seed(),
                 sc.defaultParallelism(), scale, level);
@@ -76,11 +76,8 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
         test.unpersist(false);
     }
 
-    static float scale(double configured, boolean bytes) {
-        return configured > 0 ? (float) configured : bytes ? 1f / 255f : 1f;
-    }
-
-    static StorageLevel level(CacheLevel cache) {
+    /** Spark's storage level of a cache level ({@code null}: not cached). */
+    public static StorageLevel level(CacheLevel cache) {
         return switch (cache) {
             case MEMORY -> StorageLevel.MEMORY_ONLY();
             case MEMORY_AND_DISK -> StorageLevel.MEMORY_AND_DISK();

@@ -2,6 +2,10 @@ package io.tributary.job.train;
 
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.InputException;
+import io.tributary.common.config.InputShape;
+import io.tributary.job.read.Batching;
+import io.tributary.job.read.ExampleRows;
+import org.apache.spark.storage.StorageLevel;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.metrics.ClassificationReport;
@@ -93,24 +97,40 @@ public final class HoldoutEvaluation {
     }
 
     /**
-     * Checks that {@code net} takes {@code rows x cols} images and predicts {@code numClasses} classes,
-     * on one blank image, so a mismatch is one clear error rather than a failure deep inside a Spark task.
+     * Checks that {@code net} takes examples of {@code shape} and predicts {@code numClasses} classes, on
+     * one blank example, so a mismatch is one clear error rather than a failure deep inside a Spark task.
      *
      * @param what  the model, named in errors ("champion 000003")
      * @param where the data's location, named in errors
      */
-    public static void requireFits(MultiLayerNetwork net, int rows, int cols, int numClasses, String what,
+    public static void requireFits(MultiLayerNetwork net, InputShape shape, int numClasses, String what,
                                    String where) {
         long outputs;
         try {
-            outputs = net.output(Nd4j.zeros(DataType.FLOAT, 1, 1, rows, cols)).size(1);
+            outputs = net.output(Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(), shape.width()))
+                    .size(1);
         } catch (RuntimeException e) {
-            throw new InputException("Images in " + where + " are " + rows + "x" + cols
-                    + " pixels, which " + what + " does not accept: " + e.getMessage());
+            throw new InputException("Examples in " + where + " have shape " + shape + " (C,H,W), which " + what
+                    + " does not accept: " + e.getMessage());
         }
         if (outputs != numClasses) {
             throw new InputException(what + " predicts " + outputs + " classes but the data in " + where + " has "
                     + numClasses);
+        }
+    }
+
+    /**
+     * The held-out rows as batches in their order (for reports naming examples), cached in memory, and
+     * evaluated: the result keeps the {@code keepMisclassified} surest mistakes.
+     */
+    public static Result run(JavaSparkContext sc, MultiLayerNetwork net, ExampleRows rows, double featureScale,
+                             int threadsPerTask, int keepMisclassified) {
+        JavaRDD<RawBatch> batches = Batching.evaluation(rows, Batches.EVAL_BATCH,
+                Batching.scale(featureScale, rows.byteFeatures()), sc.defaultParallelism(), StorageLevel.MEMORY_ONLY());
+        try {
+            return run(sc, net, batches, rows.numClasses(), threadsPerTask, Batches.EVAL_BATCH, keepMisclassified);
+        } finally {
+            batches.unpersist(false);
         }
     }
 

@@ -26,6 +26,7 @@ final class RunPublisher {
     static void publish(RunOutput output, TrainConfig config, TrainResult result, TrainingData data,
                         Map<String, Object> sparkInfo, Map<String, Map<String, Object>> extraFiles) throws IOException {
         Map<String, Object> metrics = metrics(result);
+        metrics.put("skipped_records", data.skipped().value());
         Map<String, Object> metadata = metadata(config, result, data, sparkInfo);
         writeJson(output, "metrics.json", metrics);
         writeJson(output, "metadata.json", metadata);
@@ -57,6 +58,9 @@ final class RunPublisher {
         model.put("parameters", result.model().numParams());
         model.put("input", Map.of("rows", shape.rows(), "cols", shape.cols(), "channels", shape.channels()));
         model.put("classes", shape.numClasses());
+        if (data.classNames() != null) {
+            model.put("class_names", data.classNames());   // label index -> the name in the data
+        }
         model.put("format", "DL4J ModelSerializer zip with updater state");
 
         Map<String, Object> metadata = new LinkedHashMap<>();

@@ -83,18 +83,19 @@ public final class TrainJob {
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         try {
             CheckpointStore checkpoints = checkpoints(outLocation);
-            TrainingData data = TrainingData.read(resolved, hadoopConf);
-            MultiLayerNetwork net = buildNetwork(resolved, data.shape());
+            TrainingData.knownShape(resolved, hadoopConf).ifPresent(shape -> buildConfiguration(resolved, shape));
+            TrainingData data;
             Trained trained;
             Map<String, Map<String, Object>> extra = Map.of();
             try (SparkRuntime spark = SparkRuntime.start(sparkConf, resolved)) {
-                trained = train(spark, resolved, data, net, checkpoints);
+                data = TrainingData.read(spark.session(), resolved, hadoopConf);
+                trained = train(spark, resolved, data, buildNetwork(resolved, data.shape()), checkpoints);
                 if (afterTraining != null) {
                     extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(), spark.threadsPerTask()));
                 }
             }
             TrainResult result = new TrainResult(outLocation.toString(), trained.epochs(), trained.test(),
-                    (System.nanoTime() - wallStart) / 1e9, data.train().count(), trained.model());
+                    (System.nanoTime() - wallStart) / 1e9, trained.examples(), trained.model());
             RunPublisher.publish(output, resolved, result, data, trained.sparkInfo(), extra);
             output.finish();
             return result;
@@ -106,7 +107,7 @@ public final class TrainJob {
 
     /** What training produced, before it is published. */
     private record Trained(MultiLayerNetwork model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
-                           Map<String, Object> sparkInfo) {
+                           long examples, Map<String, Object> sparkInfo) {
     }
 
     private SparkConf sparkConf() {
@@ -132,10 +133,7 @@ public final class TrainJob {
      * refused when it has more parameters than {@code max-parameters} (before any memory is taken for them).
      */
     private MultiLayerNetwork buildNetwork(TrainConfig config, ModelZoo.InputShape shape) {
-        MultiLayerConfiguration conf = ModelZoo.build(config.model(), shape, config.learningRate(), config.seed());
-        ModelSize.requireAtMost(conf, config.maxParameters(), config.model() + " for " + shape.rows() + "x"
-                + shape.cols() + "x" + shape.channels() + " images with " + shape.numClasses() + " classes");
-        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        MultiLayerNetwork net = new MultiLayerNetwork(buildConfiguration(config, shape));
         net.init();
         if (initialParameters != null) {
             if (initialParameters.length() != net.numParams()) {
@@ -149,11 +147,23 @@ public final class TrainJob {
         return net;
     }
 
+    /**
+     * The configured network for {@code shape}, refused when it has more parameters than
+     * {@code max-parameters}. Called before Spark starts when the data's shape is known then (IDX
+     * headers, or --input-shape with --num-classes), and again once the data is read.
+     */
+    private static MultiLayerConfiguration buildConfiguration(TrainConfig config, ModelZoo.InputShape shape) {
+        MultiLayerConfiguration conf = ModelZoo.build(config.model(), shape, config.learningRate(), config.seed());
+        ModelSize.requireAtMost(conf, config.maxParameters(), config.model() + " for " + shape.rows() + "x"
+                + shape.cols() + "x" + shape.channels() + " images with " + shape.numClasses() + " classes");
+        return conf;
+    }
+
     /** Distributes the data, then trains {@code net} epoch by epoch (from the newest checkpoint when resuming). */
     private Trained train(SparkRuntime spark, TrainConfig config, TrainingData data, MultiLayerNetwork net,
                           CheckpointStore checkpoints) throws Exception {
         JavaSparkContext sc = spark.sc();
-        try (DistributedData distributed = DistributedData.of(sc, data, config.batchSizePerWorker(), config.seed());
+        try (DistributedData distributed = DistributedData.of(sc, data, config);
              TrainingMasters.Prepared master = TrainingMasters.create(sc, config)) {
             TrainPlan plan = TrainPlan.of(config, spark.workers(), spark.threadsPerTask(), distributed.numBatches(),
                     data.shape().numClasses());
@@ -167,7 +177,8 @@ public final class TrainJob {
             if (!master.info().isEmpty()) {
                 sparkInfo.put("shared_gradients", master.info());
             }
-            return new Trained(sparkNet.getNetwork(), epochs, trainer.lastEvaluation(), sparkInfo);
+            return new Trained(sparkNet.getNetwork(), epochs, trainer.lastEvaluation(), distributed.examples(),
+                    sparkInfo);
         }
     }
 

@@ -4,6 +4,7 @@ import io.tributary.common.data.RawBatch;
 import io.tributary.common.metrics.ProcessMemory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.dataset.DataSet;
@@ -82,67 +83,80 @@ public final class Trainer {
     /** The epochs of one {@link #train} call over one dataset. */
     private final class Epochs {
         final DistributedData data;
-        final BatchById lookup;
         final ToDataSet toDataSet;
-        final List<Integer> trainSample = new ArrayList<>();
+        final int[] trainSample;
         final TaskResultBytes resultBytes = new TaskResultBytes();
 
         Epochs(DistributedData data) {
             this.data = data;
-            this.lookup = new BatchById(data.train());
             this.toDataSet = new ToDataSet(plan.threadsPerTask());
             int[] sizes = data.batchSizes();
-            for (int id = 0, n = 0; id < sizes.length && n < plan.trainEvalExamples(); n += sizes[id], id++) {
-                trainSample.add(id);   // batches are in shuffled order: a fixed random sample
+            int n = 0;
+            int batches = 0;
+            while (batches < sizes.length && n < plan.trainEvalExamples()) {
+                n += sizes[batches++];   // batches are in shuffled order: a fixed random sample
             }
+            this.trainSample = java.util.stream.IntStream.range(0, batches).toArray();
         }
 
         EpochResult epoch(Position from, StallGuard guard, Checkpointer checkpointer) throws Exception {
             int epoch = from.epoch();
             EpochPlan epochPlan = plan.epoch(epoch, data.numBatches());
-            long bytesBefore = resultBytes.total();
-            long start = System.nanoTime() - (long) (from.seconds() * 1e9);
-            long seen = from.seen();
-            double lossSum = from.lossSum();
-            for (int s = from.stepsDone(); s < epochPlan.steps(); s++) {
-                List<Integer> ids = epochPlan.batchesOf(s);
-                double loss = step(ids, guard, "step " + (s + 1) + " of " + epochPlan.steps() + " of epoch " + epoch);
-                for (int id : ids) {
-                    seen += data.batchSizes()[id];
+            Broadcast<int[]> stepOf = sc.broadcast(epochPlan.stepOfBatch());
+            try {
+                long bytesBefore = resultBytes.total();
+                long start = System.nanoTime() - (long) (from.seconds() * 1e9);
+                long seen = from.seen();
+                double lossSum = from.lossSum();
+                for (int s = from.stepsDone(); s < epochPlan.steps(); s++) {
+                    List<Integer> numbers = epochPlan.batchesOf(s);
+                    double loss = step(stepOf, s, numbers.get(0), guard,
+                            "step " + (s + 1) + " of " + epochPlan.steps() + " of epoch " + epoch);
+                    for (int b : numbers) {
+                        seen += data.batchSizes()[b];
+                    }
+                    lossSum += loss;
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    progress.step(epoch, s + 1, epochPlan.steps(), seen, seconds, loss);
+                    if (s + 1 < epochPlan.steps()) {
+                        checkpointer.after(new Position(epoch, s + 1, seen, lossSum, seconds, from.done()), false);
+                    }
                 }
-                lossSum += loss;
                 double seconds = (System.nanoTime() - start) / 1e9;
-                progress.step(epoch, s + 1, epochPlan.steps(), seen, seconds, loss);
-                if (s + 1 < epochPlan.steps()) {
-                    checkpointer.after(new Position(epoch, s + 1, seen, lossSum, seconds, from.done()), false);
-                }
+                lastEvaluation = evaluate(data.test());
+                double trainAccuracy = trainSample.length == 0 ? Double.NaN
+                        : HoldoutEvaluation.run(sc, net.getNetwork(), data.train().filter(
+                                new BatchFilter.Numbered(data.offsets(), trainSample)), plan.numClasses(),
+                                plan.threadsPerTask(), Batches.EVAL_BATCH, 0).accuracy();
+                EpochResult r = new EpochResult(epoch, lossSum / epochPlan.steps(), trainAccuracy,
+                        lastEvaluation.loss(), lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(),
+                        resultBytes.total() - bytesBefore);
+                progress.epoch(r);
+                List<EpochResult> withThis = new ArrayList<>(from.done());
+                withThis.add(r);
+                checkpointer.after(new Position(epoch + 1, 0, 0, 0, 0, withThis), true);
+                return r;
+            } finally {
+                stepOf.destroy();
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            lastEvaluation = evaluate(data.test());
-            double trainAccuracy = trainSample.isEmpty() ? Double.NaN
-                    : HoldoutEvaluation.run(sc, net.getNetwork(),
-                            sc.parallelize(trainSample, sc.defaultParallelism()).map(lookup), plan.numClasses(),
-                            plan.threadsPerTask(), Batches.EVAL_BATCH, 0).accuracy();
-            EpochResult r = new EpochResult(epoch, lossSum / epochPlan.steps(), trainAccuracy, lastEvaluation.loss(),
-                    lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
-            progress.epoch(r);
-            List<EpochResult> withThis = new ArrayList<>(from.done());
-            withThis.add(r);
-            checkpointer.after(new Position(epoch + 1, 0, 0, 0, 0, withThis), true);
-            return r;
         }
 
-        /** Fits the batches {@code ids} in one step and returns the step's loss (see {@link EpochResult#trainLoss}). */
-        double step(List<Integer> ids, StallGuard guard, String description) throws Exception {
-            JavaRDD<DataSet> batches = sc.parallelize(ids, sc.defaultParallelism()).map(lookup).map(toDataSet)
-                    .persist(StorageLevel.MEMORY_ONLY());
+        /**
+         * Fits step {@code s}'s batches, where they are cached, in one step and returns the step's loss
+         * (see {@link EpochResult#trainLoss}); {@code first} is the step's first batch.
+         */
+        double step(Broadcast<int[]> stepOf, int s, int first, StallGuard guard, String description) throws Exception {
+            JavaRDD<DataSet> batches = data.train().filter(new BatchFilter.InStep(data.offsets(), stepOf, s))
+                    .map(toDataSet).persist(StorageLevel.MEMORY_ONLY());
             try {
                 guard.run(description, () -> net.fit(batches));
             } finally {
                 batches.unpersist(false);
             }
             return plan.scoreOnDriver()
-                    ? net.getNetwork().score(toDataSet.call(lookup.call(ids.get(0))))
+                    ? HoldoutEvaluation.run(sc, net.getNetwork(), data.train().filter(
+                            new BatchFilter.Numbered(data.offsets(), new int[] {first})), plan.numClasses(),
+                            plan.threadsPerTask(), Batches.EVAL_BATCH, 0).loss()
                     : net.getScore();
         }
     }

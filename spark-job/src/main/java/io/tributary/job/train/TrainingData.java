@@ -22,6 +22,16 @@ import java.util.Map;
 public record TrainingData(ExampleRows train, ExampleRows test, ModelZoo.InputShape shape, List<String> classNames,
                            Map<String, Object> fingerprint, LongAccumulator skipped) {
 
+    /**
+     * The shape the network will have, when the driver can know it before Spark starts: from IDX
+     * headers, or from {@code --input-shape} with {@code --num-classes}.
+     */
+    public static java.util.Optional<ModelZoo.InputShape> knownShape(TrainConfig config, Configuration hadoopConf) {
+        return DataReader.knownShape(config.data(), config.input(), hadoopConf)
+                .map(s -> new ModelZoo.InputShape(s.shape().height(), s.shape().width(), s.shape().channels(),
+                        s.numClasses()));
+    }
+
     /** Reads {@code config}'s data (limited to its train/test example counts); nothing is read on the driver. */
     public static TrainingData read(SparkSession spark, TrainConfig config, Configuration hadoopConf) {
         LongAccumulator skipped = spark.sparkContext().longAccumulator("tributary.skipped-records");

@@ -1,0 +1,92 @@
+package io.tributary.job.cli;
+
+import io.tributary.common.InputException;
+import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.job.read.ExampleRows;
+import io.tributary.job.read.IdxRows;
+import io.tributary.job.spark.ExecutorWait;
+import io.tributary.job.spark.SparkConfs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code tributary convert}: an IDX dataset as Parquet, one row per example ({@code label} int,
+ * {@code image} the example's bytes, row-major), its train and t10k splits in {@code OUTPUT/train}
+ * and {@code OUTPUT/test}. Executors read and write; the result appears under its name only when
+ * both splits are complete.
+ */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Writes an MNIST-format IDX directory as Parquet (OUTPUT/train and OUTPUT/test; columns label"
+                + " int and image binary), the format Spark users keep data in. Train on it with --data OUTPUT/train"
+                + " --test-data OUTPUT/test --input-shape 1,ROWS,COLS.")
+public final class ConvertCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, paramLabel = "DIR_OR_URI", description = "An IDX directory.")
+    String data;
+    @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "The format to write: parquet.")
+    String to;
+    @Option(names = "--output", required = true, paramLabel = "URI", description = "Directory to write.")
+    String output;
+    @Option(names = "--overwrite", description = "Replace an existing output.")
+    boolean overwrite;
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master; default: spark-submit's, else local[*].")
+    String master;
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!"parquet".equals(to)) {
+            throw new InputException("Invalid value \"" + to + "\" for --to: must be parquet");
+        }
+        SparkConf conf = SparkConfs.build("tributary-convert", master);
+        Configuration hadoopConf = SparkConfs.hadoopConf(conf);
+        MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, hadoopConf));
+        HadoopFs.Location out = HadoopFs.resolve("output", output, hadoopConf);
+        if (out.fs().exists(out.path()) && !overwrite) {
+            throw new InputException("Output " + out + " already exists; pass --overwrite to replace it, or choose"
+                    + " another --output");
+        }
+        dir.header(MnistDirectory.Split.TRAIN);   // a bad directory fails before Spark starts
+        dir.header(MnistDirectory.Split.TEST);
+        Path tmp = new Path(out.path().getParent(), "_tmp." + out.path().getName() + "." + UUID.randomUUID());
+        long[] counts = new long[2];
+        try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
+            spark.sparkContext().setLogLevel("WARN");
+            ExecutorWait.await(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()));
+            int i = 0;
+            for (MnistDirectory.Split split : MnistDirectory.Split.values()) {
+                ExampleRows rows = IdxRows.read(spark, dir, split, 0);
+                String name = split == MnistDirectory.Split.TRAIN ? "train" : "test";
+                rows.rows().withColumnRenamed(ExampleRows.FEATURES, "image").select("label", "image")
+                        .write().parquet(new Path(tmp, name).toString());
+                counts[i++] = spark.read().parquet(new Path(tmp, name).toString()).count();
+            }
+            replace(out, tmp);
+        } catch (IOException | RuntimeException e) {
+            out.fs().delete(tmp, true);
+            throw e;
+        }
+        System.out.printf("Wrote %s/train (%d examples) and %s/test (%d examples) as Parquet%n", out, counts[0], out,
+                counts[1]);
+        return TributaryCli.EXIT_OK;
+    }
+
+    /** Puts the complete {@code tmp} in {@code out}'s place (an old output is removed first with --overwrite). */
+    private void replace(HadoopFs.Location out, Path tmp) throws IOException {
+        if (out.fs().exists(out.path())) {
+            out.fs().delete(out.path(), true);
+        }
+        if (!out.fs().rename(tmp, out.path())) {
+            throw new IOException("Cannot rename " + tmp + " to " + out);
+        }
+    }
+}
