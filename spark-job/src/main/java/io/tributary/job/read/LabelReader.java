@@ -9,7 +9,8 @@ final class LabelReader {
 
     static int read(RowPlan plan, Object value) {
         if (value == null || (value instanceof String s && s.isEmpty())) {
-            throw new BadRecord("column " + plan.labelName() + " is empty; every example needs a label (" + plan.labelRule() + ")");
+            throw new BadRecord("column " + plan.labelName() + " is " + (value == null ? "null" : "empty")
+                    + "; every example needs a label (" + plan.labelRule() + ")");
         }
         return switch (plan.labels()) {
             case INTEGRAL -> inRange(plan, ((Number) value).longValue(), value);
