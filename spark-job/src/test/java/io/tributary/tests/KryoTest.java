@@ -53,6 +53,18 @@ class KryoTest {
     }
 
     @Test
+    void sparkSqlSchemasRoundTripWithSparksOwnTypeObjects() {
+        // Parquet's schema inference returns schemas from tasks; a rebuilt IntegerType$ would equal nothing.
+        var schema = new org.apache.spark.sql.types.StructType()
+                .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(
+                        org.apache.spark.sql.types.DataTypes.FloatType))
+                .add("label", org.apache.spark.sql.types.DataTypes.IntegerType);
+        var back = (org.apache.spark.sql.types.StructType[]) roundTrip(new org.apache.spark.sql.types.StructType[] {schema});
+        assertEquals(schema, back[0]);
+        assertSame(org.apache.spark.sql.types.DataTypes.IntegerType, back[0].apply("label").dataType());
+    }
+
+    @Test
     void rawBatchesAndDataSetsRoundTrip() {
         RawBatch b = RawBatch.ofPixels(3, 96, 2, 2, 2, 10, new byte[] {1, 2, 3, 4, 5, 6, 7, (byte) 200}, new int[] {4, 9});
         RawBatch back = roundTrip(b);

@@ -1,5 +1,7 @@
 package io.tributary.job.kryo;
 
+import com.esotericsoftware.kryo.Kryo;
+
 import java.util.List;
 
 /**
@@ -12,4 +14,12 @@ import java.util.List;
 public interface KryoClasses {
     /** The classes, in a fixed order. */
     List<Class<?>> classes();
+
+    /**
+     * Registers the classes; a part whose classes need a serializer of their own (one that writes
+     * them as text, say) registers it here, in a fixed order.
+     */
+    default void register(Kryo kryo) {
+        classes().forEach(kryo::register);
+    }
 }

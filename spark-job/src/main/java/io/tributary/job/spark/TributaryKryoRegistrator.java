@@ -30,7 +30,7 @@ public class TributaryKryoRegistrator extends Nd4jRegistrator {
             kryo.register(c);
         }
         for (KryoClasses part : ServiceLoader.load(KryoClasses.class, TributaryKryoRegistrator.class.getClassLoader())) {
-            part.classes().forEach(kryo::register);
+            part.register(kryo);
         }
     }
 }
