@@ -96,7 +96,7 @@ class CliTest {
 
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         assertInputError(run("train", "--data", empty.toString(), "--output", out.toString()),
-                "has no train-images-idx3-ubyte or train-images-idx3-ubyte.gz");
+                "holds no IDX files (train-images-idx3-ubyte[.gz])");
         assertFalse(Files.exists(out));
     }
 
@@ -122,7 +122,7 @@ class CliTest {
         assertTrue(Files.exists(out.resolve("model.zip")));
         Path small = IdxFixtures.writeLearnable(tmp.resolve("small"), 10, 10, 14, 4, true);
         assertInputError(run("evaluate", "--model", out.resolve("model.zip").toString(), "--data", small.toString(),
-                "--master", "local[1]"), "are 14x14 pixels, which model");
+                "--master", "local[1]"), "have shape 1,14,14 (C,H,W), which model");
         assertInputError(run("evaluate", "--model", tmp.resolve("nope.zip").toString(), "--data", small.toString()),
                 "nope.zip does not exist");
     }

@@ -162,8 +162,9 @@ public final class DataReader {
         if (subdirectories) {
             return DataFormat.IMAGES;
         }
-        throw new InputException("Cannot tell the format of " + loc + ": it holds no IDX, Parquet, ORC or CSV files"
-                + " and no class folders; give --" + TrainKeys.FORMAT.name() + " idx|parquet|orc|csv|images|table");
+        throw new InputException("Cannot tell the format of " + loc + ": it holds no IDX files (train-images-idx3-ubyte"
+                + "[.gz]), no Parquet, ORC or CSV files and no class folders; give --" + TrainKeys.FORMAT.name()
+                + " idx|parquet|orc|csv|images|table");
     }
 
     private static RowSource source(DataFormat format) {
