@@ -1,5 +1,7 @@
 package io.tributary.job.kryo;
 
+import com.esotericsoftware.kryo.Kryo;
+
 import java.util.List;
 
 /**
@@ -12,4 +14,11 @@ import java.util.List;
 public interface KryoClasses {
     /** The classes, in a fixed order. */
     List<Class<?>> classes();
+
+    /**
+     * Registers, in a fixed order, the classes that need a serializer of their own (a class whose
+     * fields do not describe it, as {@code java.net.URI}'s); called after {@link #classes()}. None by default.
+     */
+    default void registerWithSerializers(Kryo kryo) {
+    }
 }

@@ -31,6 +31,7 @@ public class TributaryKryoRegistrator extends Nd4jRegistrator {
         }
         for (KryoClasses part : ServiceLoader.load(KryoClasses.class, TributaryKryoRegistrator.class.getClassLoader())) {
             part.classes().forEach(kryo::register);
+            part.registerWithSerializers(kryo);
         }
     }
 }
