@@ -22,7 +22,7 @@ import java.awt.image.Raster;
  * </ul>
  * Gray and sRGB images are read from their samples as stored, without colour management (Java
  * treats gray as linear and would change the values of every gray PNG). Any other colour space (a
- * JPEG's embedded ICC profile, for one) is converted to sRGB by Java2D.
+ * JPEG's embedded ICC profile, a CMYK JPEG) is converted to sRGB by Java2D.
  */
 final class ImagePixels {
     private enum Layout { GRAY, RGB, CONVERTED }
