@@ -1,0 +1,86 @@
+package io.tributary.job.read;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.BadRecordPolicy;
+import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.InputShape;
+import io.tributary.common.io.HadoopFs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An image folder ({@code --format images}): one subdirectory of {@code --data} per class, the
+ * classes sorted by name (label {@code i} is the {@code i}-th), each holding JPEG, PNG, GIF or BMP
+ * files, in nested folders too (an image's class is the first folder below {@code --data}). Files
+ * with other extensions, names Spark leaves out ({@code .x}, {@code _x}) and images directly under
+ * {@code --data} are not read; the log says how many.
+ * <p>
+ * The driver lists names only ({@link ImageFolder}). Spark's {@code binaryFile} source lists and
+ * partitions the image files; executors read and decode each with ImageIO ({@link ImageDecoder}),
+ * convert it to the channels of {@code --input-shape} ({@link ImagePixels}) and resize it to its
+ * height and width ({@link Resampler}), giving unsigned-byte features.
+ */
+public final class ImageFolderRows implements RowSource {
+    private static final Logger log = LoggerFactory.getLogger(ImageFolderRows.class);
+
+    /** Classes named one by one in the log. */
+    private static final int CLASSES_LOGGED = 20;
+
+    @Override
+    public ExampleRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
+                            LongAccumulator skipped) {
+        InputShape shape = shapeOf(config, location);
+        HadoopFs.Location root = HadoopFs.resolve("data", location, hadoopConf);
+        ImageFolder folder = ImageFolder.list(root);
+        int numClasses = folder.classNames().size();
+        if (config.numClasses() != 0 && config.numClasses() != numClasses) {
+            throw new InputException("--num-classes " + config.numClasses() + " does not match the " + numClasses
+                    + " class folders of " + root + " (" + folder.classSummary(CLASSES_LOGGED) + ")");
+        }
+        log.info("Image folder {}: {} images in {} classes ({}), read as {} (C,H,W)", root, folder.imageCount(),
+                numClasses, folder.classSummary(CLASSES_LOGGED), shape);
+        String ignored = folder.ignoredSummary();
+        if (ignored != null) log.warn("Image folder {}: not read: {}", root, ignored);
+
+        Dataset<Row> files = spark.read().format("binaryFile")
+                .option("recursiveFileLookup", "true")
+                .option("pathGlobFilter", ImageFiles.GLOB)
+                .load(root.toString())
+                // Not the content column: each task reads its files itself (ImageToExample says why).
+                .select("path", "length");
+        ImageToExample toExample = new ImageToExample(root.path().toUri().getPath(),
+                folder.classNames().toArray(String[]::new), shape, config.onBadRecord() == BadRecordPolicy.SKIP,
+                skipped, new SerializableConfiguration(hadoopConf));
+        Dataset<Row> rows = files.flatMap(toExample, Encoders.row(schema()));
+        return new ExampleRows(rows, shape, numClasses, folder.classNames(), true, location);
+    }
+
+    /** The rows' schema: the pixels as one {@code binary} value, the class index as {@code int}. */
+    static StructType schema() {
+        return new StructType()
+                .add(ExampleRows.FEATURES, DataTypes.BinaryType, false)
+                .add(ExampleRows.LABEL, DataTypes.IntegerType, false);
+    }
+
+    private static InputShape shapeOf(DataConfig config, String location) {
+        InputShape shape = config.shape();
+        if (shape == null) {
+            throw new InputException("--input-shape is required for the image folder " + location + ": give C,H,W, "
+                    + "the channels (1 for grayscale, 3 for RGB) and the height and width every image is resized to");
+        }
+        if (shape.channels() != 1 && shape.channels() != 3) {
+            throw new InputException("--input-shape " + shape + " has " + shape.channels() + " channels; images are "
+                    + "read as 1 channel (grayscale) or 3 (RGB)");
+        }
+        return shape;
+    }
+}
