@@ -41,6 +41,12 @@ public record DataConfig(DataFormat format, String featuresCol, String labelCol,
                 CACHE.valueIn(values));
     }
 
+    /** The same settings for data of {@code resolved} format (what {@code auto} turned out to be). */
+    public DataConfig withFormat(DataFormat resolved) {
+        return new DataConfig(resolved, featuresCol, labelCol, inputShape, numClasses, featureScale, testData,
+                testFraction, onBadRecord, cache);
+    }
+
     /** The shape given with {@code --input-shape}, or {@code null}. */
     public InputShape shape() {
         return inputShape == null ? null : InputShape.parse(inputShape);

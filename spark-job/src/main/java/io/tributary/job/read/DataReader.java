@@ -53,7 +53,7 @@ public final class DataReader {
                     : IdxRows.read(spark, dir, MnistDirectory.Split.TEST, testLimit);
             return new Inputs(train, requireSameKind(train, test), fingerprint);
         }
-        ExampleRows all = source(format).read(spark, location, config, hadoopConf, skipped);
+        ExampleRows all = source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped);
         ExampleRows train;
         ExampleRows test;
         if (config.testData() != null) {
@@ -81,7 +81,7 @@ public final class DataReader {
         if (format == DataFormat.IDX) {
             return IdxRows.read(spark, idx(location, hadoopConf), MnistDirectory.Split.TEST, limit);
         }
-        return limit(source(format).read(spark, location, config, hadoopConf, skipped), limit);
+        return limit(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped), limit);
     }
 
     /**
@@ -99,7 +99,7 @@ public final class DataReader {
             throw new InputException("--split train applies to IDX directories only; " + location + " is "
                     + format.label() + " data, which is evaluated whole");
         }
-        return source(format).read(spark, location, config, hadoopConf, skipped);
+        return source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped);
     }
 
     /** What the driver can know of the data before Spark starts: the shape of an example and the classes. */

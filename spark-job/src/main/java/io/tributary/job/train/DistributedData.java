@@ -10,7 +10,9 @@ import io.tributary.job.read.ExampleRows;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
-import org.apache.spark.storage.RDDInfo;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.storage.BlockManagerMaster;
+import org.apache.spark.storage.RDDBlockId;
 import org.apache.spark.storage.StorageLevel;
 
 import java.util.List;
@@ -95,19 +97,17 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
             return;
         }
         RDD<RawBatch> rdd = train.rdd();
+        // Asked of the block manager's master, which knows every block as it is stored (Spark's
+        // storage status, by contrast, follows the event bus and can lag).
+        BlockManagerMaster master = SparkEnv.get().blockManager().master();
         int cached = 0;
-        long bytes = 0;
-        for (RDDInfo info : rdd.context().getRDDStorageInfo()) {   // lists only RDDs with something cached
-            if (info.id() == rdd.id()) {
-                cached = info.numCachedPartitions();
-                bytes = info.memSize();
-            }
+        for (int p = 0; p < rdd.getNumPartitions(); p++) {
+            if (!master.getLocations(new RDDBlockId(rdd.id(), p)).isEmpty()) cached++;
         }
         if (cached < rdd.getNumPartitions()) {
             train.unpersist(false);
             throw new InputException("The training data " + rows.source() + " does not fit the executors' storage"
-                    + " memory: " + cached + " of its " + rdd.getNumPartitions() + " partitions were cached ("
-                    + (bytes >> 20) + " MiB); use --" + TrainKeys.CACHE.name() + " memory-and-disk or disk, give the"
+                    + " memory: " + cached + " of its " + rdd.getNumPartitions() + " partitions could be cached; use --" + TrainKeys.CACHE.name() + " memory-and-disk or disk, give the"
                     + " executors more memory, or read fewer with --" + TrainKeys.TRAIN_EXAMPLES.name() + " N");
         }
     }
