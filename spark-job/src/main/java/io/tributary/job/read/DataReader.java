@@ -1,6 +1,7 @@
 package io.tributary.job.read;
 
 import io.tributary.common.InputException;
+import io.tributary.common.config.CacheLevel;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
@@ -10,6 +11,7 @@ import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -47,6 +49,7 @@ public final class DataReader {
         Map<String, Object> fingerprint = fingerprint(location, hadoopConf);
         if (format == DataFormat.IDX) {
             MnistDirectory dir = idx(location, hadoopConf);
+            requireStorageFor(spark, dir, trainLimit, config.cache());
             ExampleRows train = IdxRows.read(spark, dir, MnistDirectory.Split.TRAIN, trainLimit);
             ExampleRows test = config.testData() != null
                     ? heldOut(spark, config.testData(), config, testLimit, hadoopConf, skipped)
@@ -165,6 +168,37 @@ public final class DataReader {
         throw new InputException("Cannot tell the format of " + loc + ": it holds no IDX files (train-images-idx3-ubyte"
                 + "[.gz]), no Parquet, ORC or CSV files and no class folders; give --" + TrainKeys.FORMAT.name()
                 + " idx|parquet|orc|csv|images|table");
+    }
+
+    /**
+     * With {@code --cache memory}, the training split's batches must fit the executors' storage memory.
+     * An IDX header says how many examples there are before any is read, so a claim the cluster cannot
+     * hold (a few MB of gzip may claim gigabytes) is refused up front rather than discovered after a
+     * full pass; other formats are checked once their batches are cached ({@code DistributedData}).
+     */
+    private static void requireStorageFor(SparkSession spark, MnistDirectory dir, int limit, CacheLevel cache) {
+        if (cache != CacheLevel.MEMORY) {
+            return;
+        }
+        MnistDirectory.Header h = dir.header(MnistDirectory.Split.TRAIN);
+        long n = limit > 0 ? Math.min(limit, h.count()) : h.count();
+        long bytes = n * ((long) h.rows() * h.cols() + Integer.BYTES);
+        long storage = 0;
+        boolean local = spark.sparkContext().isLocal();
+        var status = SparkEnv.get().blockManager().master().getMemoryStatus();
+        for (var it = status.iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            if (local || !"driver".equals(entry._1().executorId())) {
+                storage += (Long) entry._2()._2();   // the block manager's free storage memory
+            }
+        }
+        if (bytes > storage) {
+            throw new InputException(String.format(java.util.Locale.ROOT, "The training data %s: its headers claim"
+                    + " %d examples (%,d MiB as batches), more than the executors' free storage memory (%,d MiB) with"
+                    + " --%s memory; use --%s memory-and-disk or disk, give the executors more memory, or read fewer"
+                    + " with --%s N", dir.location(), n, bytes >> 20, storage >> 20, TrainKeys.CACHE.name(),
+                    TrainKeys.CACHE.name(), TrainKeys.TRAIN_EXAMPLES.name()));
+        }
     }
 
     private static RowSource source(DataFormat format) {
