@@ -8,7 +8,7 @@ public final class TrainKeys {
     }
 
     public static final ConfigKey<String> DATA = ConfigKey.stringKey("data", null,
-            "Directory (local path or Hadoop URI) holding MNIST-format IDX files.");
+            "The data (local path or Hadoop URI): an IDX directory, Parquet/ORC/CSV files or a directory of them, an image folder, or table:NAME.");
     public static final ConfigKey<DataFormat> FORMAT = ConfigKey.enumKey("format", DataFormat.AUTO, DataFormat.class,
             DataFormat::label, "How --data is stored; auto detects it from the location's content (table: --data table:NAME).");
     public static final ConfigKey<String> FEATURES_COL = ConfigKey.stringKey("features-col", null,

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         modelTransformer = TrainCommand.KeyOptions.class,
-        description = "Trains a model on MNIST-format IDX data and writes model.zip, metrics.json, metadata.json,"
+        description = "Trains a model on IDX, Parquet, ORC or CSV data, an image folder or a Spark table, read by the"
+                + " executors, and writes model.zip, metrics.json, metadata.json,"
                 + " report.html and checkpoints/ to the output directory.")
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML file with the same keys as the flags.")
