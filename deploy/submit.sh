@@ -30,13 +30,30 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do submit_args+=("$1"); shift; done
 [[ $# -gt 0 ]] && shift
 app_args=("$@")
 case "${app_args[0]:-}" in
-  train|evaluate|config|retrain|registry|doctor|-h|--help|-V|--version) ;;
+  train|evaluate|convert|config|retrain|registry|doctor|-h|--help|-V|--version) ;;
   *) app_args=(train "${app_args[@]}") ;;
 esac
 
 master=""
+# The client-mode driver below is this script's JVM, started before SparkSubmit reads its options: the
+# driver's memory and Java options given to spark-submit (flags, --conf or a properties file) are
+# applied to that JVM here, as Spark's own launcher does.
+driver_memory="${TRIBUTARY_DRIVER_MEMORY:-}"
+driver_java_options=()
 for ((i = 0; i < ${#submit_args[@]}; i++)); do
-  [[ "${submit_args[$i]}" == "--master" ]] && master="${submit_args[$((i + 1))]:-}"
+  a="${submit_args[$i]}"; next="${submit_args[$((i + 1))]:-}"
+  case "$a" in
+    --master) master="$next" ;;
+    --driver-memory) driver_memory="$next" ;;
+    --driver-memory=*) driver_memory="${a#--driver-memory=}" ;;
+    --driver-java-options) read -r -a driver_java_options <<< "$next" ;;
+    --conf) [[ "$next" == spark.driver.memory=* ]] && driver_memory="${next#spark.driver.memory=}" ;;
+    --properties-file)
+      if [[ -f "$next" ]]; then
+        from_file="$(sed -n 's/^[[:space:]]*spark\.driver\.memory[[:space:]=]\{1,\}\([^[:space:]]*\).*/\1/p' "$next" | tail -n1)"
+        [[ -n "$from_file" && -z "${TRIBUTARY_DRIVER_MEMORY:-}" ]] && driver_memory="$from_file"
+      fi ;;
+  esac
 done
 
 source "$ROOT/deploy/conf/jvm-options.sh"
@@ -105,6 +122,6 @@ SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
-exec "$JAVA" "${driver_opts[@]}" -Xmx"${TRIBUTARY_DRIVER_MEMORY:-2g}" -cp "$SPARK_JARS/*" \
+exec "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$SPARK_JARS/*" \
   org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
   --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"

@@ -30,7 +30,7 @@ class DecompressionBombTest {
                 "--output", run.toString(), "--master", "local[1]");
         assertEquals(2, r.code(), r.all());
         assertFalse(r.all().contains("OutOfMemoryError"), r.all());
-        assertTrue(r.err().contains("its headers claim 2000000 examples (1,503 MiB as batches), more than the"
+        assertTrue(r.err().contains("its headers claim 2000000 examples (1,502 MiB as batches), more than the"
                 + " executors' free storage memory"), r.all());
         assertTrue(r.err().contains("--train-examples"), r.all());
         assertFalse(Files.exists(run.resolve("model.zip")), "no model is written");
