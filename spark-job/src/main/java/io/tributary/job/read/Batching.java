@@ -55,7 +55,7 @@ public final class Batching {
                 .repartition(partitions, functions.col("_order")).sortWithinPartitions("_order")
                 .drop("_order");
         JavaRDD<RawBatch> batches = shuffled.javaRDD().mapPartitionsWithIndex(
-                new Cut(rows.shape(), rows.numClasses(), rows.byteFeatures(), scale, batchSize), true);
+                new Cut(Spec.of(rows, scale, batchSize)), true);
         return level == null ? batches : batches.persist(level);
     }
 
@@ -66,7 +66,7 @@ public final class Batching {
     public static JavaRDD<RawBatch> evaluation(ExampleRows rows, int batchSize, float scale, int minPartitions,
                                                StorageLevel level) {
         JavaRDD<RawBatch> batches = rows.rows().javaRDD().zipWithIndex().mapPartitionsWithIndex(
-                new CutIndexed(rows.shape(), rows.numClasses(), rows.byteFeatures(), scale, batchSize), true);
+                new CutIndexed(Spec.of(rows, scale, batchSize)), true);
         if (batches.getNumPartitions() < minPartitions) {
             batches = batches.repartition(minPartitions);
         }
@@ -82,6 +82,14 @@ public final class Batching {
         }).collect();
     }
 
+    /** What every batch of a dataset shares: the example shape, classes, feature kind, scale and batch size. */
+    private record Spec(InputShape shape, int numClasses, boolean bytes, float scale, int batchSize)
+            implements java.io.Serializable {
+        static Spec of(ExampleRows rows, float scale, int batchSize) {
+            return new Spec(rows.shape(), rows.numClasses(), rows.byteFeatures(), scale, batchSize);
+        }
+    }
+
     /** Accumulates rows into batches. */
     private static final class Builder {
         private final InputShape shape;
@@ -94,12 +102,12 @@ public final class Batching {
         private int[] labels;
         private int filled;
 
-        Builder(InputShape shape, int numClasses, boolean bytes, float scale, int batchSize) {
-            this.shape = shape;
-            this.numClasses = numClasses;
-            this.bytes = bytes;
-            this.scale = scale;
-            this.batchSize = batchSize;
+        Builder(Spec spec) {
+            this.shape = spec.shape();
+            this.numClasses = spec.numClasses();
+            this.bytes = spec.bytes();
+            this.scale = spec.scale();
+            this.batchSize = spec.batchSize();
         }
 
         /** Adds a row; true when the batch is full. */
@@ -138,19 +146,12 @@ public final class Batching {
         }
     }
 
+    /** Cuts a partition of training rows into batches numbered by partition and place. */
     private static final class Cut implements Function2<Integer, Iterator<Row>, Iterator<RawBatch>> {
-        private final InputShape shape;
-        private final int numClasses;
-        private final boolean bytes;
-        private final float scale;
-        private final int batchSize;
+        private final Spec spec;
 
-        Cut(InputShape shape, int numClasses, boolean bytes, float scale, int batchSize) {
-            this.shape = shape;
-            this.numClasses = numClasses;
-            this.bytes = bytes;
-            this.scale = scale;
-            this.batchSize = batchSize;
+        Cut(Spec spec) {
+            this.spec = spec;
         }
 
         @Override
@@ -158,7 +159,7 @@ public final class Batching {
             if (partition >= (1 << (31 - LOCAL_BITS))) {
                 throw new IllegalStateException("too many partitions for batch ids: " + partition);
             }
-            Builder builder = new Builder(shape, numClasses, bytes, scale, batchSize);
+            Builder builder = new Builder(spec);
             return new Iterator<>() {
                 private int local;
 
@@ -178,24 +179,17 @@ public final class Batching {
         }
     }
 
+    /** Cuts a partition of indexed rows into batches that know their first example's index. */
     private static final class CutIndexed implements Function2<Integer, Iterator<Tuple2<Row, Long>>, Iterator<RawBatch>> {
-        private final InputShape shape;
-        private final int numClasses;
-        private final boolean bytes;
-        private final float scale;
-        private final int batchSize;
+        private final Spec spec;
 
-        CutIndexed(InputShape shape, int numClasses, boolean bytes, float scale, int batchSize) {
-            this.shape = shape;
-            this.numClasses = numClasses;
-            this.bytes = bytes;
-            this.scale = scale;
-            this.batchSize = batchSize;
+        CutIndexed(Spec spec) {
+            this.spec = spec;
         }
 
         @Override
         public Iterator<RawBatch> call(Integer partition, Iterator<Tuple2<Row, Long>> rows) {
-            Builder builder = new Builder(shape, numClasses, bytes, scale, batchSize);
+            Builder builder = new Builder(spec);
             return new Iterator<>() {
                 private int local;
 
