@@ -7,6 +7,7 @@ import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.IdxRows;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -59,7 +60,8 @@ public final class ConvertCommand implements Callable<Integer> {
         dir.header(MnistDirectory.Split.TEST);
         Path tmp = new Path(out.path().getParent(), "_tmp." + out.path().getName() + "." + UUID.randomUUID());
         long[] counts = new long[2];
-        try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        try {
             spark.sparkContext().setLogLevel("WARN");
             ExecutorWait.await(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()));
             int i = 0;
@@ -74,6 +76,8 @@ public final class ConvertCommand implements Callable<Integer> {
         } catch (IOException | RuntimeException e) {
             out.fs().delete(tmp, true);
             throw e;
+        } finally {
+            SparkRuntime.stop(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()));
         }
         System.out.printf("Wrote %s/train (%d examples) and %s/test (%d examples) as Parquet%n", out, counts[0], out,
                 counts[1]);

@@ -12,6 +12,7 @@ import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkRuntime;
 import io.tributary.job.train.HoldoutEvaluation;
 import io.tributary.job.train.Trainer;
 import org.apache.hadoop.conf.Configuration;
@@ -63,7 +64,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         MultiLayerNetwork net = ModelStore.load(HadoopFs.resolve("model", model, hadoopConf));
 
         HoldoutEvaluation.Result report;
-        try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+        JavaSparkContext sc = new JavaSparkContext(sparkConf);
+        try {
             sc.setLogLevel("WARN");
             ExecutorWait.await(sc);
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
@@ -72,6 +74,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             HoldoutEvaluation.requireFits(net, rows.shape(), rows.numClasses(), "model " + model, data);
             int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
             report = HoldoutEvaluation.run(sc, net, rows, read.featureScale(), threads, Trainer.MISCLASSIFIED_KEPT);
+        } finally {
+            SparkRuntime.stop(sc);
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);

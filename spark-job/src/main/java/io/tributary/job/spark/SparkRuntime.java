@@ -41,7 +41,7 @@ public record SparkRuntime(JavaSparkContext sc, int workers, int threadsPerTask,
                     sc.defaultParallelism(), threads);
             return new SparkRuntime(sc, sc.defaultParallelism(), threads, backends);
         } catch (RuntimeException e) {
-            sc.close();
+            stop(sc);
             throw e;
         }
     }
@@ -66,6 +66,35 @@ public record SparkRuntime(JavaSparkContext sc, int workers, int threadsPerTask,
 
     @Override
     public void close() {
-        sc.close();
+        stop(sc);
+    }
+
+    /**
+     * Stops Spark after the tasks still running have ended (a job that failed leaves its other tasks
+     * running; stopping under them makes Spark print the failures of their late callbacks), waiting
+     * at most ten seconds.
+     */
+    public static void stop(JavaSparkContext sc) {
+        try {
+            sc.cancelAllJobs();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline && runningTasks(sc) > 0) {
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.debug("Could not wait for running tasks before stopping Spark", e);
+        } finally {
+            sc.close();
+        }
+    }
+
+    private static int runningTasks(JavaSparkContext sc) {
+        int running = 0;
+        for (var executor : sc.sc().statusTracker().getExecutorInfos()) {
+            running += executor.numRunningTasks();
+        }
+        return running;
     }
 }
