@@ -98,7 +98,7 @@ class KryoTest {
     void evaluationCountsRoundTrip() {
         HoldoutEvaluation.Counts counts = new HoldoutEvaluation.Counts(3);
         HoldoutEvaluation.Counts back = roundTrip(counts);
-        assertNotNull(back);
+        assertNotSame(counts, back);
         assertEquals(3, back.result().report().confusion().length);
     }
 }
