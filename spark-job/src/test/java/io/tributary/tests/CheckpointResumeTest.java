@@ -28,7 +28,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Checkpoints and exact resume: a driver killed with SIGKILL mid-epoch resumes (breaking its stale
+ * Checkpoints and exact resume: a driver killed with SIGKILL mid-epoch, reading IDX or Parquet, resumes (breaking its stale
  * lock on request) and ends with as many updates as an uninterrupted run and the same accuracy
  * within a point; a truncated newest checkpoint is reported and the one before used; resuming with
  * another model shape or step size is refused.
@@ -93,17 +93,43 @@ class CheckpointResumeTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aDriverKilledMidEpochResumesToTheSameNumberOfUpdates() throws Exception {
-        Path out = tmp.resolve("killed");
+        killMidEpochAndResume(reference, tmp.resolve("killed"), CheckpointResumeTest::trainArgs);
+    }
+
+    @Test
+    void aParquetRunKilledMidEpochResumesToTheSameNumberOfUpdates() throws Exception {
+        Path parquet = tmp.resolve("parquet");
+        Run converted = cli("convert", "--data", data.toString(), "--to", "parquet", "--output", parquet.toString(),
+                "--master", "local[2]");
+        assertEquals(0, converted.code(), converted.err());
+        java.util.function.Function<Path, List<String>> parquetArgs = out -> {
+            List<String> args = trainArgs(out);
+            args.set(args.indexOf("--data") + 1, parquet.resolve("train").toString());
+            args.addAll(List.of("--test-data", parquet.resolve("test").toString(), "--input-shape", "1,28,28"));
+            return args;
+        };
+        Path parquetReference = tmp.resolve("parquet-reference");
+        Run r = cli(parquetArgs.apply(parquetReference).toArray(new String[0]));
+        assertEquals(0, r.code(), r.err());
+        killMidEpochAndResume(parquetReference, tmp.resolve("parquet-killed"), parquetArgs);
+    }
+
+    /**
+     * Starts {@code args(out)} in its own JVM, SIGKILLs it after its second mid-epoch checkpoint, resumes
+     * it (the stale lock broken on request) and compares the result with the uninterrupted {@code reference}.
+     */
+    @SuppressWarnings("unchecked")
+    static void killMidEpochAndResume(Path reference, Path out, java.util.function.Function<Path, List<String>> args)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules")).forEach(cmd::add);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), TributaryCli.class.getName()));
-        cmd.addAll(trainArgs(out));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(new File(tmp.resolve("killed.log").toString())).start();
+        cmd.addAll(args.apply(out));
+        Path log = out.resolveSibling(out.getFileName() + ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Path checkpointDir = out.resolve("checkpoints");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         boolean midEpoch = false;
@@ -115,7 +141,7 @@ class CheckpointResumeTest {
                 }
             }
         }
-        assertTrue(midEpoch, "no mid-epoch checkpoint appeared:\n" + Files.readString(tmp.resolve("killed.log")));
+        assertTrue(midEpoch, "no mid-epoch checkpoint appeared:\n" + Files.readString(log));
         p.destroyForcibly();   // SIGKILL: no shutdown hooks, the lock stays
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertFalse(Files.exists(out.resolve("model.zip")), "killed before it finished");

@@ -348,6 +348,141 @@ class LocalClusterIT {
         new RetrainScenario(hdfsUrl + "/registry-scenario", Files.createDirectories(tmp.resolve("scenario"))).run();
     }
 
+    /**
+     * Fashion-MNIST as Parquet on HDFS, the way Spark users keep data: converted on the cluster, trained
+     * through submit.sh. The event log shows the executors, not the driver, read the input, each its own
+     * part; the bytes that reached the driver as task results or left it as broadcasts are, apart from
+     * the model's parameters and updater state, under 5% of the dataset's.
+     */
+    @Test
+    @Order(9)
+    @SuppressWarnings("unchecked")
+    void fashionMnistAsParquetOnHdfsIsReadByTheExecutorsAndTrains() throws Exception {
+        String parquet = hdfsUrl + "/data/fashion-parquet";
+        Result convert = sh(600, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "convert", "--data",
+                hdfsUrl + "/data/fashion-mnist", "--to", "parquet", "--output", parquet);
+        assertEquals(0, convert.code(), convert.output());
+        List<org.apache.hadoop.fs.FileStatus> parts = new ArrayList<>();
+        for (org.apache.hadoop.fs.FileStatus f : hdfs.listStatus(new Path(parquet, "train"))) {
+            if (f.getPath().getName().endsWith(".parquet")) parts.add(f);
+        }
+        assertEquals(6, parts.size(), "60,000 examples in part files of at most 10,000: " + parts);
+        long parquetBytes = parts.stream().mapToLong(org.apache.hadoop.fs.FileStatus::getLen).sum();
+        // The dataset as examples: 28x28 pixel bytes and an int label each (Parquet compresses them).
+        long datasetBytes = 60_000L * (28 * 28 + 4);
+
+        String out = hdfsUrl + "/runs/parquet";
+        Result r = sh(900, Map.of(), "deploy/submit.sh", "--master", masterUrl,
+                "--conf", "spark.eventLog.logBlockUpdates.enabled=true", "--",
+                "--data", parquet + "/train", "--test-data", parquet + "/test", "--input-shape", "1,28,28",
+                "--output", out, "--epochs", "1");
+        assertEquals(0, r.code(), r.output());
+        Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
+        double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
+        assertTrue(accuracy >= 0.85, "test accuracy " + accuracy);
+        assertEquals(60_000, ((Number) ((List<Map<String, Object>>) metrics.get("epochs")).get(0).get("examples")).intValue());
+
+        MultiLayerNetwork model;
+        try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
+            model = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+        long paramBytes = 4L * model.numParams();
+        // float parameters and Adam's two moments: what every averaging round sends each way
+        long modelBytes = paramBytes + 4L * model.getUpdater().getStateViewArray().length();
+        String appId = (String) ((Map<String, Object>) Json.readMap(read(new Path(out, "metadata.json"))).get("spark"))
+                .get("application_id");
+        EventLogBytes bytes = EventLogBytes.read(STATE.resolve("events").resolve(appId), paramBytes, modelBytes);
+        System.out.printf("parquet on HDFS: test accuracy %.4f; %d examples' bytes in %d bytes of Parquet; files read by executors %s;"
+                        + " during training the driver received %d bytes of task results and broadcast %d bytes,"
+                        + " of which beyond the model's (%d bytes each time): %d%n", accuracy, datasetBytes, parquetBytes,
+                bytes.fileBytesByExecutor, bytes.resultBytes, bytes.broadcastBytes, modelBytes, bytes.beyondModel);
+
+        Map<String, Long> read = bytes.fileBytesByExecutor;
+        assertFalse(read.containsKey("driver"), "the driver read no input file: " + read);
+        assertTrue(read.size() >= 2, "both executors read input files: " + read);
+        long total = read.values().stream().mapToLong(Long::longValue).sum();
+        assertTrue(total >= parquetBytes, "the training data was read: " + total + " of " + parquetBytes);
+        for (Map.Entry<String, Long> e : read.entrySet()) {
+            assertTrue(e.getValue() < 0.8 * total, "executor " + e.getKey() + " read its own part, not all "
+                    + total + " bytes: " + e.getValue());
+        }
+        assertTrue(bytes.broadcastBytes >= modelBytes, "the model's broadcasts were logged: " + bytes.broadcastBytes);
+        assertTrue(bytes.beyondModel < 0.05 * datasetBytes, "during training the driver moved " + bytes.beyondModel
+                + " bytes beyond the model's; 5% of the dataset's is " + (long) (0.05 * datasetBytes));
+    }
+
+    /**
+     * What an application's event log says about its bytes: the files each executor read (input
+     * metrics of the stages that scan files; cached blocks read count as input too, elsewhere), and,
+     * during training (from the first stage of the training master's to its last), the task results
+     * the driver received and the broadcasts it made (block updates of its pieces, logged with
+     * {@code spark.eventLog.logBlockUpdates.enabled}), and how many of those bytes go beyond the
+     * model's own: a result or broadcast of at least half the parameters' bytes carries the model,
+     * and only its excess over the parameters and updater state counts; any other counts whole.
+     */
+    record EventLogBytes(Map<String, Long> fileBytesByExecutor, long resultBytes, long broadcastBytes, long beyondModel) {
+        @SuppressWarnings("unchecked")
+        static EventLogBytes read(java.nio.file.Path log, long paramBytes, long modelBytes) throws IOException {
+            List<Map<String, Object>> events = new ArrayList<>();
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                events.add(Json.readMap(line.getBytes(StandardCharsets.UTF_8)));
+            }
+            Set<Object> scans = new HashSet<>();
+            Set<Object> training = new HashSet<>();
+            int first = -1;
+            int last = -1;
+            for (int i = 0; i < events.size(); i++) {
+                Map<String, Object> e = events.get(i);
+                if (e.get("Event").equals("SparkListenerStageSubmitted") || e.get("Event").equals("SparkListenerStageCompleted")) {
+                    Map<String, Object> stage = (Map<String, Object>) e.get("Stage Info");
+                    if (((List<Map<String, Object>>) stage.get("RDD Info")).stream().anyMatch(r -> "FileScanRDD".equals(r.get("Name")))) {
+                        scans.add(stage.get("Stage ID"));
+                    }
+                    if (String.valueOf(stage.get("Stage Name")).contains("ParameterAveragingTrainingMaster")) {
+                        training.add(stage.get("Stage ID"));
+                        if (first < 0) first = i;
+                        last = i;
+                    }
+                }
+            }
+            Map<String, Long> files = new java.util.TreeMap<>();
+            long results = 0;
+            long beyond = 0;
+            Map<String, Long> pieces = new HashMap<>();
+            for (int i = 0; i < events.size(); i++) {
+                Map<String, Object> e = events.get(i);
+                if (e.get("Event").equals("SparkListenerTaskEnd") && e.get("Task Metrics") != null) {
+                    Map<String, Object> m = (Map<String, Object>) e.get("Task Metrics");
+                    String executor = (String) ((Map<String, Object>) e.get("Task Info")).get("Executor ID");
+                    long read = ((Number) ((Map<String, Object>) m.get("Input Metrics")).get("Bytes Read")).longValue();
+                    if (scans.contains(e.get("Stage ID")) && read > 0) files.merge(executor, read, Long::sum);
+                    if (training.contains(e.get("Stage ID"))) {
+                        long size = ((Number) m.get("Result Size")).longValue();
+                        results += size;
+                        beyond += size >= paramBytes / 2 ? Math.max(0, size - modelBytes) : size;
+                    }
+                } else if (e.get("Event").equals("SparkListenerBlockUpdated") && i >= first && i <= last) {
+                    Map<String, Object> info = (Map<String, Object>) e.get("Block Updated Info");
+                    String block = (String) info.get("Block ID");
+                    String executor = (String) ((Map<String, Object>) info.get("Block Manager ID")).get("Executor ID");
+                    if ("driver".equals(executor) && block.matches("broadcast_\\d+_piece\\d+")) {
+                        long size = ((Number) info.get("Memory Size")).longValue() + ((Number) info.get("Disk Size")).longValue();
+                        pieces.merge(block, size, Math::max);   // its removal is logged too, with size 0
+                    }
+                }
+            }
+            // A broadcast is cut into pieces (spark.broadcast.blockSize); a model's is judged whole.
+            Map<String, Long> byBroadcast = new HashMap<>();
+            pieces.forEach((block, size) -> byBroadcast.merge(block.substring(0, block.indexOf("_piece")), size, Long::sum));
+            long broadcasts = 0;
+            for (long size : byBroadcast.values()) {
+                broadcasts += size;
+                beyond += size >= paramBytes / 2 ? Math.max(0, size - modelBytes) : size;
+            }
+            return new EventLogBytes(files, results, broadcasts, beyond);
+        }
+    }
+
     /** The executors' JVMs (their stderr in the workers' directories) had the vector API, not the fallback. */
     private static void assertExecutorsRanTheVectorKernels() throws IOException {
         List<java.nio.file.Path> stderrs;

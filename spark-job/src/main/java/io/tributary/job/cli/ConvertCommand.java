@@ -43,6 +43,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
+    /** The most examples one Parquet part file holds. */
+    static final int EXAMPLES_PER_FILE = 10_000;
+
     @Override
     public Integer call() throws Exception {
         if (!"parquet".equals(to)) {
@@ -68,8 +71,12 @@ public final class ConvertCommand implements Callable<Integer> {
             for (MnistDirectory.Split split : MnistDirectory.Split.values()) {
                 ExampleRows rows = IdxRows.read(spark, dir, split, 0);
                 String name = split == MnistDirectory.Split.TRAIN ? "train" : "test";
+                // Part files of at most EXAMPLES_PER_FILE examples, as Spark writes tables, so that
+                // the executors that later read them each read their own (a gzipped IDX file is read by
+                // one task, which alone would make one file of one row group).
+                int files = Math.max(1, (dir.header(split).count() + EXAMPLES_PER_FILE - 1) / EXAMPLES_PER_FILE);
                 rows.rows().withColumnRenamed(ExampleRows.FEATURES, "image").select("label", "image")
-                        .write().parquet(new Path(tmp, name).toString());
+                        .repartition(files).write().parquet(new Path(tmp, name).toString());
                 counts[i++] = spark.read().parquet(new Path(tmp, name).toString()).count();
             }
             replace(out, tmp);

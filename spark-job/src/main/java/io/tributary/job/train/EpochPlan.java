@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * How one epoch's batches are visited: a seeded permutation of the batches, cut into steps. A step
+ * How one epoch's batches are visited: each partition's batches in a seeded order, dealt evenly over
+ * the steps, so that every step takes the same share of every partition and the training master
+ * finds its workers' batches balanced where they are cached (no shuffle between executors). A step
  * is one call to DL4J's {@code fit}, after which progress is reported and a checkpoint may be
  * written; it holds a whole number of the training master's units (see
  * {@link TrainingMasters#batchesPerUnit}), and an epoch has at most {@value #MAX_STEPS} steps.
  *
- * @param stepOfBatch for each batch id, the step it is trained in
+ * @param stepOfBatch for each batch number, the step it is trained in
  * @param steps       the number of steps
  */
 public record EpochPlan(int[] stepOfBatch, int steps) {
@@ -18,31 +20,41 @@ public record EpochPlan(int[] stepOfBatch, int steps) {
     static final int MAX_STEPS = 20;
 
     /**
+     * @param offsets        the number of each partition's first batch (batches are numbered
+     *                       partition by partition, {@code numBatches} in all)
      * @param batchesPerUnit batches of the training master's unit of work, over all workers (steps
      *                       are whole units)
      */
-    public static EpochPlan of(int numBatches, int batchesPerUnit, long seed, int epoch) {
+    public static EpochPlan of(int[] offsets, int numBatches, int batchesPerUnit, long seed, int epoch) {
         int units = Math.max(1, (numBatches + batchesPerUnit - 1) / batchesPerUnit);
         int unitsPerStep = (units + MAX_STEPS - 1) / MAX_STEPS;
         int batchesPerStep = unitsPerStep * batchesPerUnit;
-        int steps = (numBatches + batchesPerStep - 1) / batchesPerStep;
-        int[] order = new int[numBatches];
-        for (int i = 0; i < numBatches; i++) order[i] = i;
-        Random rng = new Random(seed * 1_000_003L + epoch);
-        for (int i = numBatches - 1; i > 0; i--) {
+        int steps = Math.max(1, (numBatches + batchesPerStep - 1) / batchesPerStep);
+        int[] stepOf = new int[numBatches];
+        for (int p = 0; p < offsets.length; p++) {
+            int first = offsets[p];
+            int n = (p + 1 < offsets.length ? offsets[p + 1] : numBatches) - first;
+            int[] order = permutation(n, new Random((seed * 1_000_003L + epoch) * 31 + p));
+            for (int pos = 0; pos < n; pos++) {
+                stepOf[first + order[pos]] = (int) ((long) pos * steps / n);
+            }
+        }
+        return new EpochPlan(stepOf, steps);
+    }
+
+    private static int[] permutation(int n, Random rng) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int t = order[i];
             order[i] = order[j];
             order[j] = t;
         }
-        int[] stepOf = new int[numBatches];
-        for (int pos = 0; pos < numBatches; pos++) {
-            stepOf[order[pos]] = pos / batchesPerStep;
-        }
-        return new EpochPlan(stepOf, Math.max(1, steps));
+        return order;
     }
 
-    /** The ids of the batches in step {@code s}, in visiting order. */
+    /** The numbers of the batches in step {@code s}, in ascending order. */
     public List<Integer> batchesOf(int s) {
         List<Integer> ids = new ArrayList<>();
         for (int id = 0; id < stepOfBatch.length; id++) {

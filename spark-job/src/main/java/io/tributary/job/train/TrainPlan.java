@@ -28,8 +28,8 @@ public record TrainPlan(int epochs, int batchesPerUnit, long seed, int threadsPe
                 config.sync() == SyncMode.SHARED_GRADIENTS, config.stallTimeoutSeconds());
     }
 
-    /** How epoch {@code epoch}'s batches are visited. */
-    EpochPlan epoch(int epoch, int numBatches) {
-        return EpochPlan.of(numBatches, batchesPerUnit, seed, epoch);
+    /** How epoch {@code epoch}'s batches are visited ({@code offsets}: each partition's first batch number). */
+    EpochPlan epoch(int epoch, int[] offsets, int numBatches) {
+        return EpochPlan.of(offsets, numBatches, batchesPerUnit, seed, epoch);
     }
 }

@@ -101,7 +101,7 @@ public final class Trainer {
 
         EpochResult epoch(Position from, StallGuard guard, Checkpointer checkpointer) throws Exception {
             int epoch = from.epoch();
-            EpochPlan epochPlan = plan.epoch(epoch, data.numBatches());
+            EpochPlan epochPlan = plan.epoch(epoch, data.offsets(), data.numBatches());
             Broadcast<int[]> stepOf = sc.broadcast(epochPlan.stepOfBatch());
             try {
                 long bytesBefore = resultBytes.total();

@@ -4,6 +4,7 @@ import io.tributary.common.config.TrainConfig;
 import io.tributary.job.shared.SharedGradients;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
@@ -46,6 +47,10 @@ public final class TrainingMasters {
                 .rngSeed(config.seed())
                 // Data is already cached on the executors as compact batches; no export to files.
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
+                // A step takes the same share of every cached partition (EpochPlan), one partition a
+                // worker: balanced where it lies, so no per-step shuffle of the batches (and no
+                // three extra Spark jobs a step to check and redo the balance).
+                .repartionData(Repartition.NumPartitionsWorkersDiffers)
                 // The Trainer caches each step's data itself and unpersists it after use.
                 .storageLevel(null)
                 .build();
