@@ -112,8 +112,8 @@ class LocalClusterIT {
         try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
-        assertEquals(3, model.getLayers().length, "conv+ReLU+pool, dense, output");
-        assertInstanceOf(io.tributary.common.model.ConvPoolReluLayer.class, model.getLayer(0));
+        assertEquals(4, model.getLayers().length, "saved in DL4J's layers: conv (ReLU), pool, dense, output");
+        assertInstanceOf(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, model.getLayer(0));
         assertEquals(693_962, model.numParams());
         assertExecutorsRanTheVectorKernels();
         assertEquals(org.apache.hadoop.fs.permission.FsAction.NONE,
@@ -153,8 +153,8 @@ class LocalClusterIT {
         try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
-        assertEquals(3, model.getLayers().length, "conv+ReLU+pool, dense, output");
-        assertInstanceOf(io.tributary.common.model.ConvPoolReluLayer.class, model.getLayer(0));
+        assertEquals(4, model.getLayers().length, "saved in DL4J's layers: conv (ReLU), pool, dense, output");
+        assertInstanceOf(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, model.getLayer(0));
         assertEquals(693_962, model.numParams());
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
         double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();

@@ -5,8 +5,6 @@ import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.fs.FileChecksum;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,48 +22,60 @@ import java.util.Map;
  * of its block CRCs, computed by the datanodes). Files whose names start with {@code _} or {@code .}
  * (Spark's markers, checksum side files) are left out. Any change to a file's bytes changes its
  * length, time or checksum, so retraining's "data unchanged" test is sound without a pass over the data.
+ *
+ * <p>A dataset of many small files (an image folder) costs one listing call per directory, not a
+ * call per file: checksums are asked for (one request each) for datasets of at most
+ * {@value #CHECKSUMMED_FILES} files, and {@code metadata.json} lists at most {@value #LISTED_FILES}
+ * files by name; the digest always covers every file.
  */
 public final class DataFingerprint {
+    /** Datasets of at most this many files get the filesystem's checksum of each. */
+    static final int CHECKSUMMED_FILES = 1_000;
+    /** At most this many files are listed by name. */
+    static final int LISTED_FILES = 1_000;
+
     private DataFingerprint() {
     }
 
     /** The fingerprint of everything under {@code location} (a file or a directory, recursively). */
     public static Map<String, Object> of(HadoopFs.Location location) {
         FileSystem fs = location.fs();
-        List<FileStatus> files = new ArrayList<>();
+        List<FileStatus> files;
         try {
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(location.path(), true);
-            while (it.hasNext()) {
-                LocatedFileStatus f = it.next();
-                String name = f.getPath().getName();
-                if (!name.startsWith("_") && !name.startsWith(".")) {
-                    files.add(f);
-                }
-            }
+            files = HadoopFs.dataFiles(location);
         } catch (IOException e) {
             throw new InputException("Cannot list " + location + ": " + HadoopFs.describe(e));
         }
         files.sort((a, b) -> a.getPath().toString().compareTo(b.getPath().toString()));
+        boolean checksums = files.size() <= CHECKSUMMED_FILES;
         MessageDigest all = sha256();
         List<Map<String, Object>> entries = new ArrayList<>();
+        long bytes = 0;
         String root = location.path().toString();
         for (FileStatus f : files) {
             String path = f.getPath().toString();
             String relative = path.startsWith(root) ? path.substring(Math.min(path.length(), root.length() + 1)) : path;
-            String checksum = checksum(fs, f);
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("name", relative.isEmpty() ? f.getPath().getName() : relative);
-            e.put("bytes", f.getLen());
-            e.put("modified", f.getModificationTime());
-            if (checksum != null) e.put("checksum", checksum);
-            entries.add(e);
-            all.update((e.get("name") + "\0" + f.getLen() + "\0" + f.getModificationTime() + "\0"
+            String name = relative.isEmpty() ? f.getPath().getName() : relative;
+            String checksum = checksums ? checksum(fs, f) : null;
+            bytes += f.getLen();
+            if (entries.size() < LISTED_FILES) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", name);
+                e.put("bytes", f.getLen());
+                e.put("modified", f.getModificationTime());
+                if (checksum != null) e.put("checksum", checksum);
+                entries.add(e);
+            }
+            all.update((name + "\0" + f.getLen() + "\0" + f.getModificationTime() + "\0"
                     + (checksum == null ? "" : checksum) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("location", location.toString());
         m.put("sha256", HexFormat.of().formatHex(all.digest()));
-        m.put("method", "listing: path, length, modification time, filesystem checksum where kept");
+        m.put("method", checksums ? "listing: path, length, modification time, filesystem checksum where kept"
+                : "listing: path, length, modification time (more than " + CHECKSUMMED_FILES + " files: no checksums)");
+        m.put("file_count", files.size());
+        m.put("bytes", bytes);
         m.put("files", entries);
         return m;
     }

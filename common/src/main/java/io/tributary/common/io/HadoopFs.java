@@ -2,15 +2,20 @@ package io.tributary.common.io;
 
 import io.tributary.common.InputException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -88,6 +93,34 @@ public final class HadoopFs {
         } catch (IOException | IllegalArgumentException e) {
             throw new InputException("Cannot open " + key + " " + location + ": " + describe(e));
         }
+    }
+
+    /**
+     * The data files under {@code location} (a file, or a directory recursively), leaving out files
+     * and directories whose names start with {@code _} or {@code .} (Hadoop's and Spark's markers,
+     * checksum side files). Listed directory by directory with plain listings: a located listing
+     * would, on the local filesystem without Hadoop's native library, run a process per file to read
+     * its permissions (minutes for an image folder).
+     */
+    public static List<FileStatus> dataFiles(Location location) throws IOException {
+        FileSystem fs = location.fs();
+        FileStatus top = fs.getFileStatus(location.path());
+        List<FileStatus> files = new ArrayList<>();
+        ArrayDeque<FileStatus> pending = new ArrayDeque<>(List.of(top));
+        while (!pending.isEmpty()) {
+            FileStatus s = pending.pop();
+            String name = s.getPath().getName();
+            if (s != top && (name.startsWith("_") || name.startsWith("."))) {
+                continue;
+            }
+            if (s.isDirectory()) {
+                RemoteIterator<FileStatus> it = fs.listStatusIterator(s.getPath());
+                while (it.hasNext()) pending.push(it.next());
+            } else {
+                files.add(s);
+            }
+        }
+        return files;
     }
 
     /**

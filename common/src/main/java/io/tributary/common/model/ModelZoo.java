@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -15,7 +14,6 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -53,32 +51,26 @@ public final class ModelZoo {
             throw new ConfigException("Images of " + shape.rows() + "x" + shape.cols()
                     + " are too small for model " + name + ": it needs at least 4x4");
         }
-        return seedCnn(shape, learningRate, seed, Nd4j.getEnvironment().isCPU());
+        return seedCnn(shape, learningRate, seed);
     }
 
     /**
-     * The reference CNN. On a CPU backend its convolution, ReLU and pooling are one {@link ConvPoolRelu}
-     * layer; on a GPU backend DL4J's own layers (cuDNN's kernels), the ReLU after the pooling (the same
-     * function: ReLU is monotonic, so it commutes with max). Both have the same parameter vector, so a
-     * model trained with one loads parameters into the other.
+     * The reference CNN, in DL4J's standard layers (Conv2D with ReLU, then max-pooling, as Keras has
+     * it): what is saved. On a CPU backend the convolution block runs as one {@link ConvPoolRelu}
+     * layer ({@link FusedLayers#forBackend}), with the same parameters.
      */
-    static MultiLayerConfiguration seedCnn(InputShape shape, double learningRate, long seed, boolean cpu) {
+    static MultiLayerConfiguration seedCnn(InputShape shape, double learningRate, long seed) {
         NeuralNetConfiguration.ListBuilder layers = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))
                 .weightInit(WeightInit.XAVIER_UNIFORM)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .list();
-        if (cpu) {
-            layers.layer(new ConvPoolRelu.Builder(3, 2).nOut(32).build());
-        } else {
-            layers.layer(new ConvolutionLayer.Builder(3, 3).nOut(32).stride(1, 1).activation(Activation.IDENTITY)
-                            .convolutionMode(ConvolutionMode.Truncate).dataFormat(CNN2DFormat.NCHW).build())
-                    .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                            .convolutionMode(ConvolutionMode.Truncate).build())
-                    .layer(new ActivationLayer.Builder().activation(Activation.RELU).build());
-        }
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(32).stride(1, 1).activation(Activation.RELU)
+                        .convolutionMode(ConvolutionMode.Truncate).dataFormat(CNN2DFormat.NCHW).build())
+                .layer(new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .convolutionMode(ConvolutionMode.Truncate).build());
         return layers
                 .layer(new DenseLayer.Builder().nOut(128).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)

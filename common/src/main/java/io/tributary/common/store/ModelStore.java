@@ -2,6 +2,7 @@ package io.tributary.common.store;
 
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.model.FusedLayers;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -28,11 +29,13 @@ public final class ModelStore {
     }
 
     /**
-     * Writes {@code net} with its updater state. Without a normalizer, DL4J's writer puts nothing
-     * but the configuration, the parameters and the updater state into the zip.
+     * Writes {@code net} with its updater state, in DL4J's standard layers ({@link FusedLayers#standard}:
+     * a fused layer is an execution detail, and the zip loads in any DL4J program). Without a
+     * normalizer, DL4J's writer puts nothing but the configuration, the parameters and the updater
+     * state into the zip.
      */
     public static void write(MultiLayerNetwork net, OutputStream out) throws IOException {
-        ModelSerializer.writeModel(net, out, true);
+        ModelSerializer.writeModel(FusedLayers.standard(net), out, true);
     }
 
     /**
@@ -56,13 +59,15 @@ public final class ModelStore {
     }
 
     /**
-     * Reads a model zip from {@code in} (not closed) and builds its network with the saved
-     * parameters, updater state and iteration and epoch counts.
+     * Reads a model zip from {@code in} (not closed) and builds its network, in DL4J's standard
+     * layers, with the saved parameters, updater state and iteration and epoch counts; callers that
+     * train or score it run it as {@link FusedLayers#forBackend} has it.
      *
      * @param source names the file in errors
      */
     public static MultiLayerNetwork read(String source, InputStream in) {
-        return new ModelZipReader(source, true).read(in).network();
+        // In standard layers, also when written by an earlier release that saved the fused layer.
+        return FusedLayers.standard(new ModelZipReader(source, true).read(in).network());
     }
 
     /**

@@ -8,16 +8,18 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ModelSizeTest {
-    private static MultiLayerConfiguration seedCnn(int side, boolean cpu) {
-        return ModelZoo.seedCnn(new ModelZoo.InputShape(side, side, 1, 10), 1e-3, 1, cpu);
+    /** The seed CNN in DL4J's layers ({@code fused == false}) or as the CPU runs it. */
+    private static MultiLayerConfiguration seedCnn(int side, boolean fused) {
+        MultiLayerConfiguration standard = ModelZoo.seedCnn(new ModelZoo.InputShape(side, side, 1, 10), 1e-3, 1);
+        return fused ? FusedLayers.fuse(standard) : standard;
     }
 
     @Test
     void countsWhatInitializingTheNetworkWouldAllocate() {
-        for (boolean cpu : new boolean[] {true, false}) {
-            MultiLayerNetwork net = new MultiLayerNetwork(seedCnn(28, cpu));
+        for (boolean fused : new boolean[] {true, false}) {
+            MultiLayerNetwork net = new MultiLayerNetwork(seedCnn(28, fused));
             net.init();
-            assertEquals(net.numParams(), ModelSize.parameters(seedCnn(28, cpu)), cpu ? "CPU layers" : "GPU layers");
+            assertEquals(net.numParams(), ModelSize.parameters(seedCnn(28, fused)), fused ? "fused" : "DL4J's layers");
         }
     }
 

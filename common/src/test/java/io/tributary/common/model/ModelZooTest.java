@@ -52,8 +52,8 @@ class ModelZooTest {
     }
 
     private static MultiLayerNetwork built(int rows, int cols) {
-        MultiLayerNetwork net = new MultiLayerNetwork(ModelZoo.build(ModelZoo.SEED_CNN,
-                new ModelZoo.InputShape(rows, cols, 1, 10), 1e-3, 1));
+        MultiLayerNetwork net = new MultiLayerNetwork(FusedLayers.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
+                new ModelZoo.InputShape(rows, cols, 1, 10), 1e-3, 1)));
         net.init();
         return net;
     }
@@ -114,10 +114,11 @@ class ModelZooTest {
     }
 
     @Test
-    void theGpuFormWithDl4jsLayersIsTheSameNetwork() {
-        MultiLayerNetwork gpuForm = init(ModelZoo.seedCnn(new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1, false));
-        assertEquals(5, gpuForm.getnLayers(), "DL4J's convolution, pooling and ReLU layers");
-        assertSameFunctionAndGradients(gpuForm, built(28, 28), images(1, 28, 28, 13));
+    void theStandardFormWithDl4jsLayersIsTheSameNetwork() {
+        MultiLayerNetwork standard = init(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1));
+        assertEquals(4, standard.getnLayers(), "DL4J's convolution (ReLU), pooling, dense and output layers");
+        assertEquals(3, built(28, 28).getnLayers(), "fused: the convolution block is one layer");
+        assertSameFunctionAndGradients(standard, built(28, 28), images(1, 28, 28, 13));
     }
 
     @Test
@@ -159,7 +160,7 @@ class ModelZooTest {
     @Test
     void aPoolFromJsonIsCheckedWhenTheNetworkIsBuilt() {
         // JSON bypasses the builder: a configuration file with "pool" : 12 must not reach the kernels.
-        String json = ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1).toJson()
+        String json = FusedLayers.fuse(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).toJson()
                 .replaceFirst("\"pool\"\\s*:\\s*2\\b", "\"pool\" : 12");
         assertTrue(json.contains("\"pool\" : 12"), "the edit took");
         MultiLayerConfiguration edited = MultiLayerConfiguration.fromJson(json);
@@ -258,17 +259,25 @@ class ModelZooTest {
     }
 
     @Test
-    void aSavedNetworkLoadsWithTheSameLayerAndPredictions(@TempDir Path dir) throws Exception {
+    void aSavedNetworkIsWrittenInDl4jsLayersAndFusesBackToTheSameNetwork(@TempDir Path dir) throws Exception {
         MultiLayerNetwork net = built(28, 28);
         net.fit(images(1, 28, 28, 11), labels());
         File file = dir.resolve("model.zip").toFile();
-        ModelSerializer.writeModel(net, file, true);
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file.toPath())) {
+            io.tributary.common.store.ModelStore.write(net, out);
+        }
         MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(file, true);
-        assertInstanceOf(ConvPoolRelu.class, loaded.getLayerWiseConfigurations().getConf(0).getLayer());
-        assertEquals(net.getLayerWiseConfigurations(), loaded.getLayerWiseConfigurations());
+        assertInstanceOf(ConvolutionLayer.class, loaded.getLayerWiseConfigurations().getConf(0).getLayer());
+        assertFalse(loaded.getLayerWiseConfigurations().toJson().contains("io.tributary"), "DL4J's layers only");
         INDArray x = images(1, 28, 28, 12);
-        assertEquals(net.output(x), loaded.output(x));
+        assertClose(net.output(x), loaded.output(x), 1e-5, "outputs of the standard form");
         assertEquals(net.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
+        assertEquals(net.getIterationCount(), loaded.getIterationCount());
+        MultiLayerNetwork fusedAgain = FusedLayers.forBackend(loaded);
+        assertEquals(net.getLayerWiseConfigurations(), fusedAgain.getLayerWiseConfigurations());
+        assertEquals(net.output(x), fusedAgain.output(x));
+        assertEquals(net.params(), fusedAgain.params());
+        assertEquals(net.getUpdater().getStateViewArray(), fusedAgain.getUpdater().getStateViewArray());
     }
 
     @Test
@@ -295,8 +304,8 @@ class ModelZooTest {
 
     @Test
     void aNonFloatNetworkIsRefused() {
-        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10),
-                1e-3, 1);
+        MultiLayerConfiguration conf = FusedLayers.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
+                new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1));
         conf.setDataType(DataType.DOUBLE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> init(conf));
         assertTrue(e.getMessage().contains("FLOAT"), e.getMessage());

@@ -8,6 +8,7 @@ import io.tributary.job.read.ExampleRows;
 import org.apache.spark.sql.SparkSession;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.model.FusedLayers;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
@@ -61,7 +62,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         DataConfig read = DataConfig.from(KeyFlags.given(spec, TrainKeys.READ_KEYS));
         SparkConf sparkConf = SparkConfs.build("tributary-evaluate", master);
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
-        MultiLayerNetwork net = ModelStore.load(HadoopFs.resolve("model", model, hadoopConf));
+        MultiLayerNetwork net = FusedLayers.forBackend(ModelStore.load(HadoopFs.resolve("model", model, hadoopConf)));
 
         HoldoutEvaluation.Result report;
         JavaSparkContext sc = new JavaSparkContext(sparkConf);

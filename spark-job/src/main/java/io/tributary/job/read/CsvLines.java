@@ -4,9 +4,8 @@ import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
 import org.apache.hadoop.io.compress.CompressionCodec;
@@ -63,10 +62,8 @@ final class CsvLines {
         List<Path> files = new ArrayList<>();
         try {
             if (!loc.fs().exists(loc.path())) throw new InputException("--data " + location + " does not exist");
-            RemoteIterator<LocatedFileStatus> it = loc.fs().listFiles(loc.path(), true);
-            while (it.hasNext()) {
-                Path p = it.next().getPath();
-                if (!hidden(loc.path(), p)) files.add(p);
+            for (FileStatus f : HadoopFs.dataFiles(loc)) {
+                files.add(f.getPath());
             }
             files.sort(null);
             CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
@@ -79,15 +76,6 @@ final class CsvLines {
         }
         throw new InputException("--data " + location + (files.isEmpty() ? " holds no files" : " holds only empty files")
                 + "; a CSV dataset needs a header row and at least one example");
-    }
-
-    /** Files and directories whose names start with _ or . are not data (Hadoop's and Spark's rule). */
-    private static boolean hidden(Path root, Path p) {
-        for (Path q = p; q != null && !q.equals(root); q = q.getParent()) {
-            String name = q.getName();
-            if (name.startsWith("_") || name.startsWith(".")) return true;
-        }
-        return false;
     }
 
     private static String firstLine(FileSystem fs, Path p, CompressionCodec codec) throws IOException {

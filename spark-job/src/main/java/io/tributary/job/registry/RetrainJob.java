@@ -15,6 +15,7 @@ import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.common.registry.Promotion;
+import io.tributary.common.model.FusedLayers;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.Batches;
@@ -102,7 +103,7 @@ public final class RetrainJob {
             Comparison comparison = new Comparison();
             try {
                 MultiLayerNetwork champion = championVersion.isPresent()
-                        ? ModelStore.load(registry.versionDir(championVersion.getAsInt())) : null;
+                        ? FusedLayers.forBackend(ModelStore.load(registry.versionDir(championVersion.getAsInt()))) : null;
                 if (champion != null && holdoutKnown.isPresent()) {
                     HoldoutEvaluation.requireFits(champion, holdoutKnown.get().shape(), holdoutKnown.get().numClasses(),
                             "champion " + championName, holdoutLocation);

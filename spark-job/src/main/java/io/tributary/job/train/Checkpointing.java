@@ -80,7 +80,8 @@ public final class Checkpointing implements Trainer.Checkpointer {
     @SuppressWarnings("unchecked")
     public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, MultiLayerNetwork net,
                                           int batchesPerUnit, int numBatches) {
-        MultiLayerNetwork saved = checkpoint.network();
+        // Checkpoints hold DL4J's standard layers; compared and copied in the form the run trains.
+        MultiLayerNetwork saved = io.tributary.common.model.FusedLayers.forBackend(checkpoint.network());
         Map<String, INDArray> ours = net.paramTable();
         Map<String, INDArray> theirs = saved.paramTable();
         if (!ours.keySet().equals(theirs.keySet())) {

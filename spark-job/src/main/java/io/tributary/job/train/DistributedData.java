@@ -72,6 +72,16 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
         return n;
     }
 
+    /** Bytes of the training batches cached on the executors (memory and disk), as Spark's storage status has them. */
+    public long cachedTrainBytes() {
+        for (org.apache.spark.storage.RDDInfo info : train.context().getRDDStorageInfo()) {
+            if (info.id() == train.id()) {
+                return info.memSize() + info.diskSize();
+            }
+        }
+        return 0;
+    }
+
     @Override
     public void close() {
         train.unpersist(false);

@@ -3,6 +3,7 @@ package io.tributary.job.train;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
+import io.tributary.common.metrics.ProcessMemory;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.report.RunReport;
@@ -47,7 +48,25 @@ final class RunPublisher {
         metrics.put("epochs", result.epochs().stream().map(EpochResult::toMap).toList());
         metrics.put("test", result.test().toMap());
         metrics.put("confusion_matrix", result.test().report().confusion());
+        metrics.put("seconds_to_first_step", result.footprint().secondsToFirstStep());
+        metrics.put("memory", memory(result.footprint()));
         return metrics;
+    }
+
+    /**
+     * The driver's memory over the run (in local mode the driver's JVM holds the executors too) and
+     * the executors' cached training batches, in MiB. The peak heap is the sum of the heap pools'
+     * peaks, an upper bound of the heap's peak.
+     */
+    private static Map<String, Object> memory(TrainResult.Footprint footprint) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("driver_peak_rss_mb", ProcessMemory.peakRssMb());
+        m.put("driver_peak_heap_mb", java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (double) (1 << 20));
+        m.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / (double) (1 << 20));
+        m.put("cached_batches_mb", footprint.cachedBatchBytes() / (double) (1 << 20));
+        return m;
     }
 
     private static Map<String, Object> metadata(TrainConfig config, TrainResult result, TrainingData data,

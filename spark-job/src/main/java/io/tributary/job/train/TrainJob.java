@@ -6,6 +6,7 @@ import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.ModelSize;
+import io.tributary.common.model.FusedLayers;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
@@ -95,7 +96,8 @@ public final class TrainJob {
                 }
             }
             TrainResult result = new TrainResult(outLocation.toString(), trained.epochs(), trained.test(),
-                    (System.nanoTime() - wallStart) / 1e9, trained.examples(), trained.model());
+                    (System.nanoTime() - wallStart) / 1e9, trained.examples(), trained.model(),
+                    new TrainResult.Footprint((trained.firstStepNanos() - wallStart) / 1e9, trained.cachedBytes()));
             RunPublisher.publish(output, resolved, result, data, trained.sparkInfo(), extra);
             output.finish();
             return result;
@@ -107,7 +109,7 @@ public final class TrainJob {
 
     /** What training produced, before it is published. */
     private record Trained(MultiLayerNetwork model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
-                           long examples, Map<String, Object> sparkInfo) {
+                           long examples, Map<String, Object> sparkInfo, long firstStepNanos, long cachedBytes) {
     }
 
     private SparkConf sparkConf() {
@@ -133,7 +135,7 @@ public final class TrainJob {
      * refused when it has more parameters than {@code max-parameters} (before any memory is taken for them).
      */
     private MultiLayerNetwork buildNetwork(TrainConfig config, ModelZoo.InputShape shape) {
-        MultiLayerNetwork net = new MultiLayerNetwork(buildConfiguration(config, shape));
+        MultiLayerNetwork net = new MultiLayerNetwork(FusedLayers.forBackend(buildConfiguration(config, shape)));
         net.init();
         if (initialParameters != null) {
             if (initialParameters.length() != net.numParams()) {
@@ -171,6 +173,7 @@ public final class TrainJob {
                     : Trainer.Position.START;
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master.master());
             Trainer trainer = new Trainer(sc, sparkNet, new Progress(progressOut, liveProgress, config.epochs()), plan);
+            long firstStep = System.nanoTime();
             List<EpochResult> epochs = trainer.train(distributed, from, new Checkpointing(checkpoints, config,
                     sparkNet::getNetwork, plan.batchesPerUnit(), distributed.numBatches()));
             Map<String, Object> sparkInfo = spark.info(config);
@@ -178,7 +181,7 @@ public final class TrainJob {
                 sparkInfo.put("shared_gradients", master.info());
             }
             return new Trained(sparkNet.getNetwork(), epochs, trainer.lastEvaluation(), distributed.examples(),
-                    sparkInfo);
+                    sparkInfo, firstStep, distributed.cachedTrainBytes());
         }
     }
 

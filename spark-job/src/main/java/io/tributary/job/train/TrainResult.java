@@ -10,7 +10,19 @@ import java.util.List;
  * training time (see {@link #trainSeconds}) includes, in a resumed run, the time trained before.
  */
 public record TrainResult(String output, List<EpochResult> epochs, HoldoutEvaluation.Result test,
-                          double wallSeconds, long trainExamplesPerEpoch, MultiLayerNetwork model) {
+                          double wallSeconds, long trainExamplesPerEpoch, MultiLayerNetwork model,
+                          Footprint footprint) {
+    /**
+     * What reading the data cost before training could start.
+     *
+     * @param secondsToFirstStep the job's time from its start to its first training step: checks,
+     *                           Spark's start, reading, batching and caching the data
+     * @param cachedBatchBytes   bytes of training batches the executors keep (memory and disk), all
+     *                           executors together
+     */
+    public record Footprint(double secondsToFirstStep, long cachedBatchBytes) {
+    }
+
     /** Training time of all epochs, evaluation excluded. */
     public double trainSeconds() {
         return epochs.stream().mapToDouble(EpochResult::seconds).sum();

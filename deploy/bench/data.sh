@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The data benchmark in docs/performance.md ("Reading data"): one epoch of Fashion-MNIST read as IDX,
+# as Parquet (tributary convert) and as an image folder of PNGs, in local[2]; Parquet repeated 10
+# times (600,000 training examples) in local[2]; and on the 2-worker local cluster with a 512 MiB
+# driver, 60,000 and 1,200,000 examples (20 copies: more bytes than the driver's heap). Prints one
+# table: examples/s, seconds from the job's start to its first training step, the driver's peak RSS
+# and heap, the executors' cached batches. Not a test: nothing here passes or fails on speed.
+#   deploy/bench/data.sh [--work DIR] [--copies 20] [--skip-cluster]
+# Needs the build (mvn install) and, for the cluster, nothing running under deploy/target/bench-cluster.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+FASHION=/usr/share/datasets/fashion-mnist
+WORK=/tmp/tributary-data-bench
+COPIES=20
+CLUSTER=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --work) WORK="$2"; shift 2 ;;
+    --copies) COPIES="$2"; shift 2 ;;
+    --skip-cluster) CLUSTER=0; shift ;;
+    *) echo "data.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+source "$ROOT/deploy/target/tributary.env"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+mkdir -p "$WORK/runs"
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+
+# The inputs, made once: Parquet (60k train), an image folder, and copies of the Parquet part files.
+[[ -d "$WORK/parquet" ]] || "$ROOT/bin/tributary" convert --data "$FASHION" --to parquet --output "$WORK/parquet" --master 'local[2]'
+if [[ ! -d "$WORK/images" ]]; then
+  "$JAVA" "$ROOT/deploy/bench/ImageFolderOf.java" "$FASHION" train "$WORK/images.tmp/train"
+  "$JAVA" "$ROOT/deploy/bench/ImageFolderOf.java" "$FASHION" t10k "$WORK/images.tmp/test"
+  mv "$WORK/images.tmp" "$WORK/images"
+fi
+copies() {   # copies N: $WORK/parquet-xN/train, N hard-linked copies of the part files
+  local dir="$WORK/parquet-x$1/train"
+  if [[ ! -d "$dir" ]]; then
+    mkdir -p "$dir.tmp"
+    for ((k = 1; k <= $1; k++)); do
+      for f in "$WORK"/parquet/train/part-*.parquet; do ln "$f" "$dir.tmp/c$k-$(basename "$f")"; done
+    done
+    mv "$dir.tmp" "$dir"
+  fi
+  echo "$dir"
+}
+
+# run NAME WHERE TRAIN-ARGS...: trains one epoch, appends its figures to $RESULTS
+run() {
+  local name="$1" where="$2"; shift 2
+  local out="$WORK/runs/$name"
+  echo "== $name ($where)" >&2
+  if [[ "$where" == local ]]; then
+    "$ROOT/bin/tributary" train --master 'local[2]' --epochs 1 --output "$out" --overwrite "$@" >&2
+  else
+    "$ROOT/deploy/submit.sh" --master "$SPARK_MASTER_URL" --driver-memory 512m -- \
+      --epochs 1 --output "$out" --overwrite "$@" >&2
+  fi
+  /usr/bin/python3 - "$name" "$where" "$out/metrics.json" "$@" >> "$RESULTS" <<'PY'
+import json, os, subprocess, sys
+name, where, path, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+m = json.load(open(path))
+data = args[args.index("--data") + 1]
+size = int(subprocess.run(["du", "-sbl", data.removeprefix("file://")], capture_output=True, text=True).stdout.split()[0]) if not data.startswith("hdfs") else 0
+mem = m["memory"]
+print("\t".join(str(x) for x in [name, where, m["epochs"][0]["examples"], size, f"{m['examples_per_second']:.0f}",
+    f"{m['seconds_to_first_step']:.1f}", f"{mem['driver_max_heap_mb']:.0f}", f"{mem['driver_peak_heap_mb']:.0f}",
+    f"{mem['driver_peak_rss_mb']:.0f}", f"{mem['cached_batches_mb']:.0f}", f"{m['test_accuracy']:.4f}"]))
+PY
+}
+
+P="$WORK/parquet"
+run idx local --data "$FASHION"
+run parquet local --data "$P/train" --test-data "$P/test" --input-shape 1,28,28
+run images local --data "$WORK/images/train" --test-data "$WORK/images/test" --format images --input-shape 1,28,28
+run parquet-x10 local --data "$(copies 10)" --test-data "$P/test" --input-shape 1,28,28
+
+if [[ "$CLUSTER" == 1 ]]; then
+  export TRIBUTARY_CLUSTER_DIR="$ROOT/deploy/target/bench-cluster"
+  "$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true
+  eval "$("$ROOT/deploy/local-cluster/up.sh" --workers 2)"
+  trap '"$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true' EXIT
+  run cluster-parquet cluster --data "file://$P/train" --test-data "file://$P/test" --input-shape 1,28,28
+  run "cluster-parquet-x$COPIES" cluster --data "file://$(copies "$COPIES")" --test-data "file://$P/test" --input-shape 1,28,28
+fi
+
+/usr/bin/python3 - "$RESULTS" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+head = ["run", "where", "train examples", "input MB", "examples/s", "s to first step", "driver heap max MB",
+        "driver peak heap MB", "driver peak RSS MB", "cached batches MB", "test accuracy"]
+print("| " + " | ".join(head) + " |")
+print("|" + "---|" * len(head))
+for r in rows:
+    r[3] = f"{int(r[3]) / 2**20:.0f}" if r[3] != "0" else ""
+    print("| " + " | ".join(r) + " |")
+by = {r[0]: r for r in rows}
+if "idx" in by and "parquet" in by:
+    print(f"\nParquet / IDX examples/s: {float(by['parquet'][4]) / float(by['idx'][4]):.2f}")
+PY
