@@ -45,7 +45,8 @@ public class OpProfile {
         CNN2DFormat format = variant.equals("nhwc") ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         boolean reluAfterPool = variant.equals("pool-relu");
         MultiLayerNetwork net = variant.equals("built")
-                ? new MultiLayerNetwork(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 42))
+                ? new MultiLayerNetwork(io.tributary.common.model.FusedLayers.forBackend(
+                        ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 42)))
                 : new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(42).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate)

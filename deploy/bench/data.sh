@@ -2,10 +2,13 @@
 # The data benchmark in docs/performance.md ("Reading data"): one epoch of Fashion-MNIST read as IDX,
 # as Parquet (tributary convert) and as an image folder of PNGs, in local[2]; Parquet repeated 10
 # times (600,000 training examples) in local[2]; and on the 2-worker local cluster with a 512 MiB
-# driver, 60,000 and 1,200,000 examples (20 copies: more bytes than the driver's heap). Prints one
+# driver, 60,000 and 1,200,000 examples (20 copies: more bytes than the driver's heap, and than the
+# executors' storage memory: --cache memory-and-disk). Prints one
 # table: examples/s, seconds from the job's start to its first training step, the driver's peak RSS
 # and heap, the executors' cached batches. Not a test: nothing here passes or fails on speed.
-#   deploy/bench/data.sh [--work DIR] [--copies 20] [--skip-cluster]
+#   deploy/bench/data.sh [--work DIR] [--copies 20] [--skip-cluster] [--only "RUN ..."]
+# --only runs just the named runs (idx parquet images parquet-x10 cluster-parquet cluster-parquet-xN),
+# adding their rows to the results of the last full run.
 # Needs the build (mvn install) and, for the cluster, nothing running under deploy/target/bench-cluster.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,11 +16,13 @@ FASHION=/usr/share/datasets/fashion-mnist
 WORK=/tmp/tributary-data-bench
 COPIES=20
 CLUSTER=1
+ONLY=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --work) WORK="$2"; shift 2 ;;
     --copies) COPIES="$2"; shift 2 ;;
     --skip-cluster) CLUSTER=0; shift ;;
+    --only) ONLY="$2"; shift 2 ;;
     *) echo "data.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -25,7 +30,7 @@ source "$ROOT/deploy/target/tributary.env"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 mkdir -p "$WORK/runs"
 RESULTS="$WORK/results.tsv"
-: > "$RESULTS"
+[[ -n "$ONLY" ]] || : > "$RESULTS"
 
 # The inputs, made once: Parquet (60k train), an image folder, and copies of the Parquet part files.
 [[ -d "$WORK/parquet" ]] || "$ROOT/bin/tributary" convert --data "$FASHION" --to parquet --output "$WORK/parquet" --master 'local[2]'
@@ -50,12 +55,13 @@ copies() {   # copies N: $WORK/parquet-xN/train, N hard-linked copies of the par
 run() {
   local name="$1" where="$2"; shift 2
   local out="$WORK/runs/$name"
+  [[ -z "$ONLY" || " $ONLY " == *" $name "* ]] || return 0
   echo "== $name ($where)" >&2
   if [[ "$where" == local ]]; then
-    "$ROOT/bin/tributary" train --master 'local[2]' --epochs 1 --output "$out" --overwrite "$@" >&2
+    "$ROOT/bin/tributary" train --master 'local[2]' --epochs 1 --output "$out" --overwrite --force-unlock "$@" >&2
   else
     "$ROOT/deploy/submit.sh" --master "$SPARK_MASTER_URL" --driver-memory 512m -- \
-      --epochs 1 --output "$out" --overwrite "$@" >&2
+      --epochs 1 --output "$out" --overwrite --force-unlock "$@" >&2
   fi
   /usr/bin/python3 - "$name" "$where" "$out/metrics.json" "$@" >> "$RESULTS" <<'PY'
 import json, os, subprocess, sys
@@ -63,10 +69,10 @@ name, where, path, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 m = json.load(open(path))
 data = args[args.index("--data") + 1]
 size = int(subprocess.run(["du", "-sbl", data.removeprefix("file://")], capture_output=True, text=True).stdout.split()[0]) if not data.startswith("hdfs") else 0
-mem = m["memory"]
+mem = m["driver"]
 print("\t".join(str(x) for x in [name, where, m["epochs"][0]["examples"], size, f"{m['examples_per_second']:.0f}",
-    f"{m['seconds_to_first_step']:.1f}", f"{mem['driver_max_heap_mb']:.0f}", f"{mem['driver_peak_heap_mb']:.0f}",
-    f"{mem['driver_peak_rss_mb']:.0f}", f"{mem['cached_batches_mb']:.0f}", f"{m['test_accuracy']:.4f}"]))
+    f"{m['seconds_to_first_step']:.1f}", f"{mem['max_heap_mb']:.0f}", f"{mem['peak_heap_mb']:.0f}",
+    f"{mem['peak_rss_mb']:.0f}", f"{m['cached_batches_mb']:.0f}", f"{m['test_accuracy']:.4f}"]))
 PY
 }
 
@@ -76,13 +82,15 @@ run parquet local --data "$P/train" --test-data "$P/test" --input-shape 1,28,28
 run images local --data "$WORK/images/train" --test-data "$WORK/images/test" --format images --input-shape 1,28,28
 run parquet-x10 local --data "$(copies 10)" --test-data "$P/test" --input-shape 1,28,28
 
-if [[ "$CLUSTER" == 1 ]]; then
+if [[ "$CLUSTER" == 1 && ( -z "$ONLY" || "$ONLY" == *cluster* ) ]]; then
   export TRIBUTARY_CLUSTER_DIR="$ROOT/deploy/target/bench-cluster"
   "$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true
   eval "$("$ROOT/deploy/local-cluster/up.sh" --workers 2)"
   trap '"$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true' EXIT
   run cluster-parquet cluster --data "file://$P/train" --test-data "file://$P/test" --input-shape 1,28,28
-  run "cluster-parquet-x$COPIES" cluster --data "file://$(copies "$COPIES")" --test-data "file://$P/test" --input-shape 1,28,28
+  # More than the executors' storage memory holds: batches spill to their local disks.
+  run "cluster-parquet-x$COPIES" cluster --data "file://$(copies "$COPIES")" --test-data "file://$P/test" \
+    --input-shape 1,28,28 --cache memory-and-disk
 fi
 
 /usr/bin/python3 - "$RESULTS" <<'PY'

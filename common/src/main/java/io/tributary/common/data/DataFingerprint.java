@@ -20,8 +20,11 @@ import java.util.Map;
  * A fingerprint of a dataset taken from its listing, without reading the data: every file's path,
  * length and modification time, and the filesystem's own checksum where it keeps one (HDFS: an MD5
  * of its block CRCs, computed by the datanodes). Files whose names start with {@code _} or {@code .}
- * (Spark's markers, checksum side files) are left out. Any change to a file's bytes changes its
- * length, time or checksum, so retraining's "data unchanged" test is sound without a pass over the data.
+ * (Spark's markers, checksum side files), and directories so named ({@code _temporary}), are left
+ * out. Rewriting a file changes its length, its modification time (set by the filesystem when the
+ * file is written) or its checksum, so retraining's "data unchanged" test needs no pass over the
+ * data; only a rewrite of the same length whose modification time is then set back by hand
+ * ({@code distcp -pt}, {@code touch -d}) goes unseen in a dataset too large for checksums.
  *
  * <p>A dataset of many small files (an image folder) costs one listing call per directory, not a
  * call per file: checksums are asked for (one request each) for datasets of at most

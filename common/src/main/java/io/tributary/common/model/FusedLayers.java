@@ -124,9 +124,11 @@ public final class FusedLayers {
                         .weightInit(f.getWeightInitFn()).biasInit(f.getBiasInit())
                         .name(f.getLayerName()).build());
                 NeuralNetConfiguration pool = conf.getConf(i).clone();
+                pool.clearVariables();   // the pooling layer has no parameters (the clone listed W and b)
                 pool.setLayer(new SubsamplingLayer.Builder(PoolingType.MAX)
                         .kernelSize(f.getPool(), f.getPool()).stride(f.getPool(), f.getPool()).padding(0, 0)
-                        .convolutionMode(ConvolutionMode.Truncate).dataFormat(CNN2DFormat.NCHW).build());
+                        .convolutionMode(ConvolutionMode.Truncate).dataFormat(CNN2DFormat.NCHW)
+                        .name("layer" + (out.size() + 1)).build());
                 out.add(layer);
                 out.add(pool);
             } else {

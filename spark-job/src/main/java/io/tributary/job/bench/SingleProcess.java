@@ -35,7 +35,8 @@ public final class SingleProcess {
                                   long seed, int threads, int epochs) {
         Nd4jThreads.ensure(threads);
         ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
-        MultiLayerNetwork net = new MultiLayerNetwork(ModelZoo.build(model, shape, learningRate, seed));
+        MultiLayerNetwork net = new MultiLayerNetwork(io.tributary.common.model.FusedLayers.forBackend(
+                ModelZoo.build(model, shape, learningRate, seed)));
         net.init();
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batchSize, seed)) {

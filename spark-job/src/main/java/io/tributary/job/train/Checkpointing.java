@@ -21,6 +21,8 @@ import java.util.function.Supplier;
 public final class Checkpointing implements Trainer.Checkpointer {
     private static final String STEPS_DONE = "steps_done";
     private static final String BATCHES_PER_UNIT = "batches_per_unit";
+    private static final String PARTITION_BATCHES = "partition_batches";
+    private static final String EPOCH_PLAN = "epoch_plan";
     /** What checkpoints of earlier releases call these (they are resumed too). */
     private static final Map<String, String> FORMER_NAMES = Map.of(STEPS_DONE, "segments_done",
             BATCHES_PER_UNIT, "batches_per_segment");
@@ -28,7 +30,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
     private final TrainConfig config;
     private final Supplier<MultiLayerNetwork> network;
     private final int batchesPerUnit;
-    private final int numBatches;
+    private final int[] partitionBatches;
     private int stepsSinceLast;
     private long lastNanos = System.nanoTime();
 
@@ -37,12 +39,12 @@ public final class Checkpointing implements Trainer.Checkpointer {
      *                       recorded so a resume can check its steps mean the same batches
      */
     public Checkpointing(CheckpointStore store, TrainConfig config, Supplier<MultiLayerNetwork> network,
-                         int batchesPerUnit, int numBatches) {
+                         int batchesPerUnit, int[] partitionBatches) {
         this.store = store;
         this.config = config;
         this.network = network;
         this.batchesPerUnit = batchesPerUnit;
-        this.numBatches = numBatches;
+        this.partitionBatches = partitionBatches.clone();
     }
 
     @Override
@@ -62,7 +64,9 @@ public final class Checkpointing implements Trainer.Checkpointer {
         state.put("loss_sum", position.lossSum());
         state.put("seconds", position.seconds());
         state.put(BATCHES_PER_UNIT, batchesPerUnit);
-        state.put("batches", numBatches);
+        state.put("batches", java.util.Arrays.stream(partitionBatches).sum());
+        state.put(PARTITION_BATCHES, java.util.Arrays.stream(partitionBatches).boxed().toList());
+        state.put(EPOCH_PLAN, EpochPlan.VERSION);
         state.put("iterations", network.get().getIterationCount());
         state.put("epochs", position.done().stream().map(EpochResult::toMap).toList());
         state.put("config", config.asMap());
@@ -79,7 +83,8 @@ public final class Checkpointing implements Trainer.Checkpointer {
      */
     @SuppressWarnings("unchecked")
     public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, MultiLayerNetwork net,
-                                          int batchesPerUnit, int numBatches) {
+                                          int batchesPerUnit, int[] partitionBatches) {
+        int numBatches = Arrays.stream(partitionBatches).sum();
         // Checkpoints hold DL4J's standard layers; compared and copied in the form the run trains.
         MultiLayerNetwork saved = io.tributary.common.model.FusedLayers.forBackend(checkpoint.network());
         Map<String, INDArray> ours = net.paramTable();
@@ -105,6 +110,21 @@ public final class Checkpointing implements Trainer.Checkpointer {
                     + savedBatches + " batches in units of " + savedPerUnit + ", this run has " + numBatches
                     + " in units of " + batchesPerUnit + "; resume with the same data, batch size, averaging"
                     + " frequency and number of workers");
+        }
+        // Within an epoch, the steps still to come must hold the batches they held when the checkpoint
+        // was written: the same dealing of each partition's batches (an earlier release dealt them
+        // otherwise; its checkpoints at an epoch's end resume, mid-epoch ones cannot).
+        if (number(checkpoint, STEPS_DONE).intValue() > 0) {
+            boolean samePlan = state.get(EPOCH_PLAN) instanceof Number v && v.intValue() == EpochPlan.VERSION;
+            List<Integer> savedPartitions = state.get(PARTITION_BATCHES) instanceof List<?> l
+                    ? l.stream().map(o -> ((Number) o).intValue()).toList() : null;
+            List<Integer> thisRun = Arrays.stream(partitionBatches).boxed().toList();
+            if (!samePlan || !thisRun.equals(savedPartitions)) {
+                throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + " within its epoch: "
+                        + (samePlan ? "its data was cut into " + savedPartitions + " batches per partition, this run's into " + thisRun
+                        : "it was written by a release that dealt an epoch's batches to steps otherwise")
+                        + "; resume from a checkpoint at an epoch's end (remove the newer ones), or train anew");
+            }
         }
         net.setParams(saved.params());
         net.getUpdater().getStateViewArray().assign(saved.getUpdater().getStateViewArray());

@@ -61,6 +61,15 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
         return offsets[Batching.partitionOf(id)] + Batching.indexInPartition(id);
     }
 
+    /** The number of batches in each partition of the training data. */
+    public int[] partitionBatches() {
+        int[] n = new int[offsets.length];
+        for (int p = 0; p < offsets.length; p++) {
+            n[p] = (p + 1 < offsets.length ? offsets[p + 1] : batchSizes.length) - offsets[p];
+        }
+        return n;
+    }
+
     public int numBatches() {
         return batchSizes.length;
     }

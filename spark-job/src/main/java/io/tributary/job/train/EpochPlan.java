@@ -5,12 +5,14 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * How one epoch's batches are visited: each partition's batches in a seeded order, dealt evenly over
- * the steps, so that every step takes the same share of every partition and the training master
- * finds its workers' batches balanced where they are cached (no shuffle between executors). A step
- * is one call to DL4J's {@code fit}, after which progress is reported and a checkpoint may be
- * written; it holds a whole number of the training master's units (see
- * {@link TrainingMasters#batchesPerUnit}), and an epoch has at most {@value #MAX_STEPS} steps.
+ * How one epoch's batches are visited: each partition's batches in a seeded order, cut into runs of
+ * the same share for every step, so that a step takes that share from every partition (one partition
+ * a worker) and the training master finds its workers' batches balanced where they are cached (no
+ * shuffle between executors). A step is one call to DL4J's {@code fit}, after which progress is
+ * reported and a checkpoint may be written; it holds a whole number of the training master's units
+ * (see {@link TrainingMasters#batchesPerUnit}), except the epoch's last step, which takes what is left
+ * (a partition that holds more batches than its share of the whole steps adds them there), and an
+ * epoch has at most {@value #MAX_STEPS} steps.
  *
  * @param stepOfBatch for each batch number, the step it is trained in
  * @param steps       the number of steps
@@ -18,6 +20,11 @@ import java.util.Random;
 public record EpochPlan(int[] stepOfBatch, int steps) {
     /** At most this many steps per epoch. */
     static final int MAX_STEPS = 20;
+    /**
+     * The version of how batches are dealt to steps, recorded in checkpoints: a mid-epoch checkpoint
+     * of another version would resume with other batches in the steps still to come.
+     */
+    public static final int VERSION = 2;
 
     /**
      * @param offsets        the number of each partition's first batch (batches are numbered
@@ -30,13 +37,14 @@ public record EpochPlan(int[] stepOfBatch, int steps) {
         int unitsPerStep = (units + MAX_STEPS - 1) / MAX_STEPS;
         int batchesPerStep = unitsPerStep * batchesPerUnit;
         int steps = Math.max(1, (numBatches + batchesPerStep - 1) / batchesPerStep);
+        int share = Math.max(1, batchesPerStep / Math.max(1, offsets.length));   // each partition's batches a step
         int[] stepOf = new int[numBatches];
         for (int p = 0; p < offsets.length; p++) {
             int first = offsets[p];
             int n = (p + 1 < offsets.length ? offsets[p + 1] : numBatches) - first;
             int[] order = permutation(n, new Random((seed * 1_000_003L + epoch) * 31 + p));
             for (int pos = 0; pos < n; pos++) {
-                stepOf[first + order[pos]] = (int) ((long) pos * steps / n);
+                stepOf[first + order[pos]] = Math.min(pos / share, steps - 1);
             }
         }
         return new EpochPlan(stepOf, steps);

@@ -49,23 +49,27 @@ final class RunPublisher {
         metrics.put("test", result.test().toMap());
         metrics.put("confusion_matrix", result.test().report().confusion());
         metrics.put("seconds_to_first_step", result.footprint().secondsToFirstStep());
-        metrics.put("memory", memory(result.footprint()));
+        metrics.put("cached_batches_mb", result.footprint().cachedBatchBytes() / (double) (1 << 20));
+        metrics.put("driver", driver());
         return metrics;
     }
 
     /**
-     * The driver's memory over the run (in local mode the driver's JVM holds the executors too) and
-     * the executors' cached training batches, in MiB. The peak heap is the sum of the heap pools'
-     * peaks, an upper bound of the heap's peak.
+     * The driver's JVM over the run (in local mode it holds the executors too): peak resident memory,
+     * peak heap (the sum of the heap pools' peaks, an upper bound) and maximum heap in MiB, and the
+     * bytes it read through Hadoop filesystems (listings' metadata aside: headers, schemas, model
+     * files; in local mode also the executors' reads).
      */
-    private static Map<String, Object> memory(TrainResult.Footprint footprint) {
+    @SuppressWarnings("deprecation")   // FileSystem.getAllStatistics: the per-scheme totals of this JVM
+    private static Map<String, Object> driver() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("driver_peak_rss_mb", ProcessMemory.peakRssMb());
-        m.put("driver_peak_heap_mb", java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+        m.put("peak_rss_mb", ProcessMemory.peakRssMb());
+        m.put("peak_heap_mb", java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (double) (1 << 20));
-        m.put("driver_max_heap_mb", Runtime.getRuntime().maxMemory() / (double) (1 << 20));
-        m.put("cached_batches_mb", footprint.cachedBatchBytes() / (double) (1 << 20));
+        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (double) (1 << 20));
+        m.put("filesystem_bytes_read", org.apache.hadoop.fs.FileSystem.getAllStatistics().stream()
+                .mapToLong(org.apache.hadoop.fs.FileSystem.Statistics::getBytesRead).sum());
         return m;
     }
 

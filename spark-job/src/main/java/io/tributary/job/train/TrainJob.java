@@ -169,13 +169,13 @@ public final class TrainJob {
              TrainingMasters.Prepared master = TrainingMasters.create(sc, config)) {
             TrainPlan plan = TrainPlan.of(config, spark.workers(), spark.threadsPerTask(), distributed.numBatches(),
                     data.shape().numClasses());
-            Trainer.Position from = resume ? resumeFrom(checkpoints, net, plan, distributed.numBatches())
+            Trainer.Position from = resume ? resumeFrom(checkpoints, net, plan, distributed.partitionBatches())
                     : Trainer.Position.START;
             SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master.master());
             Trainer trainer = new Trainer(sc, sparkNet, new Progress(progressOut, liveProgress, config.epochs()), plan);
             long firstStep = System.nanoTime();
             List<EpochResult> epochs = trainer.train(distributed, from, new Checkpointing(checkpoints, config,
-                    sparkNet::getNetwork, plan.batchesPerUnit(), distributed.numBatches()));
+                    sparkNet::getNetwork, plan.batchesPerUnit(), distributed.partitionBatches()));
             Map<String, Object> sparkInfo = spark.info(config);
             if (!master.info().isEmpty()) {
                 sparkInfo.put("shared_gradients", master.info());
@@ -186,9 +186,9 @@ public final class TrainJob {
     }
 
     private Trainer.Position resumeFrom(CheckpointStore checkpoints, MultiLayerNetwork net, TrainPlan plan,
-                                        int numBatches) {
+                                        int[] partitionBatches) {
         CheckpointStore.Loaded checkpoint = checkpoints.newestValid(m -> progressOut.println("tributary: " + m));
-        Trainer.Position from = Checkpointing.resume(checkpoint, net, plan.batchesPerUnit(), numBatches);
+        Trainer.Position from = Checkpointing.resume(checkpoint, net, plan.batchesPerUnit(), partitionBatches);
         progressOut.printf("tributary: resuming from checkpoint %s (epoch %d, %d steps done)%n", checkpoint.name(),
                 from.epoch(), from.stepsDone());
         return from;
