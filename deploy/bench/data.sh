@@ -7,7 +7,8 @@
 # table: examples/s, seconds from the job's start to its first training step, the driver's peak RSS
 # and heap, the executors' cached batches. Not a test: nothing here passes or fails on speed.
 #   deploy/bench/data.sh [--work DIR] [--copies 20] [--skip-cluster] [--only "RUN ..."]
-# --only runs just the named runs (idx parquet images parquet-x10 cluster-parquet cluster-parquet-xN),
+# --only runs just the named runs (idx parquet images parquet-x10 cache-memory cache-memory-and-disk
+# cache-disk cache-none cluster-parquet cluster-parquet-xN),
 # adding their rows to the results of the last full run.
 # Needs the build (mvn install) and, for the cluster, nothing running under deploy/target/bench-cluster.
 set -euo pipefail
@@ -51,14 +52,14 @@ copies() {   # copies N: $WORK/parquet-xN/train, N hard-linked copies of the par
   echo "$dir"
 }
 
-# run NAME WHERE TRAIN-ARGS...: trains one epoch, appends its figures to $RESULTS
+# [EPOCHS=N] run NAME WHERE TRAIN-ARGS...: trains one epoch (or N), appends its figures to $RESULTS
 run() {
   local name="$1" where="$2"; shift 2
   local out="$WORK/runs/$name"
   [[ -z "$ONLY" || " $ONLY " == *" $name "* ]] || return 0
   echo "== $name ($where)" >&2
   if [[ "$where" == local ]]; then
-    "$ROOT/bin/tributary" train --master 'local[2]' --epochs 1 --output "$out" --overwrite --force-unlock "$@" >&2
+    "$ROOT/bin/tributary" train --master 'local[2]' --epochs "${EPOCHS:-1}" --output "$out" --overwrite --force-unlock "$@" >&2
   else
     "$ROOT/deploy/submit.sh" --master "$SPARK_MASTER_URL" --driver-memory 512m -- \
       --epochs 1 --output "$out" --overwrite --force-unlock "$@" >&2
@@ -81,6 +82,10 @@ run idx local --data "$FASHION"
 run parquet local --data "$P/train" --test-data "$P/test" --input-shape 1,28,28
 run images local --data "$WORK/images/train" --test-data "$WORK/images/test" --format images --input-shape 1,28,28
 run parquet-x10 local --data "$(copies 10)" --test-data "$P/test" --input-shape 1,28,28
+# The storage level the batches are kept at between steps and epochs (2 epochs: the second reads the cache).
+for level in memory memory-and-disk disk none; do
+  EPOCHS=2 run "cache-$level" local --data "$P/train" --test-data "$P/test" --input-shape 1,28,28 --cache "$level"
+done
 
 if [[ "$CLUSTER" == 1 && ( -z "$ONLY" || "$ONLY" == *cluster* ) ]]; then
   export TRIBUTARY_CLUSTER_DIR="$ROOT/deploy/target/bench-cluster"
