@@ -34,7 +34,8 @@ import java.util.List;
 /**
  * Single-process DL4J on 12,800 Fashion-MNIST examples with ND4J's op profiler: examples/s, then the
  * time per op type over 40 profiled batches. Variants of the reference CNN: "as-written" (ReLU in the
- * convolution), "pool-relu" (ReLU after the max-pooling, as built), "nhwc" (as written, NHWC layout).
+ * convolution), "pool-relu" (DL4J's layers, ReLU after the max-pooling), "nhwc" (as written, NHWC
+ * layout), "built" (the zoo's network as FusedLayers runs it on this backend).
  * Run with deploy/bench/op-profile.sh BATCH THREADS VARIANT.
  */
 public class OpProfile {

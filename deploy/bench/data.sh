@@ -101,8 +101,8 @@ fi
 /usr/bin/python3 - "$RESULTS" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-head = ["run", "where", "train examples", "input MB", "examples/s", "s to first step", "driver heap max MB",
-        "driver peak heap MB", "driver peak RSS MB", "cached batches MB", "test accuracy"]
+head = ["run", "where", "train examples", "input MiB", "examples/s", "s to first step", "driver heap max MiB",
+        "driver peak heap MiB", "driver peak RSS MiB", "cached batches MiB", "test accuracy"]
 print("| " + " | ".join(head) + " |")
 print("|" + "---|" * len(head))
 for r in rows:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The op-level profile in docs/performance.md: single-process DL4J with ND4J's op profiler, time per
-# op type for a variant of the reference CNN (as-written | pool-relu | nhwc). Needs the build.
+# op type for a variant of the reference CNN (as-written | pool-relu | nhwc | built: the zoo's network
+# as run on this backend, fused on CPUs). Needs the build.
 #   deploy/bench/op-profile.sh [BATCH=128] [THREADS=2] [VARIANT=pool-relu]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -9,7 +9,8 @@ import static io.tributary.common.config.RetrainKeys.*;
 /**
  * The validated settings of {@code tributary retrain} beyond the training config.
  *
- * @param holdout a directory of IDX files, or {@code null} for the test split of the training data
+ * @param holdout a dataset location in any format {@code train} reads, or {@code null} for the test
+ *                split of the training data
  * @param floor   the metric no model is promoted without, or {@code null} for none
  */
 public record RetrainConfig(String registry, String holdout, Metric metric, double minImprovement, Double floor,

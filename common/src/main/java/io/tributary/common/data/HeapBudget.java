@@ -1,10 +1,11 @@
 package io.tributary.common.data;
 
 /**
- * How many bytes of examples the driver may read into its heap: a quarter of the heap it has free when
- * the read starts. The driver holds a split about three times while it hands it out (the bytes read, the
- * batches cut from them, and their serialized broadcast), so a quarter keeps that peak inside the heap
- * instead of ending in an OutOfMemoryError.
+ * How many bytes of examples a process may read whole into its heap ({@link MnistDirectory#read}: only
+ * {@code tributary bench}'s single-process baseline does; training reads on the executors): a quarter
+ * of the heap it has free when the read starts, since it holds a split about three times (the bytes
+ * read, the batches cut from them, and their copies), so that peak stays inside the heap instead of
+ * ending in an OutOfMemoryError.
  *
  * @param freeHeap the heap free when measured, in bytes
  */

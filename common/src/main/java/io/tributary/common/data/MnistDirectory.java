@@ -93,8 +93,9 @@ public final class MnistDirectory {
 
     /**
      * Reads and checks the first {@code limit} examples of one split (all when {@code limit} is 0): magic
-     * numbers, sizes, matching counts and label range. The headers' claim is weighed against the driver's
-     * free heap ({@link HeapBudget}) before any of the body is held, and only the examples asked for are
+     * numbers, sizes, matching counts and label range, whole into this process's heap (the single-process
+     * baseline of {@code tributary bench}; training reads on the executors). The headers' claim is weighed
+     * against the free heap ({@link HeapBudget}) before any of the body is held, and only the examples asked for are
      * kept; the rest of each file is read through, to check its length and to hash it, in a small buffer.
      * Each file's SHA-256 is taken from these same bytes, for {@link #fingerprint()}.
      */

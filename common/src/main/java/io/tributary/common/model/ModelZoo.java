@@ -23,7 +23,7 @@ import java.util.List;
 public final class ModelZoo {
     /**
      * The reference CNN: Conv2D 32 3x3 ReLU, MaxPool 2x2, Dense 128 ReLU, Dense softmax, Adam (see
-     * {@link #seedCnn} for how it is built on CPUs and GPUs).
+     * {@link #seedCnn}: built in DL4J's standard layers everywhere, fused on CPUs by {@link FusedLayers#forBackend}).
      */
     public static final String SEED_CNN = "seed-cnn";
 
