@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * How one epoch's batches are visited: each partition's batches in a seeded order, cut into runs of
+ * How one epoch's batches are visited (parameter averaging, {@link #of}; shared gradients keep one
+ * order over all batches, {@link #global}): each partition's batches in a seeded order, cut into runs of
  * the same share for every step, so that a step takes that share from every partition (one partition
  * a worker) and the training master finds its workers' batches balanced where they are cached (no
  * shuffle between executors). A step is one call to DL4J's {@code fit}, after which progress is
@@ -46,6 +47,23 @@ public record EpochPlan(int[] stepOfBatch, int steps) {
             for (int pos = 0; pos < n; pos++) {
                 stepOf[first + order[pos]] = Math.min(pos / share, steps - 1);
             }
+        }
+        return new EpochPlan(stepOf, steps);
+    }
+
+    /**
+     * One seeded order over all batches, cut into consecutive steps, for a training master that
+     * balances each step over its workers itself (shared gradients).
+     */
+    public static EpochPlan global(int numBatches, int batchesPerUnit, long seed, int epoch) {
+        int units = Math.max(1, (numBatches + batchesPerUnit - 1) / batchesPerUnit);
+        int unitsPerStep = (units + MAX_STEPS - 1) / MAX_STEPS;
+        int batchesPerStep = unitsPerStep * batchesPerUnit;
+        int steps = Math.max(1, (numBatches + batchesPerStep - 1) / batchesPerStep);
+        int[] order = permutation(numBatches, new Random(seed * 1_000_003L + epoch));
+        int[] stepOf = new int[numBatches];
+        for (int pos = 0; pos < numBatches; pos++) {
+            stepOf[order[pos]] = pos / batchesPerStep;
         }
         return new EpochPlan(stepOf, steps);
     }

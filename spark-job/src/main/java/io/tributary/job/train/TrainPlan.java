@@ -30,6 +30,11 @@ public record TrainPlan(int epochs, int batchesPerUnit, long seed, int threadsPe
 
     /** How epoch {@code epoch}'s batches are visited ({@code offsets}: each partition's first batch number). */
     EpochPlan epoch(int epoch, int[] offsets, int numBatches) {
-        return EpochPlan.of(offsets, numBatches, batchesPerUnit, seed, epoch);
+        // Shared gradients keep one seeded order over all batches: their training master balances
+        // each step itself, and with steps dealt per partition DL4J's shared-training wrapper hung
+        // (a worker waiting for a master loop already ended) in two of three test runs with few
+        // batches a step, which the global order had not done.
+        return scoreOnDriver ? EpochPlan.global(numBatches, batchesPerUnit, seed, epoch)
+                : EpochPlan.of(offsets, numBatches, batchesPerUnit, seed, epoch);
     }
 }
