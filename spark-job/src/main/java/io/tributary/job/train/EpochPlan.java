@@ -34,9 +34,7 @@ public record EpochPlan(int[] stepOfBatch, int steps) {
      *                       are whole units)
      */
     public static EpochPlan of(int[] offsets, int numBatches, int batchesPerUnit, long seed, int epoch) {
-        int units = Math.max(1, (numBatches + batchesPerUnit - 1) / batchesPerUnit);
-        int unitsPerStep = (units + MAX_STEPS - 1) / MAX_STEPS;
-        int batchesPerStep = unitsPerStep * batchesPerUnit;
+        int batchesPerStep = batchesPerStep(numBatches, batchesPerUnit);
         int steps = Math.max(1, (numBatches + batchesPerStep - 1) / batchesPerStep);
         int share = Math.max(1, batchesPerStep / Math.max(1, offsets.length));   // each partition's batches a step
         int[] stepOf = new int[numBatches];
@@ -56,9 +54,7 @@ public record EpochPlan(int[] stepOfBatch, int steps) {
      * balances each step over its workers itself (shared gradients).
      */
     public static EpochPlan global(int numBatches, int batchesPerUnit, long seed, int epoch) {
-        int units = Math.max(1, (numBatches + batchesPerUnit - 1) / batchesPerUnit);
-        int unitsPerStep = (units + MAX_STEPS - 1) / MAX_STEPS;
-        int batchesPerStep = unitsPerStep * batchesPerUnit;
+        int batchesPerStep = batchesPerStep(numBatches, batchesPerUnit);
         int steps = Math.max(1, (numBatches + batchesPerStep - 1) / batchesPerStep);
         int[] order = permutation(numBatches, new Random(seed * 1_000_003L + epoch));
         int[] stepOf = new int[numBatches];
@@ -66,6 +62,12 @@ public record EpochPlan(int[] stepOfBatch, int steps) {
             stepOf[order[pos]] = pos / batchesPerStep;
         }
         return new EpochPlan(stepOf, steps);
+    }
+
+    /** Whole units a step, as few steps as {@value #MAX_STEPS} allow. */
+    private static int batchesPerStep(int numBatches, int batchesPerUnit) {
+        int units = Math.max(1, (numBatches + batchesPerUnit - 1) / batchesPerUnit);
+        return (units + MAX_STEPS - 1) / MAX_STEPS * batchesPerUnit;
     }
 
     private static int[] permutation(int n, Random rng) {
