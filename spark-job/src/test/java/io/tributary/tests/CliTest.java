@@ -73,7 +73,7 @@ class CliTest {
         Path out = tmp.resolve("bad-config");
         assertInputError(run(train(out, "--epochs", "0")), "Invalid value 0 for configuration epochs: must be between 1 and 10000");
         assertInputError(run(train(out, "--epochs", "-3")), "Invalid value -3 for configuration epochs");
-        assertInputError(run(train(out, "--model", "resnet9000")), "Invalid value \"resnet9000\" for configuration model: must be one of seed-cnn");
+        assertInputError(run(train(out, "--model", "resnet9000")), "Invalid value \"resnet9000\" for configuration model: must be a zoo name (seed-cnn");
         assertInputError(run(train(out, "--batch-size-per-worker", "0")), "configuration batch-size-per-worker");
         Path yaml = Files.writeString(tmp.resolve("bad.yaml"), "epochs: 2\nlearning_rate: 0.1\n");
         assertInputError(run(train(out, "--config", yaml.toString())), "Unknown configuration key learning_rate in " + yaml);

@@ -31,7 +31,7 @@ class ReproducibilityTest {
         flags.put("averaging-frequency", 3);
         flags.put("seed", seed);
         return new TrainJob(ConfigLoader.load(null, flags), new PrintStream(new ByteArrayOutputStream()), false)
-                .run().model();
+                .run().model().layers();
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.tributary.common.model;
 
 import io.tributary.common.InputException;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A network's size from its configuration alone, without initializing it: the parameter count is summed
@@ -36,14 +39,27 @@ public final class ModelSize {
         return total;
     }
 
+    /** The number of parameters of {@code conf}'s graph (as {@code ComputationGraph.numParams()} after init), without allocating them. */
+    public static long parameters(ComputationGraphConfiguration conf) {
+        long total = 0;
+        for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
+            long n = vertex.getValue().numParams(true);
+            if (n < 0) {
+                throw new ArithmeticException("vertex " + vertex.getKey() + " has " + n + " parameters");
+            }
+            total = Math.addExact(total, n);
+        }
+        return total;
+    }
+
     /**
      * Refuses a network with more than {@code maxParameters} parameters.
      *
      * @param what the network in words for the message, e.g. "seed-cnn for 4096x4096x1 images with 10 classes"
      * @return the parameter count
      */
-    public static long requireAtMost(MultiLayerConfiguration conf, long maxParameters, String what) {
-        long n = parameters(conf);
+    public static long requireAtMost(NetworkConfig conf, long maxParameters, String what) {
+        long n = conf.numParams();
         if (n > maxParameters) {
             throw new InputException(String.format(Locale.ROOT, "Model %s has %,d parameters (%,d MiB as floats, "
                     + "before gradients and updater state), more than %s %,d; use smaller images or raise %s",

@@ -2,6 +2,7 @@ package io.tributary.common.store;
 
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.model.ModelSize;
+import io.tributary.common.model.NetworkConfig;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.shade.jackson.databind.JsonNode;
@@ -14,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The configuration entry: DL4J's JSON for a {@link MultiLayerConfiguration}. Before DL4J's Jackson
+ * A network's configuration: DL4J's JSON for a {@link MultiLayerConfiguration} or a
+ * {@link org.deeplearning4j.nn.conf.ComputationGraphConfiguration}, as the entry of a model zip or
+ * as a file of its own ({@code --model net.json}). Before DL4J's Jackson
  * binds it, every {@code "@class"} type name in it must lie in a package of DL4J, ND4J or
  * Tributary, so the file cannot make Jackson instantiate any other class on the classpath
  * (defence in depth: DL4J's type ids are already bounded by their base types), and its nesting is
@@ -33,12 +36,16 @@ final class ConfigurationEntry {
     private static final ObjectMapper TREE = new ObjectMapper();
 
     /** A parsed configuration and the number of parameters its layers have. */
-    record Parsed(MultiLayerConfiguration configuration, long numParams) {
+    record Parsed(NetworkConfig configuration, long numParams) {
     }
 
     private ConfigurationEntry() {
     }
 
+    /**
+     * @param source names the file in errors
+     * @param entry  the zip entry holding the JSON, or {@code null} when the file is the JSON itself
+     */
     static Parsed parse(String source, String entry, byte[] bytes) {
         String json = new String(bytes, StandardCharsets.UTF_8);
         checkDepth(source, entry, json);
@@ -46,25 +53,31 @@ final class ConfigurationEntry {
         try {
             tree = TREE.readTree(json);
         } catch (IOException e) {
-            throw ModelZipReader.refuse(source, entry, "is not valid JSON (" + firstLine(e.getMessage()) + ")");
+            throw refuse(source, entry, "is not valid JSON (" + firstLine(e.getMessage()) + ")");
         }
         checkClasses(source, entry, tree);
-        MultiLayerConfiguration conf;
+        if (!tree.isObject() || !(tree.has("confs") || tree.has("vertices"))) {
+            throw refuse(source, entry, "is not a DL4J network configuration (a MultiLayerConfiguration's JSON has"
+                    + " \"confs\", a ComputationGraphConfiguration's \"vertices\")");
+        }
+        NetworkConfig conf;
         try {
-            conf = MultiLayerConfiguration.fromJson(json);
+            conf = NetworkConfig.fromJson(json);
+        } catch (io.tributary.common.InputException e) {
+            throw refuse(source, entry, "describes a network Tributary cannot train: " + e.getMessage());
         } catch (RuntimeException e) {
-            throw ModelZipReader.refuse(source, entry, "is not a DL4J MultiLayerNetwork configuration ("
-                    + firstLine(String.valueOf(e.getMessage())) + ")");
+            throw refuse(source, entry, "is not a DL4J " + (tree.has("vertices") ? "ComputationGraph" : "MultiLayerNetwork")
+                    + " configuration (" + firstLine(String.valueOf(e.getMessage())) + ")");
         }
         long numParams;
         try {
-            numParams = ModelSize.parameters(conf);
+            numParams = conf.numParams();
         } catch (RuntimeException e) {
-            throw ModelZipReader.refuse(source, entry, "describes layers whose parameters cannot be counted ("
+            throw refuse(source, entry, "describes layers whose parameters cannot be counted ("
                     + firstLine(String.valueOf(e.getMessage())) + ")");
         }
         if (numParams > MAX_PARAMETERS) {
-            throw ModelZipReader.refuse(source, entry, String.format(java.util.Locale.ROOT, "describes a network of"
+            throw refuse(source, entry, String.format(java.util.Locale.ROOT, "describes a network of"
                     + " %,d parameters, more than %s %,d; nothing was allocated for them", numParams,
                     ModelSize.KEY, MAX_PARAMETERS));
         }
@@ -83,7 +96,7 @@ final class ConfigurationEntry {
                 inString = true;
             } else if (c == '{' || c == '[') {
                 if (++depth > MAX_DEPTH) {
-                    throw ModelZipReader.refuse(source, entry, "nests deeper than " + MAX_DEPTH + " levels");
+                    throw refuse(source, entry, "nests deeper than " + MAX_DEPTH + " levels");
                 }
             } else if (c == '}' || c == ']') {
                 depth--;
@@ -114,9 +127,15 @@ final class ConfigurationEntry {
     private static void allowed(String source, String entry, JsonNode id, String form) {
         String name = id.asText();
         if (!id.isTextual() || ALLOWED_PACKAGES.stream().noneMatch(name::startsWith)) {
-            throw ModelZipReader.refuse(source, entry, "names class \"" + name + "\" (" + form + "); a configuration"
+            throw refuse(source, entry, "names class \"" + name + "\" (" + form + "); a configuration"
                     + " may only name classes in " + String.join(", ", ALLOWED_PACKAGES.stream().map(p -> p + "*").toList()));
         }
+    }
+
+    /** The error for a zip's entry, or for a configuration file of its own when {@code entry} is null. */
+    private static io.tributary.common.InputException refuse(String source, String entry, String problem) {
+        return entry != null ? ModelZipReader.refuse(source, entry, problem)
+                : new io.tributary.common.InputException("Model configuration " + source + " " + problem);
     }
 
     private static String firstLine(String s) {

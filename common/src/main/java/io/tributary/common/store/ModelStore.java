@@ -3,8 +3,8 @@ package io.tributary.common.store;
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.FusedLayers;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
 import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.FileNotFoundException;
@@ -34,15 +34,15 @@ public final class ModelStore {
      * normalizer, DL4J's writer puts nothing but the configuration, the parameters and the updater
      * state into the zip.
      */
-    public static void write(MultiLayerNetwork net, OutputStream out) throws IOException {
-        ModelSerializer.writeModel(FusedLayers.standard(net), out, true);
+    public static void write(Network net, OutputStream out) throws IOException {
+        ModelSerializer.writeModel(net.standard().dl4j(), out, true);
     }
 
     /**
      * Loads a model with its updater state. {@code location} may name the zip itself or a
      * directory holding {@value #MODEL_FILE}.
      */
-    public static MultiLayerNetwork load(HadoopFs.Location location) {
+    public static Network load(HadoopFs.Location location) {
         HadoopFs.Location file = location;
         try {
             if (location.fs().getFileStatus(location.path()).isDirectory()) {
@@ -65,9 +65,9 @@ public final class ModelStore {
      *
      * @param source names the file in errors
      */
-    public static MultiLayerNetwork read(String source, InputStream in) {
+    public static Network read(String source, InputStream in) {
         // In standard layers, also when written by an earlier release that saved the fused layer.
-        return FusedLayers.standard(new ModelZipReader(source, true).read(in).network());
+        return new ModelZipReader(source, true).read(in).network().standard();
     }
 
     /**
@@ -76,7 +76,27 @@ public final class ModelStore {
      * entries are checked by their headers and sizes only. Their values (and the updater state's
      * exact size, known only once the network is built) are checked when the model is read.
      */
-    public static MultiLayerConfiguration readConfiguration(String source, InputStream in) {
+    public static NetworkConfig readConfiguration(String source, InputStream in) {
         return new ModelZipReader(source, false).read(in).configuration();
+    }
+
+    /**
+     * Reads a network configuration file of its own (DL4J's JSON of a MultiLayerConfiguration or a
+     * ComputationGraphConfiguration, {@code --model net.json}) from {@code in} (not closed), with
+     * the checks a model zip's configuration gets: bounded size and nesting, classes only from
+     * DL4J, ND4J and Tributary, a parameter count within bounds.
+     */
+    public static NetworkConfig readConfigurationFile(String source, InputStream in) {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(ModelZipReader.MAX_CONFIGURATION_BYTES + 1);
+        } catch (IOException e) {
+            throw new InputException("Model configuration " + source + " cannot be read: " + HadoopFs.describe(e), e);
+        }
+        if (bytes.length > ModelZipReader.MAX_CONFIGURATION_BYTES) {
+            throw new InputException("Model configuration " + source + " is larger than "
+                    + ModelZipReader.MAX_CONFIGURATION_BYTES + " bytes, the bound for a configuration");
+        }
+        return ConfigurationEntry.parse(source, null, bytes).configuration();
     }
 }

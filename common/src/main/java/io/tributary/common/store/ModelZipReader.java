@@ -1,8 +1,8 @@
 package io.tributary.common.store;
 
 import io.tributary.common.InputException;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -36,7 +36,7 @@ final class ModelZipReader {
     static final long MAX_ARRAY_BYTES = 4L << 30;
 
     /** What was read: the configuration, and the network when it was built. */
-    record Contents(MultiLayerConfiguration configuration, MultiLayerNetwork network) {
+    record Contents(NetworkConfig configuration, Network network) {
     }
 
     private final String source;
@@ -72,7 +72,7 @@ final class ModelZipReader {
         ConfigurationEntry.Parsed config = null;
         INDArray params = null;
         boolean noParams = false;
-        MultiLayerNetwork net = null;
+        Network net = null;
         for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
             String name = e.getName();
             int index = ENTRIES.indexOf(name);
@@ -110,12 +110,11 @@ final class ModelZipReader {
                 case UPDATER -> {
                     if (build) {
                         net = built(config, params);
-                        INDArray view = net.getUpdater().getStateViewArray();
-                        if (view == null || view.length() == 0) {
+                        INDArray view = net.updaterState();
+                        if (view == null) {
                             throw refuse(name, "is present but the configuration's updaters keep no state");
                         }
-                        INDArray state = ArrayEntry.read(source, name, zip, view.length(), view.dataType());
-                        net.getUpdater().setStateViewArray(net, state, false);
+                        net.setUpdaterState(ArrayEntry.read(source, name, zip, view.length(), view.dataType()));
                     } else {
                         ArrayEntry.check(source, name, zip, -1);
                     }
@@ -138,15 +137,13 @@ final class ModelZipReader {
     }
 
     /** The network of {@code config} with {@code params} (null: it has none), as DL4J's loader builds it. */
-    private MultiLayerNetwork built(ConfigurationEntry.Parsed config, INDArray params) {
+    private Network built(ConfigurationEntry.Parsed config, INDArray params) {
         try {
-            MultiLayerConfiguration conf = config.configuration();
-            if (params != null) {
-                conf.setDataType(params.dataType());
+            NetworkConfig conf = config.configuration();
+            if (params != null && conf.dataType() != params.dataType()) {
+                conf = conf.withDataType(params.dataType());
             }
-            MultiLayerNetwork net = new MultiLayerNetwork(conf);
-            net.init(params, false);
-            return net;
+            return conf.init(params);
         } catch (RuntimeException e) {
             throw new InputException("Model file " + source + " cannot be built from its " + CONFIGURATION + ": "
                     + e.getMessage(), e);

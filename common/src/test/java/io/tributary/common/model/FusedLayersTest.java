@@ -186,7 +186,7 @@ class FusedLayersTest {
         fused.fit(input(1, 5), labels());
         Path zip = dir.resolve("model.zip");
         try (OutputStream out = Files.newOutputStream(zip)) {
-            ModelStore.write(fused, out);
+            ModelStore.write(Network.of(fused), out);
         }
         INDArray x = input(1, 8);
         Nd4j.saveBinary(x, dir.resolve("x.bin").toFile());
@@ -219,7 +219,7 @@ class FusedLayersTest {
         ModelSerializer.writeModel(fused, file, true);
         MultiLayerNetwork loaded;
         try (var in = Files.newInputStream(file.toPath())) {
-            loaded = ModelStore.read(file.toString(), in);
+            loaded = ModelStore.read(file.toString(), in).layers();
         }
         assertFalse(FusedLayers.isFused(loaded.getLayerWiseConfigurations()));
         assertEquals(4, loaded.getnLayers(), "convolution, pooling, dense, output");

@@ -29,11 +29,11 @@ class ModelSizeTest {
         long expected = 32 * 9 + 32 + 32L * 2047 * 2047 * 128 + 128 + 128 * 10 + 10;
         assertEquals(expected, ModelSize.parameters(seedCnn(4096, true)));
         InputException e = assertThrows(InputException.class,
-                () -> ModelSize.requireAtMost(seedCnn(4096, true), 100_000_000, "seed-cnn for 4096x4096x1 images"));
+                () -> ModelSize.requireAtMost(NetworkConfig.of(seedCnn(4096, true)), 100_000_000, "seed-cnn for 4096x4096x1 images"));
         assertEquals("Model seed-cnn for 4096x4096x1 images has 17,163,097,802 parameters (65,472 MiB as floats, "
                 + "before gradients and updater state), more than max-parameters 100,000,000; use smaller images "
                 + "or raise max-parameters", e.getMessage());
         assertEquals(ModelSize.parameters(seedCnn(28, true)),
-                ModelSize.requireAtMost(seedCnn(28, true), 100_000_000, "seed-cnn for 28x28x1 images"));
+                ModelSize.requireAtMost(NetworkConfig.of(seedCnn(28, true)), 100_000_000, "seed-cnn for 28x28x1 images"));
     }
 }

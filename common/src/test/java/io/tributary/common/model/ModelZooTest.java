@@ -264,7 +264,7 @@ class ModelZooTest {
         net.fit(images(1, 28, 28, 11), labels());
         File file = dir.resolve("model.zip").toFile();
         try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file.toPath())) {
-            io.tributary.common.store.ModelStore.write(net, out);
+            io.tributary.common.store.ModelStore.write(io.tributary.common.model.Network.of(net), out);
         }
         MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(file, true);
         assertInstanceOf(ConvolutionLayer.class, loaded.getLayerWiseConfigurations().getConf(0).getLayer());

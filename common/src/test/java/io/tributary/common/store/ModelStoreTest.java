@@ -1,6 +1,7 @@
 package io.tributary.common.store;
 
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.model.Network;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -50,7 +51,7 @@ class ModelStoreTest {
 
     private static byte[] written(MultiLayerNetwork net) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ModelStore.write(net, out);
+        ModelStore.write(Network.of(net), out);
         return out.toByteArray();
     }
 
@@ -69,7 +70,7 @@ class ModelStoreTest {
     void aSavedModelReadsBackAsDl4jRestoresIt() throws Exception {
         MultiLayerNetwork net = trained();
         byte[] zip = written(net);
-        MultiLayerNetwork ours = ModelStore.read("model.zip", new ByteArrayInputStream(zip));
+        MultiLayerNetwork ours = ModelStore.read("model.zip", new ByteArrayInputStream(zip)).layers();
         MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, SIDE, SIDE);
         assertTrue(net.getIterationCount() == 3 && net.getEpochCount() == 1, "counters to compare");
@@ -96,7 +97,7 @@ class ModelStoreTest {
             net.fit(Nd4j.rand(DataType.FLOAT, 6, 5), Nd4j.rand(DataType.FLOAT, 6, 2));
             byte[] zip = written(net);
             MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
-            assertSame(dl4j, ModelStore.read("dense.zip", new ByteArrayInputStream(zip)),
+            assertSame(dl4j, ModelStore.read("dense.zip", new ByteArrayInputStream(zip)).layers(),
                     Nd4j.rand(DataType.FLOAT, 2, 5));
         }
     }
@@ -104,7 +105,7 @@ class ModelStoreTest {
     @Test
     void theConfigurationReadsWithoutTheParameters() throws Exception {
         MultiLayerNetwork net = trained();
-        MultiLayerConfiguration conf = ModelStore.readConfiguration("model.zip", new ByteArrayInputStream(written(net)));
+        MultiLayerConfiguration conf = ModelStore.readConfiguration("model.zip", new ByteArrayInputStream(written(net))).layers();
         assertEquals(net.getLayerWiseConfigurations(), conf);
         assertEquals(3, conf.getIterationCount());
     }
@@ -114,9 +115,9 @@ class ModelStoreTest {
         MultiLayerNetwork net = trained();
         Files.write(dir.resolve(ModelStore.MODEL_FILE), written(net));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, SIDE, SIDE);
-        assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.toString(), new Configuration())), x);
+        assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.toString(), new Configuration())).layers(), x);
         assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.resolve(ModelStore.MODEL_FILE).toString(),
-                new Configuration())), x);
+                new Configuration())).layers(), x);
         var missing = assertThrows(io.tributary.common.InputException.class,
                 () -> ModelStore.load(HadoopFs.resolve("model", dir.resolve("nope.zip").toString(), new Configuration())));
         assertTrue(missing.getMessage().endsWith("nope.zip does not exist"), missing.getMessage());

@@ -6,7 +6,8 @@ import io.tributary.common.model.ModelZoo;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.train.Batches;
 import io.tributary.common.data.RawBatch;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -35,9 +36,7 @@ public final class SingleProcess {
                                   long seed, int threads, int epochs) {
         Nd4jThreads.ensure(threads);
         ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
-        MultiLayerNetwork net = new MultiLayerNetwork(io.tributary.common.model.FusedLayers.forBackend(
-                ModelZoo.build(model, shape, learningRate, seed)));
-        net.init();
+        Network net = NetworkConfig.of(ModelZoo.build(model, shape, learningRate, seed)).forBackend().init(null);
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batchSize, seed)) {
             batches.add(DataSets.toDataSet(b));

@@ -8,7 +8,7 @@ import io.tributary.job.read.ExampleRows;
 import org.apache.spark.sql.SparkSession;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
-import io.tributary.common.model.FusedLayers;
+import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
@@ -19,7 +19,6 @@ import io.tributary.job.train.Trainer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,7 +61,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         DataConfig read = DataConfig.from(KeyFlags.given(spec, TrainKeys.READ_KEYS));
         SparkConf sparkConf = SparkConfs.build("tributary-evaluate", master);
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
-        MultiLayerNetwork net = FusedLayers.forBackend(ModelStore.load(HadoopFs.resolve("model", model, hadoopConf)));
+        Network net = ModelStore.load(HadoopFs.resolve("model", model, hadoopConf)).forBackend();
 
         HoldoutEvaluation.Result report;
         JavaSparkContext sc = new JavaSparkContext(sparkConf);
@@ -72,7 +71,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
             ExampleRows rows = DataReader.evaluation(spark, data, read, trainSplit, hadoopConf,
                     sc.sc().longAccumulator("tributary.skipped-records"));
-            HoldoutEvaluation.requireFits(net, rows.shape(), rows.numClasses(), "model " + model, data);
+            net.requireFits(rows.shape(), rows.numClasses(), "model " + model, data);
             int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
             report = HoldoutEvaluation.run(sc, net, rows, read.featureScale(), threads, Trainer.MISCLASSIFIED_KEPT);
         } finally {

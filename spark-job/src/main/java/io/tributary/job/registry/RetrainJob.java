@@ -12,10 +12,10 @@ import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.CrashPoint;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
-import io.tributary.common.model.ModelZoo;
+import io.tributary.common.store.ModelSource;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.common.registry.Promotion;
-import io.tributary.common.model.FusedLayers;
+import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.Batches;
@@ -26,7 +26,6 @@ import io.tributary.job.train.TrainResult;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +69,7 @@ public final class RetrainJob {
         Configuration hadoopConf = SparkConfs.hadoopConf();
         // The inputs (their headers, and the model name) are checked before the registry is created or
         // locked: bad input leaves nothing behind. The examples are read by the training run.
-        ModelZoo.requireKnown(train.model());
+        ModelSource.of(train, hadoopConf);   // a model name or file that is refused is refused here
         String holdoutLocation = retrain.holdout() == null ? train.data() : retrain.holdout();
         // The data's listing (a missing location is refused here) and, where known without Spark, its shape.
         String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
@@ -102,10 +101,10 @@ public final class RetrainJob {
             entry.put("champion_before", championVersion.isPresent() ? championVersion.getAsInt() : null);
             Comparison comparison = new Comparison();
             try {
-                MultiLayerNetwork champion = championVersion.isPresent()
-                        ? FusedLayers.forBackend(ModelStore.load(registry.versionDir(championVersion.getAsInt()))) : null;
+                Network champion = championVersion.isPresent()
+                        ? ModelStore.load(registry.versionDir(championVersion.getAsInt())).forBackend() : null;
                 if (champion != null && holdoutKnown.isPresent()) {
-                    HoldoutEvaluation.requireFits(champion, holdoutKnown.get().shape(), holdoutKnown.get().numClasses(),
+                    champion.requireFits(holdoutKnown.get().shape(), holdoutKnown.get().numClasses(),
                             "champion " + championName, holdoutLocation);
                 }
                 HadoopFs.Location dir = registry.versionDir(version);
@@ -120,10 +119,9 @@ public final class RetrainJob {
                     SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
                     ExampleRows holdout = DataReader.heldOut(spark, holdoutLocation, train.input(), 0, hadoopConf,
                             sc.sc().longAccumulator("tributary.skipped-records"));
-                    HoldoutEvaluation.requireFits(model, holdout.shape(), holdout.numClasses(), "the challenger",
-                            holdoutLocation);
+                    model.requireFits(holdout.shape(), holdout.numClasses(), "the challenger", holdoutLocation);
                     if (champion != null) {
-                        HoldoutEvaluation.requireFits(champion, holdout.shape(), holdout.numClasses(),
+                        champion.requireFits(holdout.shape(), holdout.numClasses(),
                                 "champion " + championName, holdoutLocation);
                     }
                     JavaRDD<RawBatch> batches = Batching.evaluation(holdout, Batches.EVAL_BATCH,

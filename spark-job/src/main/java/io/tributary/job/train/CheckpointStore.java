@@ -6,7 +6,7 @@ import io.tributary.common.io.Json;
 import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +51,7 @@ public final class CheckpointStore {
         private final String source;
         private final byte[] zip;
         private final Map<String, Object> state;
-        private MultiLayerNetwork network;
+        private Network network;
 
         Loaded(String name, String source, byte[] zip, Map<String, Object> state) {
             this.name = name;
@@ -69,7 +69,7 @@ public final class CheckpointStore {
         }
 
         /** The network with its parameters, updater state and counters; an {@link InputException} if they do not fit. */
-        public synchronized MultiLayerNetwork network() {
+        public synchronized Network network() {
             if (network == null) {
                 network = ModelStore.read(source, new ByteArrayInputStream(zip));
             }
@@ -83,7 +83,7 @@ public final class CheckpointStore {
     }
 
     /** Writes a checkpoint named by its position, then deletes all but the newest {@code keep}. */
-    public void write(MultiLayerNetwork net, int epoch, int stepsDone, Map<String, Object> state, int keep)
+    public void write(Network net, int epoch, int stepsDone, Map<String, Object> state, int keep)
             throws IOException {
         String name = String.format(java.util.Locale.ROOT, "ckpt-%04d-%05d", epoch, stepsDone);
         try {
@@ -93,7 +93,7 @@ public final class CheckpointStore {
         }
     }
 
-    private void writeAndPrune(MultiLayerNetwork net, String name, Map<String, Object> state, int keep)
+    private void writeAndPrune(Network net, String name, Map<String, Object> state, int keep)
             throws IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         ModelStore.write(net, zip);

@@ -2,7 +2,7 @@ package io.tributary.job.train;
 
 import io.tributary.common.InputException;
 import io.tributary.common.config.TrainConfig;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.time.Instant;
@@ -28,7 +28,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
             BATCHES_PER_UNIT, "batches_per_segment");
     private final CheckpointStore store;
     private final TrainConfig config;
-    private final Supplier<MultiLayerNetwork> network;
+    private final Supplier<Network> network;
     private final int batchesPerUnit;
     private final int[] partitionBatches;
     private int stepsSinceLast;
@@ -38,7 +38,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
      * @param batchesPerUnit the training master's unit of work in batches ({@link TrainPlan#batchesPerUnit}),
      *                       recorded so a resume can check its steps mean the same batches
      */
-    public Checkpointing(CheckpointStore store, TrainConfig config, Supplier<MultiLayerNetwork> network,
+    public Checkpointing(CheckpointStore store, TrainConfig config, Supplier<Network> network,
                          int batchesPerUnit, int[] partitionBatches) {
         this.store = store;
         this.config = config;
@@ -67,7 +67,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
         state.put("batches", java.util.Arrays.stream(partitionBatches).sum());
         state.put(PARTITION_BATCHES, java.util.Arrays.stream(partitionBatches).boxed().toList());
         state.put(EPOCH_PLAN, EpochPlan.VERSION);
-        state.put("iterations", network.get().getIterationCount());
+        state.put("iterations", network.get().iterationCount());
         state.put("epochs", position.done().stream().map(EpochResult::toMap).toList());
         state.put("config", config.asMap());
         store.write(network.get(), position.epoch(), position.stepsDone(), state, config.checkpointsKept());
@@ -82,11 +82,11 @@ public final class Checkpointing implements Trainer.Checkpointer {
      * number of workers), since the position would not mean the same examples.
      */
     @SuppressWarnings("unchecked")
-    public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, MultiLayerNetwork net,
+    public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, Network net,
                                           int batchesPerUnit, int[] partitionBatches) {
         int numBatches = Arrays.stream(partitionBatches).sum();
         // Checkpoints hold DL4J's standard layers; compared and copied in the form the run trains.
-        MultiLayerNetwork saved = io.tributary.common.model.FusedLayers.forBackend(checkpoint.network());
+        Network saved = checkpoint.network().forBackend();
         Map<String, INDArray> ours = net.paramTable();
         Map<String, INDArray> theirs = saved.paramTable();
         if (!ours.keySet().equals(theirs.keySet())) {
@@ -126,10 +126,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
                         + "; resume from a checkpoint at an epoch's end (remove the newer ones), or train anew");
             }
         }
-        net.setParams(saved.params());
-        net.getUpdater().getStateViewArray().assign(saved.getUpdater().getStateViewArray());
-        net.setIterationCount(saved.getIterationCount());
-        net.setEpochCount(saved.getEpochCount());
+        saved.copyStateTo(net);
         List<EpochResult> done = new ArrayList<>();
         for (Object e : (List<Object>) state.get("epochs")) {
             done.add(EpochResult.fromMap((Map<String, Object>) e));

@@ -14,8 +14,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -77,9 +77,9 @@ public final class HoldoutEvaluation {
      *                        {@code keepMisclassified} is 0
      * @param keepMisclassified how many misclassified examples to report, the most confident first
      */
-    public static Result run(JavaSparkContext sc, MultiLayerNetwork net, JavaRDD<RawBatch> data, int numClasses,
+    public static Result run(JavaSparkContext sc, Network net, JavaRDD<RawBatch> data, int numClasses,
                              int threadsPerTask, int batchSize, int keepMisclassified) {
-        Broadcast<String> conf = sc.broadcast(net.getLayerWiseConfigurations().toJson());
+        Broadcast<String> conf = sc.broadcast(net.config().toJson());
         // A copy: destroying a broadcast closes the value (an AutoCloseable) that the driver keeps.
         Broadcast<INDArray> params = sc.broadcast(net.params().dup());
         try {
@@ -97,33 +97,10 @@ public final class HoldoutEvaluation {
     }
 
     /**
-     * Checks that {@code net} takes examples of {@code shape} and predicts {@code numClasses} classes, on
-     * one blank example, so a mismatch is one clear error rather than a failure deep inside a Spark task.
-     *
-     * @param what  the model, named in errors ("champion 000003")
-     * @param where the data's location, named in errors
-     */
-    public static void requireFits(MultiLayerNetwork net, InputShape shape, int numClasses, String what,
-                                   String where) {
-        long outputs;
-        try {
-            outputs = net.output(Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(), shape.width()))
-                    .size(1);
-        } catch (RuntimeException e) {
-            throw new InputException("Examples in " + where + " have shape " + shape + " (C,H,W), which " + what
-                    + " does not accept: " + e.getMessage());
-        }
-        if (outputs != numClasses) {
-            throw new InputException(what + " predicts " + outputs + " classes but the data in " + where + " has "
-                    + numClasses);
-        }
-    }
-
-    /**
      * The held-out rows as batches in their order (for reports naming examples), cached in memory, and
      * evaluated: the result keeps the {@code keepMisclassified} surest mistakes.
      */
-    public static Result run(JavaSparkContext sc, MultiLayerNetwork net, ExampleRows rows, double featureScale,
+    public static Result run(JavaSparkContext sc, Network net, ExampleRows rows, double featureScale,
                              int threadsPerTask, int keepMisclassified) {
         JavaRDD<RawBatch> batches = Batching.evaluation(rows, Batches.EVAL_BATCH,
                 Batching.scale(featureScale, rows.byteFeatures()), sc.defaultParallelism(), StorageLevel.MEMORY_ONLY());
@@ -210,12 +187,11 @@ public final class HoldoutEvaluation {
             Nd4jThreads.ensure(threadsPerTask);
             Counts counts = new Counts(numClasses);
             if (!batches.hasNext()) return List.of(counts).iterator();
-            MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(conf.value()));
-            net.init(params.value(), true);
+            Network net = NetworkConfig.fromJson(conf.value()).init(params.value().dup());
             while (batches.hasNext()) {
                 RawBatch b = batches.next();
                 DataSet ds = DataSets.toDataSet(b);
-                float[][] probs = net.output(ds.getFeatures(), false).toFloatMatrix();
+                float[][] probs = net.output(ds.getFeatures()).toFloatMatrix();
                 for (int k = 0; k < b.count(); k++) {
                     int label = b.labels()[k];
                     float[] p = probs[k];

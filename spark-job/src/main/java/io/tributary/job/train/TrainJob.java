@@ -5,18 +5,15 @@ import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.RunOutput;
-import io.tributary.common.model.ModelSize;
-import io.tributary.common.model.FusedLayers;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.common.model.Network;
+import io.tributary.common.store.ModelSource;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
 import io.tributary.job.spark.TributaryPlugin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.PrintStream;
@@ -42,7 +39,7 @@ public final class TrainJob {
     /** Work done with the trained model while Spark is still up; its result is published with the run. */
     @FunctionalInterface
     public interface AfterTraining {
-        Map<String, Object> run(JavaSparkContext sc, MultiLayerNetwork model, int threadsPerTask) throws Exception;
+        Map<String, Object> run(JavaSparkContext sc, Network model, int threadsPerTask) throws Exception;
     }
 
     public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress) {
@@ -76,21 +73,21 @@ public final class TrainJob {
 
     public TrainResult run() throws Exception {
         long wallStart = System.nanoTime();
-        ModelZoo.requireKnown(config.model());   // before anything is written
         SparkConf sparkConf = sparkConf();
         TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
+        ModelSource model = ModelSource.of(resolved, hadoopConf);   // before anything is written
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         try {
             CheckpointStore checkpoints = checkpoints(outLocation);
-            TrainingData.knownShape(resolved, hadoopConf).ifPresent(shape -> buildConfiguration(resolved, shape));
+            TrainingData.knownShape(resolved, hadoopConf).ifPresent(model::network);   // a misfit fails before Spark starts
             TrainingData data;
             Trained trained;
             Map<String, Map<String, Object>> extra = Map.of();
             try (SparkRuntime spark = SparkRuntime.start(sparkConf, resolved)) {
                 data = TrainingData.read(spark.session(), resolved, hadoopConf);
-                trained = train(spark, resolved, data, buildNetwork(resolved, data.shape()), checkpoints);
+                trained = train(spark, resolved, data, buildNetwork(model, data.shape()), checkpoints);
                 if (afterTraining != null) {
                     extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(), spark.threadsPerTask()));
                 }
@@ -108,7 +105,7 @@ public final class TrainJob {
     }
 
     /** What training produced, before it is published. */
-    private record Trained(MultiLayerNetwork model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
+    private record Trained(Network model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
                            long examples, Map<String, Object> sparkInfo, long firstStepNanos, long cachedBytes) {
     }
 
@@ -131,38 +128,25 @@ public final class TrainJob {
     }
 
     /**
-     * The configured network for the data's shape, initialised, or with the warm start's parameters;
-     * refused when it has more parameters than {@code max-parameters} (before any memory is taken for them).
+     * The network for the data's shape ({@link ModelSource}), as this backend trains it, with the warm
+     * start's parameters when there is one.
      */
-    private MultiLayerNetwork buildNetwork(TrainConfig config, ModelZoo.InputShape shape) {
-        MultiLayerNetwork net = new MultiLayerNetwork(FusedLayers.forBackend(buildConfiguration(config, shape)));
-        net.init();
+    private Network buildNetwork(ModelSource model, ModelZoo.InputShape shape) {
+        Network net = model.network(shape).forBackend();
         if (initialParameters != null) {
             if (initialParameters.length() != net.numParams()) {
                 throw new InputException("Cannot warm-start from " + initialParametersFrom + ": it has "
-                        + initialParameters.length() + " parameters but " + config.model() + " for "
-                        + shape.rows() + "x" + shape.cols() + " images with " + shape.numClasses()
-                        + " classes has " + net.numParams() + "; train from scratch instead");
+                        + initialParameters.length() + " parameters but " + model.name() + " for "
+                        + shape.rows() + "x" + shape.cols() + "x" + shape.channels() + " images with "
+                        + shape.numClasses() + " classes has " + net.numParams() + "; train from scratch instead");
             }
             net.setParams(initialParameters.castTo(net.params().dataType()));
         }
         return net;
     }
 
-    /**
-     * The configured network for {@code shape}, refused when it has more parameters than
-     * {@code max-parameters}. Called before Spark starts when the data's shape is known then (IDX
-     * headers, or --input-shape with --num-classes), and again once the data is read.
-     */
-    private static MultiLayerConfiguration buildConfiguration(TrainConfig config, ModelZoo.InputShape shape) {
-        MultiLayerConfiguration conf = ModelZoo.build(config.model(), shape, config.learningRate(), config.seed());
-        ModelSize.requireAtMost(conf, config.maxParameters(), config.model() + " for " + shape.rows() + "x"
-                + shape.cols() + "x" + shape.channels() + " images with " + shape.numClasses() + " classes");
-        return conf;
-    }
-
     /** Distributes the data, then trains {@code net} epoch by epoch (from the newest checkpoint when resuming). */
-    private Trained train(SparkRuntime spark, TrainConfig config, TrainingData data, MultiLayerNetwork net,
+    private Trained train(SparkRuntime spark, TrainConfig config, TrainingData data, Network net,
                           CheckpointStore checkpoints) throws Exception {
         JavaSparkContext sc = spark.sc();
         try (DistributedData distributed = DistributedData.of(sc, data, config);
@@ -171,21 +155,21 @@ public final class TrainJob {
                     data.shape().numClasses());
             Trainer.Position from = resume ? resumeFrom(checkpoints, net, plan, distributed.partitionBatches())
                     : Trainer.Position.START;
-            SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, net, master.master());
+            SparkNetwork sparkNet = new SparkNetwork(sc, net, master.master());
             Trainer trainer = new Trainer(sc, sparkNet, new Progress(progressOut, liveProgress, config.epochs()), plan);
             long firstStep = System.nanoTime();
             List<EpochResult> epochs = trainer.train(distributed, from, new Checkpointing(checkpoints, config,
-                    sparkNet::getNetwork, plan.batchesPerUnit(), distributed.partitionBatches()));
+                    sparkNet::network, plan.batchesPerUnit(), distributed.partitionBatches()));
             Map<String, Object> sparkInfo = spark.info(config);
             if (!master.info().isEmpty()) {
                 sparkInfo.put("shared_gradients", master.info());
             }
-            return new Trained(sparkNet.getNetwork(), epochs, trainer.lastEvaluation(), distributed.examples(),
+            return new Trained(sparkNet.network(), epochs, trainer.lastEvaluation(), distributed.examples(),
                     sparkInfo, firstStep, distributed.cachedTrainBytes());
         }
     }
 
-    private Trainer.Position resumeFrom(CheckpointStore checkpoints, MultiLayerNetwork net, TrainPlan plan,
+    private Trainer.Position resumeFrom(CheckpointStore checkpoints, Network net, TrainPlan plan,
                                         int[] partitionBatches) {
         CheckpointStore.Loaded checkpoint = checkpoints.newestValid(m -> progressOut.println("tributary: " + m));
         Trainer.Position from = Checkpointing.resume(checkpoint, net, plan.batchesPerUnit(), partitionBatches);

@@ -1,6 +1,6 @@
 package io.tributary.job.train;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.tributary.common.model.Network;
 
 import java.util.List;
 
@@ -10,7 +10,7 @@ import java.util.List;
  * training time (see {@link #trainSeconds}) includes, in a resumed run, the time trained before.
  */
 public record TrainResult(String output, List<EpochResult> epochs, HoldoutEvaluation.Result test,
-                          double wallSeconds, long trainExamplesPerEpoch, MultiLayerNetwork model,
+                          double wallSeconds, long trainExamplesPerEpoch, Network model,
                           Footprint footprint) {
     /**
      * What reading the data cost before training could start.

@@ -6,7 +6,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
@@ -22,12 +21,12 @@ public final class Trainer {
     public static final int MISCLASSIFIED_KEPT = 200;
 
     private final JavaSparkContext sc;
-    private final SparkDl4jMultiLayer net;
+    private final SparkNetwork net;
     private final Progress progress;
     private final TrainPlan plan;
     private HoldoutEvaluation.Result lastEvaluation;
 
-    public Trainer(JavaSparkContext sc, SparkDl4jMultiLayer net, Progress progress, TrainPlan plan) {
+    public Trainer(JavaSparkContext sc, SparkNetwork net, Progress progress, TrainPlan plan) {
         this.sc = sc;
         this.net = net;
         this.progress = progress;
@@ -125,7 +124,7 @@ public final class Trainer {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 lastEvaluation = evaluate(data.test());
                 double trainAccuracy = trainSample.length == 0 ? Double.NaN
-                        : HoldoutEvaluation.run(sc, net.getNetwork(), data.train().filter(
+                        : HoldoutEvaluation.run(sc, net.network(), data.train().filter(
                                 new BatchFilter.Numbered(data.offsets(), trainSample)), plan.numClasses(),
                                 plan.threadsPerTask(), Batches.EVAL_BATCH, 0).accuracy();
                 EpochResult r = new EpochResult(epoch, lossSum / epochPlan.steps(), trainAccuracy,
@@ -154,10 +153,10 @@ public final class Trainer {
                 batches.unpersist(false);
             }
             return plan.scoreOnDriver()
-                    ? HoldoutEvaluation.run(sc, net.getNetwork(), data.train().filter(
+                    ? HoldoutEvaluation.run(sc, net.network(), data.train().filter(
                             new BatchFilter.Numbered(data.offsets(), new int[] {first})), plan.numClasses(),
                             plan.threadsPerTask(), Batches.EVAL_BATCH, 0).loss()
-                    : net.getScore();
+                    : net.score();
         }
     }
 
@@ -168,7 +167,7 @@ public final class Trainer {
 
     /** Evaluation of the current model on held-out data, keeping the {@value #MISCLASSIFIED_KEPT} surest mistakes. */
     private HoldoutEvaluation.Result evaluate(JavaRDD<RawBatch> test) {
-        return HoldoutEvaluation.run(sc, net.getNetwork(), test, plan.numClasses(), plan.threadsPerTask(),
+        return HoldoutEvaluation.run(sc, net.network(), test, plan.numClasses(), plan.threadsPerTask(),
                 Batches.EVAL_BATCH, MISCLASSIFIED_KEPT);
     }
 }
