@@ -2,6 +2,7 @@ package io.tributary.common.config;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.tributary.common.config.TrainKeys.*;
@@ -10,6 +11,7 @@ import static io.tributary.common.config.TrainKeys.*;
  * The resolved, validated configuration of one training job. Built from a config file and flags by
  * {@link ConfigLoader}; every value is checked here, at construction, against the rule of its {@link ConfigKey}.
  *
+ * @param hidden the sizes of mlp's hidden layers (see {@link TrainKeys#HIDDEN})
  * @param master Spark master URL, or {@code null} to take the one spark-submit set (else {@code local[*]})
  * @param shared settings of shared-gradient training, used when {@code sync} is shared-gradients
  * @param input  how the data is read (format, columns, shape, held-out data, caching)
@@ -19,6 +21,7 @@ public record TrainConfig(
         String output,
         int epochs,
         String model,
+        List<Integer> hidden,
         String master,
         SyncMode sync,
         int batchSizePerWorker,
@@ -45,6 +48,7 @@ public record TrainConfig(
         OUTPUT.check(output);
         EPOCHS.check(epochs);
         MODEL.check(model);
+        hidden = hiddenSizes(HIDDEN.check(hidden == null ? null : hiddenText(hidden)));
         if (master != null) {
             MASTER.check(master);
         }
@@ -77,6 +81,7 @@ public record TrainConfig(
                 OUTPUT.valueIn(values),
                 EPOCHS.valueIn(values),
                 MODEL.valueIn(values),
+                hiddenSizes(HIDDEN.valueIn(values)),
                 MASTER.optionalIn(values),
                 SYNC.valueIn(values),
                 BATCH_SIZE_PER_WORKER.valueIn(values),
@@ -119,6 +124,7 @@ public record TrainConfig(
         m.put(OUTPUT.name(), output);
         m.put(EPOCHS.name(), epochs);
         m.put(MODEL.name(), model);
+        m.put(HIDDEN.name(), hiddenText(hidden));
         m.put(MASTER.name(), master);
         m.put(SYNC.name(), sync.label());
         m.put(BATCH_SIZE_PER_WORKER.name(), batchSizePerWorker);
@@ -142,6 +148,11 @@ public record TrainConfig(
         return m;
     }
 
+    /** Layer sizes as {@link TrainKeys#HIDDEN} writes them: [256, 128] is {@code "256,128"}. */
+    private static String hiddenText(List<Integer> sizes) {
+        return sizes.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+    }
+
     /** A copy with the Spark master the job actually runs on. */
     public TrainConfig withMaster(String resolvedMaster) {
         return with(output, resolvedMaster);
@@ -153,7 +164,7 @@ public record TrainConfig(
     }
 
     private TrainConfig with(String newOutput, String newMaster) {
-        return new TrainConfig(data, newOutput, epochs, model, newMaster, sync, batchSizePerWorker,
+        return new TrainConfig(data, newOutput, epochs, model, hidden, newMaster, sync, batchSizePerWorker,
                 averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
                 maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared, input);

@@ -36,6 +36,13 @@ public final class TrainKeys {
             "Number of passes over the training data.");
     public static final ConfigKey<String> MODEL = ConfigKey.stringKey("model", "seed-cnn",
             "Network architecture: a model zoo name (seed-cnn); checked when the network is built, before Spark starts.");
+    /** The largest size of one of mlp's hidden layers. */
+    public static final int MAX_HIDDEN_SIZE = 65_536;
+    /** The most hidden layers mlp may have. */
+    public static final int MAX_HIDDEN_LAYERS = 100;
+    public static final ConfigKey<String> HIDDEN = ConfigKey.stringKey("hidden", "256,128",
+            "Sizes of mlp's hidden layers, comma-separated (1 to " + MAX_HIDDEN_LAYERS + " layers, each 1.."
+                    + MAX_HIDDEN_SIZE + "); other models ignore it.");
     public static final ConfigKey<String> MASTER = ConfigKey.stringKey("master", null,
             "Spark master URL; by default the one spark-submit gives, else local[*].");
     public static final ConfigKey<SyncMode> SYNC = ConfigKey.enumKey("sync", SyncMode.PARAM_AVG, SyncMode.class,
@@ -102,13 +109,33 @@ public final class TrainKeys {
     public static final ConfigKey<Integer> SHARED_CONNECT_TIMEOUT = ConfigKey.intKey("shared-connect-timeout-seconds", 60, 1, 3600,
             "How long workers may take to reach the controller before the run fails.");
 
+    /**
+     * {@link #HIDDEN}'s value as layer sizes: {@code "256,128"} is [256, 128].
+     *
+     * @throws ConfigException naming the key, the value and the rule when it is not 1 to
+     *                         {@value #MAX_HIDDEN_LAYERS} integers, each between 1 and {@value #MAX_HIDDEN_SIZE}
+     */
+    public static List<Integer> hiddenSizes(String text) {
+        String[] parts = text.trim().split("\\s*,\\s*", -1);
+        List<Integer> sizes = new java.util.ArrayList<>();
+        for (String part : parts) {
+            int size = part.matches("\\d{1,6}") ? Integer.parseInt(part) : 0;
+            if (size < 1 || size > MAX_HIDDEN_SIZE || parts.length > MAX_HIDDEN_LAYERS) {
+                throw new ConfigException(HIDDEN.name(), "\"" + text + "\"", "must be 1 to " + MAX_HIDDEN_LAYERS
+                        + " comma-separated layer sizes, each between 1 and " + MAX_HIDDEN_SIZE + ", e.g. 256,128");
+            }
+            sizes.add(size);
+        }
+        return List.copyOf(sizes);
+    }
+
     /** How data is read: the keys every command that reads data takes (train, evaluate, retrain's holdout). */
     public static final List<ConfigKey<?>> READ_KEYS = List.of(FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE, NUM_CLASSES,
             FEATURE_SCALE, ON_BAD_RECORD);
 
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
-            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, MASTER, SYNC,
+            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,

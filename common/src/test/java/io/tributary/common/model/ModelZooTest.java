@@ -143,7 +143,7 @@ class ModelZooTest {
 
     @Test
     void anUnknownModelNameIsRefusedNamingTheKnownOnes() {
-        assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn",
+        assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn, lenet5, mlp, vgg-small",
                 assertThrows(io.tributary.common.config.ConfigException.class, () -> ModelZoo.build("resnet",
                         new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).getMessage());
     }
