@@ -1,7 +1,10 @@
 package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
+import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.model.Network;
+import io.tributary.common.store.ModelStore;
 import io.tributary.job.cli.TributaryCli;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -70,8 +73,10 @@ class CheckpointResumeTest {
         assertEquals(0, r.code(), r.err());
     }
 
-    static MultiLayerNetwork model(Path run) throws Exception {
-        return ModelSerializer.restoreMultiLayerNetwork(run.resolve("model.zip").toFile(), true);
+    /** A run's model, a multi-layer network or a graph. */
+    static Network model(Path run) {
+        return ModelStore.load(HadoopFs.resolve("model", run.resolve("model.zip").toString(),
+                new org.apache.hadoop.conf.Configuration()));
     }
 
     @SuppressWarnings("unchecked")
@@ -155,10 +160,11 @@ class CheckpointResumeTest {
         assertEquals(0, resumed.code(), resumed.err());
         assertTrue(resumed.err().contains("resuming from checkpoint ckpt-0001-"), resumed.err());
 
-        MultiLayerNetwork ref = model(reference);
-        MultiLayerNetwork res = model(out);
-        assertTrue(ref.getIterationCount() > 0);
-        assertEquals(ref.getIterationCount(), res.getIterationCount(), "same number of updates");
+        Network ref = model(reference);
+        Network res = model(out);
+        assertTrue(ref.iterationCount() > 0);
+        assertEquals(ref.isGraph(), res.isGraph());
+        assertEquals(ref.iterationCount(), res.iterationCount(), "same number of updates");
         List<Map<String, Object>> refEpochs = (List<Map<String, Object>>) metrics(reference).get("epochs");
         List<Map<String, Object>> resEpochs = (List<Map<String, Object>>) metrics(out).get("epochs");
         assertEquals(2, resEpochs.size());
@@ -187,7 +193,7 @@ class CheckpointResumeTest {
         assertTrue(resumed.err().contains("Checkpoint " + newest + " in ") && resumed.err().contains("is not usable"),
                 resumed.err());
         assertTrue(resumed.err().contains("resuming from checkpoint " + previous), resumed.err());
-        assertEquals(model(reference).getIterationCount(), model(out).getIterationCount());
+        assertEquals(model(reference).iterationCount(), model(out).iterationCount());
     }
 
     @Test

@@ -35,7 +35,7 @@ public final class TrainKeys {
     public static final ConfigKey<Integer> EPOCHS = ConfigKey.intKey("epochs", 1, 1, 10_000,
             "Number of passes over the training data.");
     public static final ConfigKey<String> MODEL = ConfigKey.stringKey("model", "seed-cnn",
-            "Network architecture: a model zoo name (seed-cnn); checked when the network is built, before Spark starts.");
+            "The network: a zoo name (seed-cnn, lenet5, mlp, vgg-small), a DL4J configuration .json, a Keras 2 .h5 file, or a model.zip (or run directory) to continue training; local path or Hadoop URI.");
     /** The largest size of one of mlp's hidden layers. */
     public static final int MAX_HIDDEN_SIZE = 65_536;
     /** The most hidden layers mlp may have. */

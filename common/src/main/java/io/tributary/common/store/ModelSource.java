@@ -149,7 +149,7 @@ public final class ModelSource {
 
     private Network zoo(ModelZoo.InputShape shape) {
         NetworkConfig conf = NetworkConfig.of(ModelZoo.build(config.model(), shape, config.learningRate(),
-                config.seed()));
+                config.seed(), config.hidden()));
         requireSize(conf);
         return conf.init(null);
     }

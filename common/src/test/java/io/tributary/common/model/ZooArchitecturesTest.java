@@ -111,8 +111,8 @@ class ZooArchitecturesTest {
                 assertEquals(n, ModelSize.parameters(conf), what);
                 assertEquals(n, init(conf).numParams(), what + ", initialized");
                 assertEquals(n, ModelSize.parameters(FusedLayers.fuse(conf)), what + ", fused");
-                assertEquals(n, ModelSize.requireAtMost(conf, n, what));
-                InputException e = assertThrows(InputException.class, () -> ModelSize.requireAtMost(conf, n - 1, what));
+                assertEquals(n, ModelSize.requireAtMost(NetworkConfig.of(conf), n, what));
+                InputException e = assertThrows(InputException.class, () -> ModelSize.requireAtMost(NetworkConfig.of(conf), n - 1, what));
                 assertTrue(e.getMessage().startsWith("Model " + what + " has "), e.getMessage());
             });
         }
