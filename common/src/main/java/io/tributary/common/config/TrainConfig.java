@@ -12,6 +12,7 @@ import static io.tributary.common.config.TrainKeys.*;
  * {@link ConfigLoader}; every value is checked here, at construction, against the rule of its {@link ConfigKey}.
  *
  * @param hidden the sizes of mlp's hidden layers (see {@link TrainKeys#HIDDEN})
+ * @param fusedLayers run convolution blocks as one fused layer on CPUs (see {@link TrainKeys#FUSED_LAYERS})
  * @param master Spark master URL, or {@code null} to take the one spark-submit set (else {@code local[*]})
  * @param shared settings of shared-gradient training, used when {@code sync} is shared-gradients
  * @param input  how the data is read (format, columns, shape, held-out data, caching)
@@ -22,6 +23,7 @@ public record TrainConfig(
         int epochs,
         String model,
         List<Integer> hidden,
+        boolean fusedLayers,
         String master,
         SyncMode sync,
         int batchSizePerWorker,
@@ -82,6 +84,7 @@ public record TrainConfig(
                 EPOCHS.valueIn(values),
                 MODEL.valueIn(values),
                 hiddenSizes(HIDDEN.valueIn(values)),
+                FUSED_LAYERS.valueIn(values),
                 MASTER.optionalIn(values),
                 SYNC.valueIn(values),
                 BATCH_SIZE_PER_WORKER.valueIn(values),
@@ -125,6 +128,7 @@ public record TrainConfig(
         m.put(EPOCHS.name(), epochs);
         m.put(MODEL.name(), model);
         m.put(HIDDEN.name(), hiddenText(hidden));
+        m.put(FUSED_LAYERS.name(), fusedLayers);
         m.put(MASTER.name(), master);
         m.put(SYNC.name(), sync.label());
         m.put(BATCH_SIZE_PER_WORKER.name(), batchSizePerWorker);
@@ -164,7 +168,7 @@ public record TrainConfig(
     }
 
     private TrainConfig with(String newOutput, String newMaster) {
-        return new TrainConfig(data, newOutput, epochs, model, hidden, newMaster, sync, batchSizePerWorker,
+        return new TrainConfig(data, newOutput, epochs, model, hidden, fusedLayers, newMaster, sync, batchSizePerWorker,
                 averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
                 maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared, input);

@@ -43,6 +43,8 @@ public final class TrainKeys {
     public static final ConfigKey<String> HIDDEN = ConfigKey.stringKey("hidden", "256,128",
             "Sizes of mlp's hidden layers, comma-separated (1 to " + MAX_HIDDEN_LAYERS + " layers, each 1.."
                     + MAX_HIDDEN_SIZE + "); other models ignore it.");
+    public static final ConfigKey<Boolean> FUSED_LAYERS = ConfigKey.booleanKey("fused-layers", true,
+            "On a CPU backend, run each convolution, max-pooling and ReLU block the model has as one fused layer (same parameters, same results); false: DL4J's own layers.");
     public static final ConfigKey<String> MASTER = ConfigKey.stringKey("master", null,
             "Spark master URL; by default the one spark-submit gives, else local[*].");
     public static final ConfigKey<SyncMode> SYNC = ConfigKey.enumKey("sync", SyncMode.PARAM_AVG, SyncMode.class,
@@ -135,7 +137,7 @@ public final class TrainKeys {
 
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
-            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, MASTER, SYNC,
+            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, FUSED_LAYERS, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,

@@ -87,7 +87,7 @@ public final class TrainJob {
             Map<String, Map<String, Object>> extra = Map.of();
             try (SparkRuntime spark = SparkRuntime.start(sparkConf, resolved)) {
                 data = TrainingData.read(spark.session(), resolved, hadoopConf);
-                trained = train(spark, resolved, data, buildNetwork(model, data.shape()), checkpoints);
+                trained = train(spark, resolved, data, buildNetwork(resolved, model, data.shape()), checkpoints);
                 if (afterTraining != null) {
                     extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(), spark.threadsPerTask()));
                 }
@@ -128,11 +128,12 @@ public final class TrainJob {
     }
 
     /**
-     * The network for the data's shape ({@link ModelSource}), as this backend trains it, with the warm
+     * The network for the data's shape ({@link ModelSource}), as this backend trains it fastest (unless
+     * {@code fused-layers} is off), with the warm
      * start's parameters when there is one.
      */
-    private Network buildNetwork(ModelSource model, ModelZoo.InputShape shape) {
-        Network net = model.network(shape).forBackend();
+    private Network buildNetwork(TrainConfig config, ModelSource model, ModelZoo.InputShape shape) {
+        Network net = config.fusedLayers() ? model.network(shape).forBackend() : model.network(shape);
         if (initialParameters != null) {
             if (initialParameters.length() != net.numParams()) {
                 throw new InputException("Cannot warm-start from " + initialParametersFrom + ": it has "

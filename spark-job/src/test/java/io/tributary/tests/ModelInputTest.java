@@ -1,0 +1,119 @@
+package io.tributary.tests;
+
+import io.tributary.common.data.IdxFixtures;
+import io.tributary.job.cli.TributaryCli;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Every model that cannot be used is refused before Spark starts, with exit 2, one sentence naming
+ * the file and the rule, and no output: malformed or foreign JSON, a configuration naming a class
+ * outside DL4J, a Keras 3 archive, a file that is not HDF5, a truncated HDF5 file, a zoo name that
+ * does not exist, a missing file, and models whose input or classes do not fit the data.
+ */
+class ModelInputTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+
+    @BeforeAll
+    static void data() throws Exception {
+        data = IdxFixtures.writeLearnable(tmp.resolve("data"), 60, 20, 28, 3, true);
+    }
+
+    private static synchronized CheckpointResumeTest.Run run(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        int code;
+        try {
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = TributaryCli.execute(args);
+        } finally {
+            System.setErr(original);
+        }
+        return new CheckpointResumeTest.Run(code, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Trains with {@code --model model} and expects exit 2 with {@code expected} in one line, no stack trace, no output. */
+    private static void refused(String name, String model, String... expected) {
+        Path out = tmp.resolve("out-" + name);
+        CheckpointResumeTest.Run r = run("train", "--data", data.toString(), "--output", out.toString(),
+                "--master", "local[1]", "--model", model);
+        assertEquals(2, r.code(), name + ": " + r.err());
+        for (String e : expected) {
+            assertTrue(r.err().contains(e), name + ": expected <" + e + "> in:\n" + r.err());
+        }
+        assertFalse(r.err().contains("\tat "), name + ": no stack trace without --verbose:\n" + r.err());
+        assertFalse(r.err().contains("SparkContext"), name + ": refused before Spark starts:\n" + r.err());
+        assertEquals(1, r.err().strip().lines().count(), name + ": one sentence:\n" + r.err());
+        assertFalse(Files.exists(out), name + ": nothing written");
+    }
+
+    private static String file(String name, String content) throws Exception {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, content);
+        return p.toString();
+    }
+
+    @Test
+    void malformedOrForeignJsonIsRefused() throws Exception {
+        String malformed = file("malformed.json", "{\"confs\": [ {\"layer\": ");
+        refused("malformed", malformed, "Model configuration " + "file:" + malformed, "is not valid JSON");
+        String foreign = file("foreign.json", "{\"name\": \"not a network\", \"layers\": 3}");
+        refused("foreign", foreign, "is not a DL4J network configuration");
+        String gadget = file("gadget.json", "{\"confs\": [{\"layer\": {\"@class\": \"java.net.URL\"}}]}");
+        refused("gadget", gadget, "names class \"java.net.URL\"", "may only name classes in org.deeplearning4j.*");
+    }
+
+    @Test
+    void aZooNameThatDoesNotExistListsTheNames() {
+        refused("zoo", "resnet9000", "Invalid value \"resnet9000\" for configuration model",
+                "seed-cnn, lenet5, mlp, vgg-small");
+    }
+
+    @Test
+    void missingFilesAndKeras3ArchivesAreRefused() throws Exception {
+        refused("missing", tmp.resolve("nope.zip").toString(), "nope.zip does not exist");
+        refused("missing-json", tmp.resolve("nope.json").toString(), "nope.json does not exist");
+        String keras3 = file("model.keras", "PK");
+        refused("keras3", keras3, "is a Keras 3 .keras archive", "model.save(\"model.h5\")");
+    }
+
+    @Test
+    void aModelWhoseInputOrClassesDoNotFitTheDataIsRefusedNamingBothShapes() throws Exception {
+        String rgb = file("rgb.json", new NeuralNetConfiguration.Builder().list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(32, 32, 3)).build().toJson());
+        refused("channels", rgb, "have shape 1,28,28 (C,H,W), which DL4J configuration", "it takes images with 3 channels");
+        String dense = file("dense.json", new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(32, 32, 1)).build().toJson());
+        refused("size", dense, "have shape 1,28,28 (C,H,W)", "it takes images of 1,32,32 (C,H,W)");
+        String fiveClasses = file("five.json", new NeuralNetConfiguration.Builder().list()
+                .layer(new DenseLayer.Builder().nOut(8).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(5)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(28, 28, 1)).build().toJson());
+        refused("classes", fiveClasses, "predicts 5 classes but the data in", "has 10");
+    }
+}
