@@ -395,12 +395,65 @@ def generate(name, build, seed, variants, scalar_logit0):
     write_reference(os.path.join(HERE, name + ".json"), name + ".h5", shape, inputs, logits, probs)
 
 
+# ---------------------------------------------------------------- bad-input fixtures (no reference outputs)
+
+def layer_normalization(name):
+    # A real Keras 2 layer that DL4J 1.0.0-M2.1's import does not map.
+    cfg = base(name)
+    cfg.update({"axis": [1], "epsilon": 0.001, "center": True, "scale": True,
+                "beta_initializer": zeros(), "gamma_initializer": {"class_name": "Ones", "config": {}},
+                "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+                "gamma_constraint": None})
+    return {"class_name": "LayerNormalization", "config": cfg}
+
+
+def write_bad_inputs():
+    """Small files for the import's refusals: a layer DL4J cannot import, a model whose loss cannot be
+    inferred without its training config, a file without model_config, a model_config nested deeper
+    than any Keras model."""
+    rng = np.random.RandomState(20)
+    k1, b1 = quantized(rng, (8, 4), 8, 4), small_bias(rng, 4)
+    k2, b2 = quantized(rng, (4, 2), 4, 2), small_bias(rng, 2)
+    ones, zero = np.ones(4, dtype=np.float32), np.zeros(4, dtype=np.float32)
+
+    def sequential(layers):
+        return {"class_name": "Sequential",
+                "config": {"name": "sequential", "layers": [input_layer("dense_input", (8,))] + layers}}
+
+    unsupported = sequential([dense("dense", 4, "relu"), layer_normalization("layer_normalization"),
+                              dense("dense_1", 2, "softmax")])
+    write_h5(os.path.join(HERE, "unsupported_layer.h5"), unsupported,
+             [("dense", [("kernel", k1), ("bias", b1)]),
+              ("layer_normalization", [("gamma", ones), ("beta", zero)]),
+              ("dense_1", [("kernel", k2), ("bias", b2)])], True)
+
+    # Last activation linear (logits) and no training config: no loss to infer.
+    logits = sequential([dense("dense", 4, "relu"), dense("dense_1", 2, "linear")])
+    write_h5(os.path.join(HERE, "linear_no_training_config.h5"), logits,
+             [("dense", [("kernel", k1), ("bias", b1)]), ("dense_1", [("kernel", k2), ("bias", b2)])], False)
+
+    with h5py.File(os.path.join(HERE, "no_model_config.h5"), "w") as f:
+        # What model.save_weights("x.h5") writes: weights without the model's architecture.
+        f.attrs["keras_version"] = KERAS_VERSION
+        f.attrs["backend"] = BACKEND
+        f.create_group("model_weights").attrs["layer_names"] = []
+
+    deep = {"class_name": "Sequential", "config": {"name": "sequential", "layers": []}}
+    nest = deep["config"]
+    for _ in range(200):
+        nest["nested"] = {}
+        nest = nest["nested"]
+    write_h5(os.path.join(HERE, "deep_model_config.h5"), deep, [], False)
+
+
 def main():
     generate("seed_cnn", seed_cnn, 18,
              [("seed_cnn.h5", True), ("seed_cnn_no_training_config.h5", False)], scalar_seed_cnn_logit0)
     generate("two_branch", two_branch, 19, [("two_branch.h5", True)], scalar_two_branch_logit0)
-    print("generate_fixtures: wrote seed_cnn.h5, seed_cnn_no_training_config.h5, two_branch.h5 "
-          "and their .json references to " + HERE)
+    write_bad_inputs()
+    print("generate_fixtures: wrote seed_cnn.h5, seed_cnn_no_training_config.h5, two_branch.h5, "
+          "their .json references, and unsupported_layer.h5, linear_no_training_config.h5, "
+          "no_model_config.h5, deep_model_config.h5 to " + HERE)
 
 
 if __name__ == "__main__":

@@ -36,4 +36,28 @@ public final class Json {
     public static Map<String, Object> readMap(byte[] bytes) throws IOException {
         return MAPPER.readValue(bytes, Map.class);
     }
+
+    /**
+     * The deepest nesting of objects and arrays in {@code json}, counted without parsing it (so a
+     * document nested deeper than a parser's stack can be refused before it is parsed).
+     */
+    public static int depth(String json) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                if (c == '\\') i++;
+                else if (c == '"') inString = false;
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                max = Math.max(max, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return max;
+    }
 }
