@@ -81,6 +81,23 @@ class ModelInputTest {
         refused("gadget", gadget, "names class \"java.net.URL\"", "may only name classes in org.deeplearning4j.*");
     }
 
+    /** The Keras fixtures written by common's generate_fixtures.py. */
+    static final Path KERAS = Path.of("..", "common", "src", "test", "resources", "keras").toAbsolutePath().normalize();
+
+    @Test
+    void kerasFilesThatAreNotHdf5OrTruncatedOrUnsupportedAreRefused() throws Exception {
+        String text = file("text.h5", "this is not an HDF5 file");
+        refused("not-hdf5", text, "text.h5", "HDF5");
+        Path truncated = tmp.resolve("truncated.h5");
+        byte[] whole = Files.readAllBytes(KERAS.resolve("seed_cnn.h5"));
+        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        refused("truncated", truncated.toString(), "truncated.h5", "truncated");
+        refused("unsupported", KERAS.resolve("unsupported_layer.h5").toString(), "unsupported_layer.h5",
+                "layer_normalization");
+        refused("no-training-config", KERAS.resolve("linear_no_training_config.h5").toString(),
+                "linear_no_training_config.h5", "dense_1");
+    }
+
     @Test
     void aZooNameThatDoesNotExistListsTheNames() {
         refused("zoo", "resnet9000", "Invalid value \"resnet9000\" for configuration model",

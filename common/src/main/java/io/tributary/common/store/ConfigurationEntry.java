@@ -85,22 +85,8 @@ final class ConfigurationEntry {
     }
 
     private static void checkDepth(String source, String entry, String json) {
-        int depth = 0;
-        boolean inString = false;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (inString) {
-                if (c == '\\') i++;
-                else if (c == '"') inString = false;
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                if (++depth > MAX_DEPTH) {
-                    throw refuse(source, entry, "nests deeper than " + MAX_DEPTH + " levels");
-                }
-            } else if (c == '}' || c == ']') {
-                depth--;
-            }
+        if (io.tributary.common.io.Json.depth(json) > MAX_DEPTH) {
+            throw refuse(source, entry, "nests deeper than " + MAX_DEPTH + " levels");
         }
     }
 

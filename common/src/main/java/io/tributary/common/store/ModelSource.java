@@ -5,6 +5,7 @@ import io.tributary.common.config.ConfigException;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.model.KerasModels;
 import io.tributary.common.model.ModelSize;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
@@ -134,7 +135,7 @@ public final class ModelSource {
                 requireSize(conf);
                 yield conf.init(null);
             }
-            case KERAS -> throw new InputException("Keras import is not available in this build");
+            case KERAS -> Network.of(read(in -> KerasModels.read(location.toString(), in, config.learningRate())));
             case SAVED -> ModelStore.load(location);
         };
         if (kind != Kind.ZOO) {
