@@ -498,6 +498,34 @@ class LocalClusterIT {
     }
 
     /** The executors' JVMs (their stderr in the workers' directories) had the vector API, not the fallback. */
+    @Test
+    @Order(10)
+    @SuppressWarnings("unchecked")
+    void theKerasSeedModelTrainsFromHdfsToHdfs() throws Exception {
+        Path keras = new Path("/models/seed_cnn.h5");
+        hdfs.copyFromLocalFile(new Path(ROOT.resolve("common/src/test/resources/keras/seed_cnn.h5").toString()), keras);
+        String out = hdfsUrl + "/runs/keras";
+        Result r = sh(900, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data",
+                hdfsUrl + "/data/fashion-mnist", "--model", hdfsUrl + keras, "--output", out, "--epochs", "1",
+                "--train-examples", "4000", "--test-examples", "1000", "--batch-size-per-worker", "32");
+        assertEquals(0, r.code(), r.output());
+        MultiLayerNetwork model;
+        try (InputStream in = hdfs.open(new Path(out, "model.zip"))) {
+            model = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+        assertEquals(693_962, model.numParams(), "the Keras seed model's parameters");
+        assertInstanceOf(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, model.getLayer(0),
+                "saved in DL4J's standard layers");
+        Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
+        double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
+        assertTrue(accuracy > 0.6, "test accuracy " + accuracy);
+        Map<String, Object> metadata = Json.readMap(read(new Path(out, "metadata.json")));
+        assertEquals(hdfsUrl + keras, ((Map<String, Object>) metadata.get("config")).get("model"), metadata.toString());
+        String appId = (String) ((Map<String, Object>) metadata.get("spark")).get("application_id");
+        Set<String> executors = executorsThatRanTasks(appId);
+        assertTrue(executors.size() >= 2, "training tasks ran on executors " + executors);
+    }
+
     private static void assertExecutorsRanTheVectorKernels() throws IOException {
         List<java.nio.file.Path> stderrs;
         try (var files = Files.walk(STATE.resolve("work"))) {

@@ -78,6 +78,7 @@ final class RunPublisher {
         ModelZoo.InputShape shape = data.shape();
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("name", config.model());
+        model.put("kind", result.model().config().kind());   // multi-layer network or computation graph
         model.put("parameters", result.model().numParams());
         model.put("input", Map.of("rows", shape.rows(), "cols", shape.cols(), "channels", shape.channels()));
         model.put("classes", shape.numClasses());
