@@ -147,6 +147,13 @@ public final class KerasModels {
             throw new InputException("Keras model " + source + " cannot be read as HDF5 (" + firstLine(e) + "); "
                     + Hdf5Header.SUPPORTED, e);
         }
+        // DL4J reads the attribute into a fixed-size native buffer that is not cleared: after the JSON
+        // and its terminating NUL comes whatever the buffer held (Jackson stops at the JSON's end, a
+        // bracket count does not). JSON text never holds a raw NUL.
+        int end = json.indexOf('\0');
+        if (end >= 0) {
+            json = json.substring(0, end);
+        }
         if (json.length() > MAX_CONFIG_CHARS) {
             throw new InputException("Keras model " + source + " has a model_config of " + json.length()
                     + " characters, more than the " + MAX_CONFIG_CHARS + " a model architecture may have");
