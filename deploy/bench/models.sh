@@ -5,18 +5,23 @@
 # each with the fused convolution path on (fused-layers: true, the default) and off (DL4J's own
 # layers). Prints one table: examples/s (training time only), the fused/unfused ratio, and the
 # Keras model's examples/s against seed-cnn's. Not a test: nothing here passes or fails on speed.
-#   deploy/bench/models.sh [--work DIR] [--rounds N]
-# --rounds N runs the whole set N times, interleaved, and reports the median (default 1).
+#   deploy/bench/models.sh [--work DIR] [--rounds N] [--models "seed-cnn keras lenet5 vgg-small"] [--fused "true false"]
+# --rounds N runs the set N times, interleaved, and reports the median (default 1); --models and
+# --fused narrow the set (e.g. the Keras model against seed-cnn, fused only).
 # Needs the build (mvn install).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 FASHION=/usr/share/datasets/fashion-mnist
 WORK=/tmp/tributary-model-bench
 ROUNDS=1
+MODELS="seed-cnn keras lenet5 vgg-small"
+FUSED="true false"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --work) WORK="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --models) MODELS="$2"; shift 2 ;;
+    --fused) FUSED="$2"; shift 2 ;;
     *) echo "models.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -26,8 +31,8 @@ RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
 
 for ((round = 1; round <= ROUNDS; round++)); do
-  for model in seed-cnn keras lenet5 vgg-small; do
-    for fused in true false; do
+  for model in $MODELS; do
+    for fused in $FUSED; do
       name="$model-fused-$fused-$round"
       source="$model"
       [[ "$model" != keras ]] || source="$KERAS"
@@ -47,10 +52,11 @@ done
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 def med(model, fused, col):
-    return statistics.median(float(r[col]) for r in rows if r[0] == model and r[1] == fused)
+    values = [float(r[col]) for r in rows if r[0] == model and r[1] == fused]
+    return statistics.median(values) if values else float("nan")
 print(f"Fashion-MNIST, 1 epoch, local[2], batch 128/worker, median of {sys.argv[2]} round(s)")
 print(f"{'model':<10} {'fused ex/s':>11} {'unfused ex/s':>13} {'fused/unfused':>14} {'acc (fused)':>12} {'acc (unfused)':>14}")
-for model in ["seed-cnn", "keras", "lenet5", "vgg-small"]:
+for model in sorted({r[0] for r in rows}, key=["seed-cnn", "keras", "lenet5", "vgg-small"].index):
     f, u = med(model, "true", 2), med(model, "false", 2)
     print(f"{model:<10} {f:>11.0f} {u:>13.0f} {f / u:>14.2f} {med(model, 'true', 3):>12.4f} {med(model, 'false', 3):>14.4f}")
 k, s = med("keras", "true", 2), med("seed-cnn", "true", 2)

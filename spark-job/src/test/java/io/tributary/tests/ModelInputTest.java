@@ -60,7 +60,6 @@ class ModelInputTest {
             assertTrue(r.err().contains(e), name + ": expected <" + e + "> in:\n" + r.err());
         }
         assertFalse(r.err().contains("\tat "), name + ": no stack trace without --verbose:\n" + r.err());
-        assertFalse(r.err().contains("SparkContext"), name + ": refused before Spark starts:\n" + r.err());
         assertEquals(1, r.err().strip().lines().count(), name + ": one sentence:\n" + r.err());
         assertFalse(Files.exists(out), name + ": nothing written");
     }
@@ -91,11 +90,34 @@ class ModelInputTest {
         Path truncated = tmp.resolve("truncated.h5");
         byte[] whole = Files.readAllBytes(KERAS.resolve("seed_cnn.h5"));
         Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
-        refused("truncated", truncated.toString(), "truncated.h5", "truncated");
+        refused("truncated", truncated.toString(), "truncated.h5", "is a truncated HDF5 file");
         refused("unsupported", KERAS.resolve("unsupported_layer.h5").toString(), "unsupported_layer.h5",
                 "layer_normalization");
         refused("no-training-config", KERAS.resolve("linear_no_training_config.h5").toString(),
                 "linear_no_training_config.h5", "dense_1");
+    }
+
+    @Test
+    void aBadModelLeavesAnExistingRunAsItWasEvenWithOverwrite() throws Exception {
+        Path out = tmp.resolve("existing");
+        CheckpointResumeTest.Run first = run("train", "--data", data.toString(), "--output", out.toString(),
+                "--master", "local[1]", "--checkpoint-every-steps", "1");
+        assertEquals(0, first.code(), first.err());
+        byte[] model = Files.readAllBytes(out.resolve("model.zip"));
+        long checkpoints;
+        try (var files = Files.list(out.resolve("checkpoints"))) {
+            checkpoints = files.count();
+        }
+        assertTrue(checkpoints > 0);
+        String malformed = file("overwrite-malformed.json", "{\"confs\": [");
+        CheckpointResumeTest.Run r = run("train", "--data", data.toString(), "--output", out.toString(),
+                "--master", "local[1]", "--overwrite", "--model", malformed);
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("is not valid JSON"), r.err());
+        assertArrayEquals(model, Files.readAllBytes(out.resolve("model.zip")), "the run's model is untouched");
+        try (var files = Files.list(out.resolve("checkpoints"))) {
+            assertEquals(checkpoints, files.count(), "the run's checkpoints are untouched");
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.tributary.common.config.InputShape;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -188,8 +189,12 @@ public final class Network {
     public void requireFits(InputShape shape, int numClasses, String what, String where) {
         long outputs;
         try {
-            outputs = output(Nd4j.zeros(config().dataType(), 1, shape.channels(), shape.height(), shape.width()))
-                    .size(1);
+            INDArray out = output(Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(), shape.width()));
+            if (out.rank() != 2) {
+                throw new IllegalArgumentException("its output has shape " + java.util.Arrays.toString(out.shape())
+                        + ", not [examples, classes]");
+            }
+            outputs = out.size(1);
         } catch (RuntimeException e) {
             throw new InputException("Examples in " + where + " have shape " + shape + " (C,H,W), which " + what
                     + " does not accept: it takes " + config().describeInput() + " (" + firstLine(e.getMessage()) + ")");

@@ -42,11 +42,13 @@ public final class NetworkConfig {
     }
 
     /**
-     * Parses DL4J's JSON of either kind: a graph's has {@code "vertices"}, a stack's {@code "confs"}.
+     * Parses DL4J's JSON of either kind (a graph's has {@code "vertices"}, a stack's {@code "confs"})
+     * that Tributary wrote itself, e.g. a broadcast to executors. A file goes through
+     * {@link io.tributary.common.store.ModelStore}, which checks what the JSON may name first.
      *
      * @throws IllegalArgumentException when it is neither (DL4J's reason as the message)
      */
-    public static NetworkConfig fromJson(String json) {
+    public static NetworkConfig fromTrustedJson(String json) {
         return isGraphJson(json) ? of(ComputationGraphConfiguration.fromJson(json))
                 : of(MultiLayerConfiguration.fromJson(json));
     }
@@ -115,12 +117,13 @@ public final class NetworkConfig {
      * initialisation) in this configuration's data type.
      */
     public Network init(INDArray params) {
+        // A copy: DL4J keeps a network's iteration and epoch counts in its configuration.
         if (graph != null) {
-            ComputationGraph g = new ComputationGraph(graph);
+            ComputationGraph g = new ComputationGraph(graph.clone());
             g.init(params, false);
             return Network.of(g);
         }
-        MultiLayerNetwork n = new MultiLayerNetwork(layers);
+        MultiLayerNetwork n = new MultiLayerNetwork(layers.clone());
         n.init(params, false);
         return Network.of(n);
     }

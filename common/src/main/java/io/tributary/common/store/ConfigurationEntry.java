@@ -28,12 +28,11 @@ final class ConfigurationEntry {
     static final List<String> ALLOWED_PACKAGES = List.of("org.deeplearning4j.", "org.nd4j.linalg.", "io.tributary.");
     /** The largest network a model file may describe: the training limit's default (checked before any allocation). */
     static final long MAX_PARAMETERS = TrainKeys.MAX_PARAMETERS.defaultValue();
-    /** A type id in Jackson's array form, {@code ["a.b.Class", {...}]}, which has no "@class" field. */
-    private static final java.util.regex.Pattern CLASS_NAME =
-            java.util.regex.Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)+");
     /** Far deeper than DL4J's configurations nest (about 8 levels). */
     static final int MAX_DEPTH = 64;
-    private static final ObjectMapper TREE = new ObjectMapper();
+    /** Refuses duplicate keys: Jackson's tree keeps the last, its type binding reads the first. */
+    private static final ObjectMapper TREE = new ObjectMapper()
+            .enable(org.nd4j.shade.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** A parsed configuration and the number of parameters its layers have. */
     record Parsed(NetworkConfig configuration, long numParams) {
@@ -62,10 +61,10 @@ final class ConfigurationEntry {
         }
         NetworkConfig conf;
         try {
-            conf = NetworkConfig.fromJson(json);
+            conf = NetworkConfig.fromTrustedJson(TREE.writeValueAsString(tree));   // what was checked, not the raw text
         } catch (io.tributary.common.InputException e) {
             throw refuse(source, entry, "describes a network Tributary cannot train: " + e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw refuse(source, entry, "is not a DL4J " + (tree.has("vertices") ? "ComputationGraph" : "MultiLayerNetwork")
                     + " configuration (" + firstLine(String.valueOf(e.getMessage())) + ")");
         }
@@ -100,7 +99,10 @@ final class ConfigurationEntry {
                 checkClasses(source, entry, field.getValue());
             }
         } else if (node.isArray()) {
-            if (node.size() == 2 && node.get(0).isTextual() && CLASS_NAME.matcher(node.get(0).asText()).matches()) {
+            // Jackson's array form of a type id is ["a.b.Class", value] (Jackson resolves the class before it
+            // finds a value or length it cannot use): every array that starts with a text followed by anything
+            // but a text is taken for one. DL4J's own arrays of texts (vertex inputs, names) are lists of names.
+            if (node.size() >= 2 && node.get(0).isTextual() && !node.get(1).isTextual()) {
                 allowed(source, entry, node.get(0), "[\"" + node.get(0).asText() + "\", ...]");
             }
             for (JsonNode child : node) {

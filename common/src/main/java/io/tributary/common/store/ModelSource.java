@@ -48,6 +48,8 @@ public final class ModelSource {
     private final TrainConfig config;
     private final Kind kind;
     private final HadoopFs.Location location;
+    /** A file's network, read when the source is made; {@code null} for a zoo name (built for the data's shape). */
+    private final Network loaded;
     private ModelZoo.InputShape builtFor;
     private Network built;
 
@@ -55,13 +57,15 @@ public final class ModelSource {
         this.config = config;
         this.kind = kind;
         this.location = location;
+        this.loaded = kind == Kind.ZOO ? null : load();
     }
 
     /**
-     * Classifies {@code config.model()} and, for a file, checks it exists.
+     * Classifies {@code config.model()} and reads a file's network (so a file that cannot be used is
+     * refused before anything is written).
      *
      * @throws ConfigException for a name that is neither a zoo name nor a file of a supported kind
-     * @throws InputException  for a file that does not exist or cannot be reached
+     * @throws InputException  for a file that does not exist, cannot be reached or holds no usable network
      */
     public static ModelSource of(TrainConfig config, Configuration hadoopConf) {
         String value = config.model();
@@ -128,23 +132,38 @@ public final class ModelSource {
         if (built != null && shape.equals(builtFor)) {
             return built;
         }
-        Network net = switch (kind) {
-            case ZOO -> zoo(shape);
-            case CONFIGURATION -> {
-                NetworkConfig conf = read(in -> ModelStore.readConfigurationFile(location.toString(), in));
-                requireSize(conf);
-                yield conf.init(null);
-            }
-            case KERAS -> Network.of(read(in -> KerasModels.read(location.toString(), in, config.learningRate())));
-            case SAVED -> ModelStore.load(location);
-        };
-        if (kind != Kind.ZOO) {
-            requireSize(net.config());
+        Network net = loaded;
+        if (net == null) {
+            net = zoo(shape);
+        } else {
             net.requireFits(new InputShape(shape.channels(), shape.rows(), shape.cols()), shape.numClasses(),
                     kind.label() + " " + location, config.data());
         }
         built = net;
         builtFor = shape;
+        return net;
+    }
+
+    /** Reads the file's network, within {@code max-parameters}. */
+    private Network load() {
+        Network net;
+        try {
+            net = switch (kind) {
+                case CONFIGURATION -> {
+                    NetworkConfig conf = read(in -> ModelStore.readConfigurationFile(location.toString(), in));
+                    requireSize(conf);
+                    yield conf.init(null);
+                }
+                case KERAS -> Network.of(read(in -> KerasModels.read(location.toString(), in, config.learningRate())));
+                case SAVED -> ModelStore.load(location);
+                case ZOO -> throw new IllegalStateException("a zoo model is built for the data's shape");
+            };
+        } catch (InputException e) {
+            // Errors that come from the network's form (a graph with two inputs) do not name the file yet.
+            throw e.getMessage().contains(location.toString()) ? e
+                    : new InputException(kind.label() + " " + location + ": " + e.getMessage(), e);
+        }
+        requireSize(net.config());
         return net;
     }
 

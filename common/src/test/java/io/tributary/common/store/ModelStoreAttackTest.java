@@ -247,6 +247,35 @@ class ModelStoreAttackTest {
     }
 
     @Test
+    void aDuplicateClassKeyCannotHideAForeignClass() throws IOException {
+        // Jackson's tree keeps the last of two keys, its type binding reads the first.
+        byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> new String(json, StandardCharsets.UTF_8)
+                .replaceFirst("\"@class\"\\s*:\\s*\"org\\.deeplearning4j\\.nn\\.conf\\.layers\\.DenseLayer\"",
+                        "\"@class\" : \"java.net.URL\", \"@class\" : \"org.deeplearning4j.nn.conf.layers.DenseLayer\"")
+                .getBytes(StandardCharsets.UTF_8));
+        assertTrue(new String(ModelZipFixtures.entries(zip).get("configuration.json"), StandardCharsets.UTF_8)
+                .contains("\"java.net.URL\", \"@class\""), "the fixture has the duplicate key");
+        refused(zip, "entry \"configuration.json\"", "is not valid JSON", "@class");
+    }
+
+    @Test
+    void aTypeIdArrayWithMoreElementsIsCheckedToo() throws IOException {
+        // ["java.net.URL", {...}, 1]: Jackson resolves the class before it finds the array too long.
+        byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> {
+            try {
+                var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+                var tree = mapper.readTree(json);
+                assertNotNull(findAdam(tree, mapper), "the configuration names Adam");
+                return mapper.writeValueAsString(tree).replace("[\"java.net.URL\",", "[\"java.net.URL\", 1,")
+                        .getBytes(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        refused(zip, "names class \"java.net.URL\"");
+    }
+
+    @Test
     void aConfigurationClaimingAHugeNetworkIsRefusedBeforeAnyAllocation() throws IOException {
         // The dense layer and the output layer's input widened to 1,000,000: over 5e9 parameters.
         byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> new String(json,

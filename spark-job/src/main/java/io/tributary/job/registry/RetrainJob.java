@@ -69,7 +69,7 @@ public final class RetrainJob {
         Configuration hadoopConf = SparkConfs.hadoopConf();
         // The inputs (their headers, and the model name) are checked before the registry is created or
         // locked: bad input leaves nothing behind. The examples are read by the training run.
-        ModelSource.of(train, hadoopConf);   // a model name or file that is refused is refused here
+        ModelSource source = ModelSource.of(train, hadoopConf);   // a model that cannot be used is refused here
         String holdoutLocation = retrain.holdout() == null ? train.data() : retrain.holdout();
         // The data's listing (a missing location is refused here) and, where known without Spark, its shape.
         String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
@@ -110,9 +110,9 @@ public final class RetrainJob {
                 HadoopFs.Location dir = registry.versionDir(version);
                 progressOut.printf("tributary: training version %s into %s (champion: %s)%n",
                         ModelRegistry.name(version), dir, championName == null ? "none yet" : championName);
-                TrainJob job = new TrainJob(train.withOutput(dir.toString()), progressOut, liveProgress);
+                TrainJob job = new TrainJob(train.withOutput(dir.toString()), progressOut, liveProgress).using(source);
                 if (retrain.warmStart() && champion != null) {
-                    job.startingFrom(champion.params(), "champion " + championName);
+                    job.startingFrom(champion, "champion " + championName);
                     entry.put("warm_start_from", championVersion.getAsInt());
                 }
                 job.afterTraining(HOLDOUT_FILE, (sc, model, threads) -> {

@@ -126,7 +126,12 @@ public final class Checkpointing implements Trainer.Checkpointer {
                         + "; resume from a checkpoint at an epoch's end (remove the newer ones), or train anew");
             }
         }
-        saved.copyStateTo(net);
+        try {
+            saved.copyStateTo(net);
+        } catch (RuntimeException e) {
+            throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": its updater state does"
+                    + " not fit this config's updaters (" + e.getMessage() + "); the model's configuration must not change", e);
+        }
         List<EpochResult> done = new ArrayList<>();
         for (Object e : (List<Object>) state.get("epochs")) {
             done.add(EpochResult.fromMap((Map<String, Object>) e));

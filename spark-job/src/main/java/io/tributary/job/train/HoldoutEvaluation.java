@@ -187,7 +187,7 @@ public final class HoldoutEvaluation {
             Nd4jThreads.ensure(threadsPerTask);
             Counts counts = new Counts(numClasses);
             if (!batches.hasNext()) return List.of(counts).iterator();
-            Network net = NetworkConfig.fromJson(conf.value()).init(params.value().dup());
+            Network net = NetworkConfig.fromTrustedJson(conf.value()).init(params.value().dup());
             while (batches.hasNext()) {
                 RawBatch b = batches.next();
                 DataSet ds = DataSets.toDataSet(b);

@@ -14,7 +14,6 @@ import io.tributary.job.spark.TributaryPlugin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -31,10 +30,11 @@ public final class TrainJob {
     private final PrintStream progressOut;
     private final boolean liveProgress;
     private final boolean resume;
-    private INDArray initialParameters;
-    private String initialParametersFrom;
+    private Network warmStart;
+    private String warmStartName;
     private String extraFile;
     private AfterTraining afterTraining;
+    private ModelSource model;
 
     /** Work done with the trained model while Spark is still up; its result is published with the run. */
     @FunctionalInterface
@@ -58,9 +58,15 @@ public final class TrainJob {
      * Starts from these parameters instead of a fresh initialisation (a warm start); {@code from}
      * names where they came from in errors.
      */
-    public TrainJob startingFrom(INDArray parameters, String from) {
-        this.initialParameters = parameters;
-        this.initialParametersFrom = from;
+    public TrainJob startingFrom(Network network, String from) {
+        this.warmStart = network;
+        this.warmStartName = from;
+        return this;
+    }
+
+    /** Trains the network {@code model} has already read (it was checked before the caller wrote anything). */
+    public TrainJob using(ModelSource model) {
+        this.model = model;
         return this;
     }
 
@@ -76,12 +82,14 @@ public final class TrainJob {
         SparkConf sparkConf = sparkConf();
         TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
-        ModelSource model = ModelSource.of(resolved, hadoopConf);   // before anything is written
+        // The model is read, and checked against the data where its shape is known without Spark, before
+        // anything is written.
+        ModelSource model = this.model != null ? this.model : ModelSource.of(resolved, hadoopConf);
+        TrainingData.knownShape(resolved, hadoopConf).ifPresent(model::network);
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         try {
             CheckpointStore checkpoints = checkpoints(outLocation);
-            TrainingData.knownShape(resolved, hadoopConf).ifPresent(model::network);   // a misfit fails before Spark starts
             TrainingData data;
             Trained trained;
             Map<String, Map<String, Object>> extra = Map.of();
@@ -134,16 +142,25 @@ public final class TrainJob {
      */
     private Network buildNetwork(TrainConfig config, ModelSource model, ModelZoo.InputShape shape) {
         Network net = config.fusedLayers() ? model.network(shape).forBackend() : model.network(shape);
-        if (initialParameters != null) {
-            if (initialParameters.length() != net.numParams()) {
-                throw new InputException("Cannot warm-start from " + initialParametersFrom + ": it has "
-                        + initialParameters.length() + " parameters but " + model.name() + " for "
-                        + shape.rows() + "x" + shape.cols() + "x" + shape.channels() + " images with "
-                        + shape.numClasses() + " classes has " + net.numParams() + "; train from scratch instead");
+        if (warmStart != null) {
+            // Compared in one form (the fused one numbers its layers otherwise): the same parameters, by name and shape.
+            Map<String, List<Long>> ours = shapes(net.standard());
+            Map<String, List<Long>> theirs = shapes(warmStart.standard());
+            if (!ours.equals(theirs)) {
+                throw new InputException("Cannot warm-start from " + warmStartName + ": its parameters " + theirs
+                        + " are not those of " + model.name() + " for " + shape.rows() + "x" + shape.cols() + "x"
+                        + shape.channels() + " images with " + shape.numClasses() + " classes " + ours
+                        + "; train from scratch instead");
             }
-            net.setParams(initialParameters.castTo(net.params().dataType()));
+            net.setParams(warmStart.params().castTo(net.params().dataType()));
         }
         return net;
+    }
+
+    private static Map<String, List<Long>> shapes(Network net) {
+        Map<String, List<Long>> shapes = new java.util.TreeMap<>();
+        net.paramTable().forEach((name, p) -> shapes.put(name, java.util.Arrays.stream(p.shape()).boxed().toList()));
+        return shapes;
     }
 
     /** Distributes the data, then trains {@code net} epoch by epoch (from the newest checkpoint when resuming). */
