@@ -98,13 +98,21 @@ public final class NetworkConfig {
     /** This configuration with another data type for its parameters (how DL4J's loader builds a saved network). */
     public NetworkConfig withDataType(DataType type) {
         if (graph != null) {
-            ComputationGraphConfiguration c = graph.clone();
+            ComputationGraphConfiguration c = graphCopy();
             c.setDataType(type);
             return of(c);
         }
         MultiLayerConfiguration c = layers.clone();
         c.setDataType(type);
         return of(c);
+    }
+
+    /** A copy of the graph's configuration with its counters (DL4J's clone of a graph configuration drops them). */
+    private ComputationGraphConfiguration graphCopy() {
+        ComputationGraphConfiguration c = graph.clone();
+        c.setIterationCount(graph.getIterationCount());
+        c.setEpochCount(graph.getEpochCount());
+        return c;
     }
 
     /** The parameter count, without allocating anything ({@link ModelSize#parameters}). */
@@ -119,7 +127,7 @@ public final class NetworkConfig {
     public Network init(INDArray params) {
         // A copy: DL4J keeps a network's iteration and epoch counts in its configuration.
         if (graph != null) {
-            ComputationGraph g = new ComputationGraph(graph.clone());
+            ComputationGraph g = new ComputationGraph(graphCopy());
             g.init(params, false);
             return Network.of(g);
         }
