@@ -14,7 +14,10 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import io.tributary.common.store.ModelStore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,6 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -258,5 +264,37 @@ class FusedGraphTest {
         INDArray x = input(2);
         Network original = init(taken);
         assertClose(original.output(x), NetworkConfig.of(back).init(original.params().dup()).output(x), 1e-5, "outputs");
+    }
+
+    @Test
+    void aFusedGraphIsSavedInDl4jsLayersAndTravelsAsJson(@TempDir Path dir) throws Exception {
+        Network fused = init(twoBranches()).forBackend();
+        assertTrue(fused.config().isFused());
+        fused.fit(batch(7));
+        INDArray x = input(8);
+
+        // to executors: the fused form's JSON parses back to the same network
+        NetworkConfig sent = NetworkConfig.fromTrustedJson(fused.config().toJson());
+        assertTrue(sent.isFused());
+        assertEquals(fused.output(x), sent.init(fused.params().dup()).output(x));
+
+        Path zip = dir.resolve("model.zip");
+        try (OutputStream out = Files.newOutputStream(zip)) {
+            ModelStore.write(fused, out);
+        }
+        ComputationGraph plain = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
+        // the pooling vertices' own names are not kept by the fused layer; the parameters' names are
+        assertEquals(List.of("a", "a-pool", "b", "b-pool", "merge", "dense", "out"),
+                List.copyOf(plain.getConfiguration().getVertices().keySet()), "DL4J's vertices");
+        assertEquals(init(twoBranches()).paramTable().keySet(), plain.paramTable().keySet());
+        assertFalse(FusedLayers.isFused(plain.getConfiguration()));
+        assertEquals(fused.params(), plain.params());
+        assertEquals(fused.updaterState(), plain.getUpdater().getStateViewArray());
+        assertClose(fused.output(x), plain.outputSingle(x), 1e-5, "outputs of the fused graph and of the saved one");
+        Network loaded;
+        try (var in = Files.newInputStream(zip)) {
+            loaded = ModelStore.read(zip.toString(), in);
+        }
+        assertTrue(loaded.forBackend().config().isFused(), "fused again for training");
     }
 }
