@@ -192,7 +192,9 @@ public final class FusedLayers {
                 next.getVertices().remove(pool);
                 next.getVertexInputs().remove(pool);
                 renameInput(next, pool, name);
-                if (sameParameterLayout(conf, next)) {   // block by block: one that would reorder stays as it is
+                // block by block: one that would reorder the parameters, here or on the way back to
+                // DL4J's layers (what is saved), stays as it is
+                if (sameParameterLayout(conf, next) && !isFused(standard(next))) {
                     out = next;
                 }
             }
