@@ -138,17 +138,17 @@ public final class NetworkConfig {
 
     /** This configuration as this backend runs it fastest ({@link FusedLayers#forBackend}). */
     public NetworkConfig forBackend() {
-        return graph != null ? this : of(FusedLayers.forBackend(layers));
+        return graph != null ? of(FusedLayers.forBackend(graph)) : of(FusedLayers.forBackend(layers));
     }
 
     /** This configuration in DL4J's standard layers only: what is saved ({@link FusedLayers#standard}). */
     public NetworkConfig standard() {
-        return graph != null ? this : of(FusedLayers.standard(layers));
+        return graph != null ? of(FusedLayers.standard(graph)) : of(FusedLayers.standard(layers));
     }
 
     /** Whether a layer runs fused. */
     public boolean isFused() {
-        return graph == null && FusedLayers.isFused(layers);
+        return graph != null ? FusedLayers.isFused(graph) : FusedLayers.isFused(layers);
     }
 
     /**
