@@ -50,13 +50,13 @@ class GraphTrainingTest {
     static Path graphJson;
     static Path reference;
 
-    /** input → {conv 3x3, conv 5x5} (same size) → max-pool each → merged → dense → softmax. */
+    /** input → two 3x3 convolution branches (8 and 4 filters) → max-pool each → merged → dense → softmax: both blocks run fused on a CPU. */
     static ComputationGraphConfiguration twoBranches() {
         return new NeuralNetConfiguration.Builder().seed(5).updater(new Adam(2e-3)).graphBuilder()
                 .addInputs("image")
-                .addLayer("conv3", new ConvolutionLayer.Builder(3, 3).nOut(6).convolutionMode(ConvolutionMode.Same)
+                .addLayer("conv3", new ConvolutionLayer.Builder(3, 3).nOut(8).convolutionMode(ConvolutionMode.Truncate)
                         .activation(Activation.RELU).build(), "image")
-                .addLayer("conv5", new ConvolutionLayer.Builder(5, 5).nOut(6).convolutionMode(ConvolutionMode.Same)
+                .addLayer("conv5", new ConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Truncate)
                         .activation(Activation.RELU).build(), "image")
                 .addLayer("pool3", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(),
                         "conv3")
@@ -93,6 +93,8 @@ class GraphTrainingTest {
         assertTrue(accuracy > 0.8, "test accuracy " + accuracy);
         Network ours = CheckpointResumeTest.model(reference);
         assertTrue(ours.isGraph());
+        assertFalse(ours.config().isFused(), "saved in DL4J's standard layers");
+        assertTrue(ours.config().forBackend().isFused(), "trained with its convolution blocks fused");
         ComputationGraph dl4j = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
         assertEquals(twoBranches().getVertices().keySet(), dl4j.getConfiguration().getVertices().keySet());
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28);

@@ -44,7 +44,7 @@ public final class TrainKeys {
             "Sizes of mlp's hidden layers, comma-separated (1 to " + MAX_HIDDEN_LAYERS + " layers, each 1.."
                     + MAX_HIDDEN_SIZE + "); other models ignore it.");
     public static final ConfigKey<Boolean> FUSED_LAYERS = ConfigKey.booleanKey("fused-layers", true,
-            "On a CPU backend, run each convolution, max-pooling and ReLU block of a multi-layer network as one fused layer (same parameters, same results; graphs run DL4J's layers); false: DL4J's own layers.");
+            "On a CPU backend, run each convolution, max-pooling and ReLU block of the model as one fused layer (same parameters, same results); false: DL4J's own layers.");
     public static final ConfigKey<String> MASTER = ConfigKey.stringKey("master", null,
             "Spark master URL; by default the one spark-submit gives, else local[*].");
     public static final ConfigKey<SyncMode> SYNC = ConfigKey.enumKey("sync", SyncMode.PARAM_AVG, SyncMode.class,

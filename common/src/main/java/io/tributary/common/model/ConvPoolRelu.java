@@ -29,6 +29,8 @@ import java.util.Map;
 public class ConvPoolRelu extends FeedForwardLayer {
     private int kernel;
     private int pool;
+    /** The name of the pooling layer this layer replaces, given back to it in DL4J's standard form (null: none known). */
+    private String poolName;
     /** The largest pooling window: its positions, 0 to {@code pool * pool - 1}, must fit a signed byte. */
     public static final int MAX_POOL = 11;
 
@@ -40,6 +42,7 @@ public class ConvPoolRelu extends FeedForwardLayer {
         super(builder);
         this.kernel = builder.kernel;
         this.pool = builder.pool;
+        this.poolName = builder.poolName;
         validate();
     }
 
@@ -63,6 +66,10 @@ public class ConvPoolRelu extends FeedForwardLayer {
 
     public int getPool() {
         return pool;
+    }
+
+    public String getPoolName() {
+        return poolName;
     }
 
     @Override
@@ -134,12 +141,13 @@ public class ConvPoolRelu extends FeedForwardLayer {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConvPoolRelu other && super.equals(o) && kernel == other.kernel && pool == other.pool;
+        return o instanceof ConvPoolRelu other && super.equals(o) && kernel == other.kernel && pool == other.pool
+                && java.util.Objects.equals(poolName, other.poolName);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * super.hashCode() + kernel) + pool;
+        return 31 * (31 * (31 * super.hashCode() + kernel) + pool) + java.util.Objects.hashCode(poolName);
     }
 
     private static InputType.InputTypeConvolutional convolutional(InputType inputType) {
@@ -160,12 +168,19 @@ public class ConvPoolRelu extends FeedForwardLayer {
     public static class Builder extends FeedForwardLayer.Builder<Builder> {
         private final int kernel;
         private final int pool;
+        private String poolName;
 
         /** A {@code kernel x kernel} convolution (stride 1, no padding) and {@code pool x pool} max-pooling. */
         public Builder(int kernel, int pool) {
             this.kernel = kernel;
             this.pool = pool;
             activation(Activation.RELU);
+        }
+
+        /** The name of the pooling layer this layer replaces. */
+        public Builder poolName(String name) {
+            this.poolName = name;
+            return this;
         }
 
         @Override

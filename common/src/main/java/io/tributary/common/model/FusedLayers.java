@@ -219,7 +219,8 @@ public final class FusedLayers {
             if (layerOf(e.getValue()) instanceof ConvPoolRelu f) {
                 NeuralNetConfiguration layer = ((LayerVertex) e.getValue()).getLayerConf();
                 layer.setLayer(standardConvolution(f));
-                String pool = freeName(conf, vertices.keySet(), e.getKey() + "-pool");
+                String pool = freeName(conf, vertices.keySet(),
+                        f.getPoolName() != null ? f.getPoolName() : e.getKey() + "-pool");
                 // right after the convolution, where a builder adding the two in turn puts it
                 vertices.put(pool, new LayerVertex(poolConf(layer, f, pool), null));
                 pools.put(e.getKey(), pool);
@@ -379,7 +380,7 @@ public final class FusedLayers {
         if (conv.getLayerName() != null) {
             b.name(conv.getLayerName());
         }
-        return b.build();
+        return b.poolName(pool.getLayerName()).build();
     }
 
     private static boolean fusableConvolution(ConvolutionLayer c) {
