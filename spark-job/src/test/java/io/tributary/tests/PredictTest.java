@@ -28,7 +28,6 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -166,17 +165,25 @@ class PredictTest {
         assertEquals(evaluateAccuracy("--data", test.toString(), "--input-shape", "1,28,28"), accuracy, 0.0);
         assertEquals(TEST_EXAMPLES, ((Number) json(r.out()).get("examples")).intValue());
 
-        // No label column, an id to keep, in 8 files: more partitions than local[2] runs at once.
-        Path unlabelled = tmp.resolve("unlabelled");
-        withSpark(spark -> {
-            spark.read().parquet(test.toString()).withColumn("id", monotonically_increasing_id()).drop("label")
-                    .repartition(8).write().parquet(unlabelled.toString());
-            return null;
-        });
+        // No label column, an id to keep, in 8 CSV files (each read by a task of its own): more partitions
+        // than local[2] runs at once. The features are the IDX test split's pixels, scaled as bytes are.
+        Path unlabelled = Files.createDirectories(tmp.resolve("unlabelled"));
+        byte[] images = Files.readAllBytes(data.resolve("t10k-images-idx3-ubyte"));
+        byte[] labels = Files.readAllBytes(data.resolve("t10k-labels-idx1-ubyte"));
+        for (int f = 0; f < 8; f++) {
+            StringBuilder csv = new StringBuilder("id,features\n");
+            for (int i = f; i < TEST_EXAMPLES; i += 8) {
+                csv.append(i).append(',');
+                for (int px = 0; px < 784; px++) csv.append(px == 0 ? "" : " ").append(images[16 + i * 784 + px] & 0xff);
+                csv.append('\n');
+            }
+            Files.writeString(unlabelled.resolve("part-" + f + ".csv"), csv);
+        }
         Path out2 = tmp.resolve("out-unlabelled");
         long builtBefore = ExecutorNetworks.built();
         r = predict("--model", run.toString(), "--data", unlabelled.toString(), "--input-shape", "1,28,28",
-                "--output", out2.toString(), "--keep-cols", "id", "--output-format", "csv");
+                "--feature-scale", String.valueOf(1.0 / 255), "--output", out2.toString(), "--keep-cols", "id",
+                "--output-format", "csv");
         assertEquals(0, r.code(), r.all());
         long built = ExecutorNetworks.built() - builtBefore;
         assertTrue(built >= 1 && built <= 2, "one network per concurrent task of the executor, not per partition: " + built);
@@ -185,10 +192,13 @@ class PredictTest {
         withSpark(spark -> {
             Dataset<Row> df = spark.read().option("header", "true").csv(out2.toString());
             assertEquals(List.of("id", "prediction", "probability"), List.of(df.columns()));
-            assertEquals(TEST_EXAMPLES, df.count());
-            assertEquals(TEST_EXAMPLES, df.select("id").distinct().count());
-            Row first = df.first();
-            assertEquals(10, first.getString(2).split(";").length, first.toString());
+            List<Row> rows = df.collectAsList();
+            assertEquals(TEST_EXAMPLES, rows.size());
+            assertEquals(TEST_EXAMPLES, rows.stream().map(row -> row.getString(0)).distinct().count());
+            assertEquals(10, rows.get(0).getString(2).split(";").length, rows.get(0).toString());
+            long right = rows.stream().filter(row -> Integer.parseInt(row.getString(1))
+                    == (labels[8 + Integer.parseInt(row.getString(0))] & 0xff)).count();
+            assertEquals(accuracy, right / (double) TEST_EXAMPLES, 0.0, "the same predictions as from Parquet");
             return null;
         });
     }
@@ -276,9 +286,10 @@ class PredictTest {
         boolean scoring = false;
         while (!scoring && started.process().isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
-            try (Stream<Path> s = Files.list(work)) {
-                scoring = s.anyMatch(p -> p.getFileName().toString().startsWith("_tmp.predictions.")
-                        && Files.isDirectory(p.resolve("_temporary")));
+            try (Stream<Path> s = Files.walk(work)) {   // Spark's task files appear under _temporary
+                scoring = s.anyMatch(p -> p.getFileName().toString().equals("_temporary"));
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                // A directory went while it was listed: look again.
             }
         }
         assertTrue(scoring, "scoring did not start:\n" + Files.readString(started.err()));

@@ -90,6 +90,9 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             Row r = rows.get(i);
             if (bytes != null) {
                 System.arraycopy((byte[]) r.get(0), 0, bytes, i * size, size);
+            } else if (r.get(0) instanceof float[] values) {
+                // The reader's own array: Spark's optimizer drops the encoding between two mapPartitions.
+                System.arraycopy(values, 0, floats, i * size, size);
             } else {
                 List<Float> values = r.getList(0);
                 for (int j = 0; j < size; j++) floats[i * size + j] = values.get(j);
