@@ -187,21 +187,29 @@ public final class Network {
      * @param where the data's location, named in errors
      */
     public void requireFits(InputShape shape, int numClasses, String what, String where) {
-        long outputs;
+        long outputs = outputsFor(shape, what, where);
+        if (outputs != numClasses) {
+            throw new InputException(what + " predicts " + outputs + " classes but the data in " + where + " has "
+                    + numClasses + " (examples " + shape + ", C,H,W)");
+        }
+    }
+
+    /**
+     * The number of classes the network predicts for examples of {@code shape}, checked on one blank
+     * example (for data without labels, whose class count is the model's); an {@link InputException}
+     * naming both shapes when it does not take them.
+     */
+    public int outputsFor(InputShape shape, String what, String where) {
         try {
             INDArray out = output(Nd4j.zeros(DataType.FLOAT, 1, shape.channels(), shape.height(), shape.width()));
             if (out.rank() != 2) {
                 throw new IllegalArgumentException("its output has shape " + java.util.Arrays.toString(out.shape())
                         + ", not [examples, classes]");
             }
-            outputs = out.size(1);
+            return (int) out.size(1);
         } catch (RuntimeException e) {
             throw new InputException("Examples in " + where + " have shape " + shape + " (C,H,W), which " + what
                     + " does not accept: it takes " + config().describeInput() + " (" + firstLine(e.getMessage()) + ")");
-        }
-        if (outputs != numClasses) {
-            throw new InputException(what + " predicts " + outputs + " classes but the data in " + where + " has "
-                    + numClasses + " (examples " + shape + ", C,H,W)");
         }
     }
 

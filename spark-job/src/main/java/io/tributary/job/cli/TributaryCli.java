@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = TributaryCli.Version.class,
         description = "Trains neural networks on Apache Spark with DL4J.",
-        subcommands = {TrainCommand.class, RetrainCommand.class, RegistryCommand.class, EvaluateCommand.class,
+        subcommands = {TrainCommand.class, RetrainCommand.class, RegistryCommand.class, EvaluateCommand.class, PredictCommand.class,
                 ConfigCommand.class, ConvertCommand.class, BenchCommand.class,
                 DoctorCommand.class})
 public final class TributaryCli {

@@ -105,6 +105,36 @@ public final class DataReader {
         return source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped);
     }
 
+    /**
+     * Rows to score ({@link ScoringRows}): as {@link #evaluation}, but a table or CSV file may lack the
+     * label column, and {@code keep} names columns passed through to the output; an IDX example keeps
+     * its index instead, and an image folder keeps nothing (both refuse {@code keep}).
+     */
+    public static ScoringRows scoring(SparkSession spark, String location, DataConfig config, boolean trainSplit,
+                                      java.util.List<String> keep, Configuration hadoopConf, LongAccumulator skipped) {
+        DataFormat format = resolve(location, config.format(), hadoopConf);
+        if ((format == DataFormat.IDX || format == DataFormat.IMAGES) && !keep.isEmpty()) {
+            throw new InputException("--keep-cols " + String.join(",", keep) + " applies to tables and CSV files; "
+                    + location + " is " + format.label() + " data, which has no columns"
+                    + (format == DataFormat.IDX ? " (its output keeps each example's " + ScoringRows.INDEX + ")" : ""));
+        }
+        if (format == DataFormat.IDX) {
+            ExampleRows rows = IdxRows.read(spark, idx(location, hadoopConf),
+                    trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST, 0, true);
+            return new ScoringRows(rows, true, new org.apache.spark.sql.types.StructType()
+                    .add(ScoringRows.INDEX, org.apache.spark.sql.types.DataTypes.LongType, false));
+        }
+        if (trainSplit) {
+            throw new InputException("--split train applies to IDX directories only; " + location + " is "
+                    + format.label() + " data, which is scored whole");
+        }
+        if (format == DataFormat.IMAGES) {
+            return new ScoringRows(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped),
+                    true, new org.apache.spark.sql.types.StructType());
+        }
+        return new TableRows().scoring(spark, location, config.withFormat(format), hadoopConf, skipped, keep);
+    }
+
     /** What the driver can know of the data before Spark starts: the shape of an example and the classes. */
     public record Known(InputShape shape, int numClasses) {
     }

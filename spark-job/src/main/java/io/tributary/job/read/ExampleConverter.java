@@ -18,8 +18,9 @@ import java.util.NoSuchElementException;
  * {@link InputException} naming its file (and line, for CSV), the value and the rule, or is dropped
  * and counted, as the plan's policy says.
  * <p>
- * Source rows are {@code (features, label, file)} for tables and {@code (fields, file, line)} for
- * CSV lines ({@link CsvLines}).
+ * Source rows are {@code (features, label, file, kept...)} for tables and {@code (fields, file, line)}
+ * for CSV lines ({@link CsvLines}); rows to score carry the plan's kept columns after the label, which
+ * is {@code null} when the data has none.
  */
 final class ExampleConverter implements MapPartitionsFunction<Row, Row> {
     private final RowPlan plan;
@@ -57,9 +58,20 @@ final class ExampleConverter implements MapPartitionsFunction<Row, Row> {
         try {
             List<String> fields = plan.features().csv() ? csvFields(in) : null;
             Object features = FeatureReader.read(plan, in, fields);
-            int label = plan.features().csv() ? LabelReader.read(plan, fields.get(plan.labelIndex()))
+            Integer label = !plan.labelled() ? null
+                    : plan.features().csv() ? LabelReader.read(plan, fields.get(plan.labelIndex()))
                     : LabelReader.read(plan, in.get(1));
-            return RowFactory.create(features, label);
+            if (plan.kept().isEmpty()) {
+                return RowFactory.create(features, label);
+            }
+            Object[] values = new Object[2 + plan.kept().size()];
+            values[0] = features;
+            values[1] = label;
+            for (int k = 0; k < plan.kept().size(); k++) {
+                int from = plan.kept().get(k);
+                values[2 + k] = fields != null ? fields.get(from) : in.get(from);
+            }
+            return RowFactory.create(values);
         } catch (BadRecord e) {
             if (plan.policy() == BadRecordPolicy.FAIL) {
                 throw new InputException(where(in) + ": " + e.getMessage() + " (--on-bad-record skip leaves such rows out)");

@@ -95,10 +95,10 @@ final class FeatureReader {
     }
 
     private static float[] csvColumns(RowPlan plan, List<String> fields) {
-        float[] out = new float[fields.size() - 1];
+        float[] out = new float[plan.shape().size()];
         int k = 0;
         for (int j = 0; j < fields.size(); j++) {
-            if (j == plan.labelIndex()) continue;
+            if (j == plan.labelIndex() || plan.kept().contains(j)) continue;
             out[k++] = csvNumber(plan.header().get(j), fields.get(j));
         }
         return out;

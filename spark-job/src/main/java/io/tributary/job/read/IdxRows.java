@@ -51,6 +51,16 @@ public final class IdxRows {
      * partitions as the examples need ({@value #EXAMPLES_PER_TASK} a task, at least one per core).
      */
     public static ExampleRows read(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int limit) {
+        return read(spark, dir, split, limit, false);
+    }
+
+    /**
+     * {@link #read(SparkSession, MnistDirectory, MnistDirectory.Split, int)}, with {@code withIndex} a
+     * third column, {@value ScoringRows#INDEX} ({@code long}): each example's position in the split,
+     * known to the task that reads it, so scoring needs no pass to number the rows.
+     */
+    public static ExampleRows read(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int limit,
+                                   boolean withIndex) {
         MnistDirectory.Header h = dir.header(split);
         int n = limit > 0 ? Math.min(limit, h.count()) : h.count();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -64,8 +74,9 @@ public final class IdxRows {
             ranges.add(new int[] {(int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)});
         }
         JavaRDD<Row> rows = sc.parallelize(ranges, tasks).mapPartitions(new ReadRange(h.images().toString(),
-                h.labels().toString(), h.imagesGzipped(), h.labelsGzipped()));
-        return new ExampleRows(spark.createDataFrame(rows, schema(true)), new InputShape(1, h.rows(), h.cols()),
+                h.labels().toString(), h.imagesGzipped(), h.labelsGzipped(), withIndex));
+        StructType schema = withIndex ? schema(true).add(ScoringRows.INDEX, DataTypes.LongType, false) : schema(true);
+        return new ExampleRows(spark.createDataFrame(rows, schema), new InputShape(1, h.rows(), h.cols()),
                 MnistDirectory.NUM_CLASSES, null, true, dir.location().toString());
     }
 
@@ -75,12 +86,14 @@ public final class IdxRows {
         private final String labels;
         private final boolean imagesGzipped;
         private final boolean labelsGzipped;
+        private final boolean withIndex;
 
-        ReadRange(String images, String labels, boolean imagesGzipped, boolean labelsGzipped) {
+        ReadRange(String images, String labels, boolean imagesGzipped, boolean labelsGzipped, boolean withIndex) {
             this.images = images;
             this.labels = labels;
             this.imagesGzipped = imagesGzipped;
             this.labelsGzipped = labelsGzipped;
+            this.withIndex = withIndex;
         }
 
         @Override
@@ -140,8 +153,8 @@ public final class IdxRows {
                                     + " is out of range: labels must be between 0 and " + (MnistDirectory.NUM_CLASSES - 1));
                         }
                         inChunk++;
-                        next++;
-                        return RowFactory.create(one, label);
+                        long index = next++;
+                        return withIndex ? RowFactory.create(one, label, index) : RowFactory.create(one, label);
                     } catch (IOException e) {
                         close();
                         throw new UncheckedIOException("Cannot read " + images + ": " + HadoopFs.describe(e), e);

@@ -17,10 +17,15 @@ import java.util.List;
  * @param header       a CSV file's column names, else {@code null}
  * @param labelIndex   the label's field in a CSV row, else -1
  * @param featuresIndex the delimited features' field in a CSV row, else -1
+ * @param labelled     whether rows have a label: always for training; for scoring, when the label
+ *                     column is present (else the example's label is {@code null})
+ * @param kept         the source fields passed through unchanged after the label, for scoring: a CSV
+ *                     row's field indices, or a table row's column positions; empty for training
  */
 record RowPlan(FeatureKind features, String featuresName, LabelKind labels, String labelName, InputShape shape,
                boolean shapeGiven, int numClasses, List<String> classNames, BadRecordPolicy policy, String source,
-               List<String> header, int labelIndex, int featuresIndex) implements Serializable {
+               List<String> header, int labelIndex, int featuresIndex, boolean labelled,
+               List<Integer> kept) implements Serializable {
     /** The rule labels follow, for messages. */
     String labelRule() {
         return "labels must be 0.." + (numClasses - 1) + " (" + numClasses + " classes)";

@@ -29,7 +29,7 @@ import static org.apache.spark.sql.functions.col;
  * refused with the types it can.
  *
  * @param features the features column's name
- * @param label    the label column's name
+ * @param label    the label column's name; {@code null} for data to score that has none
  */
 record TableColumns(String features, FeatureKind featureKind, String label, LabelKind labelKind) {
     /** The features column when none is named: this, else {@link #IMAGE_COLUMN} (Spark's image source). */
@@ -38,6 +38,14 @@ record TableColumns(String features, FeatureKind featureKind, String label, Labe
     private static final Set<String> IMAGE_FIELDS = Set.of("height", "width", "nChannels", "data");
 
     static TableColumns of(StructType schema, DataConfig config, String source) {
+        return of(schema, config, source, false);
+    }
+
+    /**
+     * The columns of {@code schema}; with {@code labelOptional} (scoring) a missing label column gives
+     * {@code label} and {@code labelKind} {@code null} instead of an error.
+     */
+    static TableColumns of(StructType schema, DataConfig config, String source, boolean labelOptional) {
         List<String> names = Arrays.asList(schema.fieldNames());
         String features = config.featuresCol();
         if (features == null) {
@@ -50,6 +58,9 @@ record TableColumns(String features, FeatureKind featureKind, String label, Labe
                     : missing("--features-col", features, source, names));
         }
         if (!names.contains(config.labelCol())) {
+            if (labelOptional) {
+                return new TableColumns(features, featureKind(schema.apply(features), source), null, null);
+            }
             throw new InputException(missing("--label-col", config.labelCol(), source, names));
         }
         return new TableColumns(features, featureKind(schema.apply(features), source),

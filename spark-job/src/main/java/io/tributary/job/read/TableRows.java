@@ -7,6 +7,7 @@ import io.tributary.common.config.InputShape;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
@@ -18,12 +19,14 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.tributary.job.read.TableColumns.quoted;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 
 /**
@@ -38,69 +41,125 @@ public final class TableRows implements RowSource {
     @Override
     public ExampleRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
                             LongAccumulator skipped) {
+        return read(spark, location, config, hadoopConf, skipped, null).examples();
+    }
+
+    /**
+     * Rows to score: as {@link #read}, but the label column may be missing (the rows' labels are then
+     * {@code null}), and the {@code keep} columns follow the label, unchanged (a CSV file's as text).
+     */
+    public ScoringRows scoring(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
+                               LongAccumulator skipped, List<String> keep) {
+        return read(spark, location, config, hadoopConf, skipped, List.copyOf(keep));
+    }
+
+    /** {@code keep}: {@code null} to read for training (labels required), else the columns kept for scoring. */
+    private static ScoringRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
+                                    LongAccumulator skipped, List<String> keep) {
         return switch (config.format()) {
-            case PARQUET, ORC -> fromTable(load(spark, location, config.format(), hadoopConf), location, config, skipped);
-            case TABLE -> fromTable(table(spark, location), location, config, skipped);
-            case CSV -> fromCsv(spark, location, config, hadoopConf, skipped);
+            case PARQUET, ORC -> fromTable(load(spark, location, config.format(), hadoopConf), location, config, skipped,
+                    keep);
+            case TABLE -> fromTable(table(spark, location), location, config, skipped, keep);
+            case CSV -> fromCsv(spark, location, config, hadoopConf, skipped, keep);
             default -> throw new IllegalArgumentException("TableRows reads parquet, orc, csv and table, not " + config.format().label());
         };
     }
 
-    private static ExampleRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped) {
-        TableColumns columns = TableColumns.of(df.schema(), config, source);
-        Dataset<Row> label = df.select(quoted(columns.label()).as(LabelClasses.VALUE));
-        LabelClasses classes = columns.labelKind() == LabelKind.NAMES
-                ? LabelClasses.names(label, columns.label(), source, config.numClasses())
-                : LabelClasses.integral(label, columns.label(), source, config.numClasses());
+    private static ScoringRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped,
+                                         List<String> keep) {
+        TableColumns columns = TableColumns.of(df.schema(), config, source, keep != null);
+        List<String> kept = keep == null ? List.of() : keep;
+        List<String> names = List.of(df.schema().fieldNames());
+        StructType keptSchema = new StructType();
+        for (String k : kept) {
+            if (!names.contains(k)) throw new InputException(TableColumns.missing("--keep-cols", k, source, names));
+            keptSchema = keptSchema.add(df.schema().apply(k));
+        }
+        boolean labelled = columns.label() != null;
+        LabelClasses classes;
+        if (labelled) {
+            Dataset<Row> label = df.select(quoted(columns.label()).as(LabelClasses.VALUE));
+            classes = columns.labelKind() == LabelKind.NAMES
+                    ? LabelClasses.names(label, columns.label(), source, config.numClasses())
+                    : LabelClasses.integral(label, columns.label(), source, config.numClasses());
+        } else {
+            classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
+        }
         InputShape shape = config.shape() != null ? config.shape()
                 : columns.featureKind() == FeatureKind.IMAGE ? firstImageShape(df, columns.features(), source)
                 : refuseWithoutShape(columns.features(), df.schema().apply(columns.features()).dataType(), source);
+        List<Integer> positions = new ArrayList<>();
+        List<Column> selected = new ArrayList<>(List.of(quoted(columns.features()),
+                labelled ? quoted(columns.label()) : lit(null).cast(DataTypes.IntegerType),
+                // input_file_name() must sit right above the scan; for data that is not in files it is "".
+                input_file_name()));
+        for (String k : kept) {
+            positions.add(selected.size());
+            selected.add(quoted(k));
+        }
         RowPlan plan = new RowPlan(columns.featureKind(), columns.features(), classes.kind(), columns.label(), shape,
                 config.shape() != null, classes.numClasses(), classes.classNames(), config.onBadRecord(), source,
-                null, -1, -1);
-        // input_file_name() must sit right above the scan; for data that is not in files it is "".
-        Dataset<Row> source3 = df.select(quoted(columns.features()), quoted(columns.label()), input_file_name());
-        return examples(source3, plan, skipped);
+                null, -1, -1, labelled, List.copyOf(positions));
+        return examples(df.select(selected.toArray(new Column[0])), plan, keptSchema, skipped);
     }
 
-    private static ExampleRows fromCsv(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                                       LongAccumulator skipped) {
+    private static ScoringRows fromCsv(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
+                                       LongAccumulator skipped, List<String> keep) {
         CsvLines.Header header = CsvLines.header(location, hadoopConf);
         List<String> names = header.columns();
+        List<String> kept = keep == null ? List.of() : keep;
         String features = config.featuresCol() != null ? config.featuresCol()
                 : names.contains(TableColumns.DEFAULT_FEATURES) ? TableColumns.DEFAULT_FEATURES : null;
         if (features != null && !names.contains(features)) {
             throw new InputException(TableColumns.missing("--features-col", features, header.file(), names));
         }
-        if (!names.contains(config.labelCol())) {
+        boolean labelled = names.contains(config.labelCol());
+        if (!labelled && keep == null) {
             throw new InputException(TableColumns.missing("--label-col", config.labelCol(), header.file(), names));
+        }
+        List<Integer> keptFields = new ArrayList<>();
+        StructType keptSchema = new StructType();
+        for (String k : kept) {
+            if (!names.contains(k)) throw new InputException(TableColumns.missing("--keep-cols", k, header.file(), names));
+            keptFields.add(names.indexOf(k));
+            keptSchema = keptSchema.add(k, DataTypes.StringType, true);
         }
         InputShape shape = config.shape() != null ? config.shape()
                 : refuseWithoutShape(features == null ? "features" : features, DataTypes.StringType, location);
-        int labelIndex = names.indexOf(config.labelCol());
-        if (features == null && names.size() - 1 != shape.size()) {
-            throw new InputException(header.file() + " has " + (names.size() - 1) + " feature columns (all but "
-                    + config.labelCol() + "), but --input-shape " + shape + " needs " + shape.size());
+        int labelIndex = labelled ? names.indexOf(config.labelCol()) : -1;
+        // Without a features column, the features are every column but the label and the kept ones.
+        int featureColumns = (int) java.util.stream.IntStream.range(0, names.size())
+                .filter(j -> j != labelIndex && !keptFields.contains(j)).count();
+        if (features == null && featureColumns != shape.size()) {
+            throw new InputException(header.file() + " has " + featureColumns + " feature columns (all but "
+                    + (labelled ? config.labelCol() : "") + (kept.isEmpty() ? "" : (labelled ? " and " : "") + kept)
+                    + "), but --input-shape " + shape + " needs " + shape.size());
         }
         Dataset<Row> lines = CsvLines.read(spark, location, header, hadoopConf);
-        Dataset<Row> label = lines.where(size(col("fields")).equalTo(names.size()))
-                .select(element_at(col("fields"), labelIndex + 1).as(LabelClasses.VALUE));
-        LabelClasses classes = LabelClasses.csv(label, config.labelCol(), location, config.numClasses());
+        LabelClasses classes;
+        if (labelled) {
+            Dataset<Row> label = lines.where(size(col("fields")).equalTo(names.size()))
+                    .select(element_at(col("fields"), labelIndex + 1).as(LabelClasses.VALUE));
+            classes = LabelClasses.csv(label, config.labelCol(), location, config.numClasses());
+        } else {
+            classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
+        }
         RowPlan plan = new RowPlan(features == null ? FeatureKind.CSV_COLUMNS : FeatureKind.CSV_DELIMITED,
                 features == null ? "features" : features, classes.kind(), config.labelCol(), shape, true,
                 classes.numClasses(), classes.classNames(), config.onBadRecord(), location, names, labelIndex,
-                features == null ? -1 : names.indexOf(features));
-        return examples(lines, plan, skipped);
+                features == null ? -1 : names.indexOf(features), labelled, List.copyOf(keptFields));
+        return examples(lines, plan, keptSchema, skipped);
     }
 
-    private static ExampleRows examples(Dataset<Row> source, RowPlan plan, LongAccumulator skipped) {
+    private static ScoringRows examples(Dataset<Row> source, RowPlan plan, StructType kept, LongAccumulator skipped) {
         StructType schema = new StructType()
                 .add(ExampleRows.FEATURES, plan.features().bytes() ? DataTypes.BinaryType
                         : DataTypes.createArrayType(DataTypes.FloatType, false), false)
-                .add(ExampleRows.LABEL, DataTypes.IntegerType, false);
+                .add(ExampleRows.LABEL, DataTypes.IntegerType, !plan.labelled());
+        for (var field : kept.fields()) schema = schema.add(field);
         Dataset<Row> rows = source.mapPartitions(new ExampleConverter(plan, skipped), Encoders.row(schema));
-        return new ExampleRows(rows, plan.shape(), plan.numClasses(), plan.classNames(), plan.features().bytes(),
-                plan.source());
+        return new ScoringRows(new ExampleRows(rows, plan.shape(), plan.numClasses(), plan.classNames(),
+                plan.features().bytes(), plan.source()), plan.labelled(), kept);
     }
 
     private static Dataset<Row> load(SparkSession spark, String location, DataFormat format, Configuration conf) {

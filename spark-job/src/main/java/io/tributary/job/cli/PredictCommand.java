@@ -1,0 +1,84 @@
+package io.tributary.job.cli;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.TrainKeys;
+import io.tributary.common.io.Json;
+import io.tributary.job.score.PredictJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code tributary predict}: distributed batch scoring of data with a saved or registered model. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
+        modelTransformer = EvaluateCommand.ReadOptions.class,
+        description = "Scores data with a model (a model.zip, or a registry's champion or version) on the executors and"
+                + " writes a directory of part files: the kept input columns (or an IDX example's index), prediction,"
+                + " prediction_label (where the model names its classes) and probability. For labelled data it also"
+                + " prints the accuracy and writes it to _tributary/metrics.json.")
+public final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "URI", description = "model.zip, or a run directory holding one.")
+    String model;
+    @Option(names = "--registry", paramLabel = "URI", description = "A model registry: its champion scores, or --version.")
+    String registry;
+    @Option(names = "--version", paramLabel = "N", description = "With --registry: the version that scores (default: the champion).")
+    String version;
+    @Option(names = "--data", required = true, paramLabel = "DIR_OR_URI",
+            description = "The data: an IDX directory, Parquet/ORC/CSV files (a label column is optional), an image"
+                    + " folder, or table:NAME.")
+    String data;
+    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
+            description = "Of an IDX directory: test (t10k files, default) or train.")
+    String split;
+    @Option(names = "--output", required = true, paramLabel = "URI", description = "The output directory; must not exist.")
+    String output;
+    @Option(names = "--output-format", defaultValue = "parquet", paramLabel = "FORMAT",
+            description = "parquet (default), csv (probabilities as p0;p1;...) or json.")
+    String outputFormat;
+    @Option(names = "--keep-cols", paramLabel = "COLS", split = ",",
+            description = "Input columns copied to the output (tables and CSV), e.g. id,date.")
+    List<String> keepCols;
+    @Option(names = "--batch-size", defaultValue = "" + PredictJob.DEFAULT_BATCH, paramLabel = "B",
+            description = "Examples scored at once by a task (default ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--overwrite", description = "Replace an existing output (once the new one is complete).")
+    boolean overwrite;
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master; default: spark-submit's, else local[*].")
+    String master;
+    @Option(names = "--verbose", description = "Print stack traces of errors.")
+    boolean verbose;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean trainSplit = switch (split) {
+            case "test" -> false;
+            case "train" -> true;
+            default -> throw new InputException("Invalid value \"" + split + "\" for --split: must be test or train");
+        };
+        List<String> keep = keepCols == null ? List.of() : keepCols.stream().map(String::trim).toList();
+        if (keep.stream().anyMatch(String::isEmpty)) {
+            throw new InputException("Invalid value \"" + String.join(",", keepCols) + "\" for --keep-cols: "
+                    + "column names separated by commas, none empty");
+        }
+        DataConfig read = DataConfig.from(KeyFlags.given(spec, TrainKeys.READ_KEYS));
+        PredictJob.Plan plan = new PredictJob.Plan(model, registry, version, data, read, trainSplit, output,
+                PredictJob.Format.parse(outputFormat), keep, batchSize, overwrite, master);
+        PredictJob.Result r = PredictJob.run(plan);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("output", r.output());
+        out.put("model", r.model().location());
+        if (r.model().registry() != null) out.put("version", r.model().version());
+        out.put("examples", r.examples());
+        if (r.labelled() > 0) out.put("accuracy", r.accuracy());
+        System.out.println(Json.write(out));
+        return TributaryCli.EXIT_OK;
+    }
+}

@@ -1,0 +1,225 @@
+package io.tributary.job.score;
+
+import io.tributary.common.InputException;
+import io.tributary.common.config.DataConfig;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.Json;
+import io.tributary.job.read.Batching;
+import io.tributary.job.read.DataReader;
+import io.tributary.job.read.ScoringRows;
+import io.tributary.job.spark.ExecutorWait;
+import io.tributary.job.spark.Nd4jThreads;
+import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkRuntime;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.AtomicType;
+import org.apache.spark.sql.types.BinaryType;
+import org.apache.spark.sql.types.StructField;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat_ws;
+
+/**
+ * {@code tributary predict}: reads the data as training does, scores it with a model from a file or a
+ * registry ({@link Scorer}), and writes the predictions with {@value #METADATA} (and, for labelled
+ * data, {@value #METRICS}) through a {@link PredictionOutput}. Bad input is refused before any
+ * data moves where the driver can see it: an output that exists, a missing model, a registry with no
+ * champion, a model that does not take the data's examples.
+ */
+public final class PredictJob {
+    /** Examples scored at once when not told: evaluation's batch. */
+    public static final int DEFAULT_BATCH = 500;
+    /** The largest batch: beyond it a batch's arrays outgrow what a task should hold. */
+    public static final int MAX_BATCH = 65_536;
+    /**
+     * The run's own files go to this folder of the output: Spark, Hive and Hadoop readers skip names
+     * starting with an underscore, so {@code spark.read().parquet(output)} (or csv, json) reads the
+     * predictions alone; a {@code metadata.json} beside the part files would be read as data.
+     */
+    public static final String RUN_FOLDER = "_tributary";
+    public static final String METADATA = RUN_FOLDER + "/metadata.json";
+    public static final String METRICS = RUN_FOLDER + "/metrics.json";
+
+    private PredictJob() {
+    }
+
+    /** The formats of the output's part files. */
+    public enum Format {
+        PARQUET, CSV, JSON;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        public static Format parse(String text) {
+            for (Format f : values()) {
+                if (f.label().equals(text)) return f;
+            }
+            throw new InputException("Invalid value \"" + text + "\" for --output-format: must be parquet, csv or json");
+        }
+    }
+
+    /**
+     * One scoring run.
+     *
+     * @param model      {@code --model} URI, or {@code null} with a registry
+     * @param registry   {@code --registry} URI, or {@code null}
+     * @param version    {@code --version} of the registry, or {@code null} for its champion
+     * @param trainSplit of an IDX directory: score the train split (else the test split)
+     * @param keep       input columns copied to the output
+     */
+    public record Plan(String model, String registry, String version, String data, DataConfig read,
+                       boolean trainSplit, String output, Format format, List<String> keep, int batchSize,
+                       boolean overwrite, String master) {
+        public Plan {
+            if ((model == null) == (registry == null)) {
+                throw new InputException("Give exactly one of --model URI and --registry URI");
+            }
+            if (version != null && registry == null) {
+                throw new InputException("--version " + version + " names a registry version; give --registry URI too");
+            }
+            if (batchSize < 1 || batchSize > MAX_BATCH) {
+                throw new InputException("Invalid value " + batchSize + " for --batch-size: must be between 1 and "
+                        + MAX_BATCH);
+            }
+            keep = List.copyOf(keep);
+            for (String k : keep) {
+                if (Scorer.outputColumns().contains(k)) {
+                    throw new InputException("--keep-cols " + k + " would clash with the output's own column " + k
+                            + "; rename it in the data");
+                }
+            }
+            if (new HashSet<>(keep).size() != keep.size()) {
+                throw new InputException("--keep-cols " + String.join(",", keep) + " names a column twice");
+            }
+        }
+    }
+
+    /** What a run wrote: rows scored and, for labelled data, the accuracy (else NaN). */
+    public record Result(String output, long examples, long labelled, double accuracy, ScoringModel model) {
+    }
+
+    public static Result run(Plan plan) throws Exception {
+        SparkConf sparkConf = SparkConfs.build("tributary-predict", plan.master());
+        Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
+        PredictionOutput output = PredictionOutput.claim(HadoopFs.resolve("output", plan.output(), hadoopConf),
+                plan.overwrite());
+        ScoringModel model = plan.registry() != null
+                ? ScoringModel.fromRegistry(plan.registry(), plan.version(), hadoopConf)
+                : ScoringModel.file(plan.model(), hadoopConf);
+        String what = plan.registry() != null ? "registry version " + model.version() + " (" + model.location() + ")"
+                : "model " + model.location();
+        // Shape and classes known from headers or flags are checked before Spark starts.
+        DataReader.knownShape(plan.data(), plan.read(), hadoopConf)
+                .ifPresent(k -> model.network().outputsFor(k.shape(), what, plan.data()));
+        Map<String, Object> dataFingerprint = DataReader.fingerprint(plan.data(), hadoopConf);
+
+        JavaSparkContext sc = new JavaSparkContext(sparkConf);
+        Scorer.Scored scored;
+        ScoringRows rows;
+        try {
+            sc.setLogLevel("WARN");
+            ExecutorWait.await(sc);
+            SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+            rows = DataReader.scoring(spark, plan.data(), plan.read(), plan.trainSplit(), plan.keep(), hadoopConf,
+                    sc.sc().longAccumulator("tributary.skipped-records"));
+            int classes = requireFits(model, what, rows, plan.data());
+            int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
+            float scale = Batching.scale(plan.read().featureScale(), rows.examples().byteFeatures());
+            try (Scorer scorer = Scorer.broadcast(sc, model.network(), classes, model.classNames(), threads)) {
+                scored = scorer.score(rows, scale, plan.batchSize());
+                forFormat(scored.rows(), plan.format()).write().format(plan.format().label())
+                        .option("header", "true")
+                        // The run writes its own _SUCCESS, last, once its JSON files are in.
+                        .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+                        .save(output.temporary());
+            }
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("examples", scored.examples().value());
+            if (rows.labelled()) {
+                metrics.put("labelled", scored.labelled().value());
+                metrics.put("accuracy", scored.accuracy());
+                output.write(METRICS, Json.write(metrics).getBytes(StandardCharsets.UTF_8));
+            }
+            output.write(METADATA, Json.write(metadata(plan, model, dataFingerprint, rows, scored))
+                    .getBytes(StandardCharsets.UTF_8));
+            output.commit();
+        } catch (Exception | Error e) {
+            output.abort();
+            throw e;
+        } finally {
+            SparkRuntime.stop(sc);
+        }
+        return new Result(output.target().toString(), scored.examples().value(), scored.labelled().value(),
+                scored.accuracy(), model);
+    }
+
+    /** The model's class count for the data's examples; refused when the data's labels do not fit them. */
+    private static int requireFits(ScoringModel model, String what, ScoringRows rows, String where) {
+        int classes = model.network().outputsFor(rows.examples().shape(), what, where);
+        if (rows.labelled() && rows.examples().numClasses() > classes) {
+            throw new InputException(what + " predicts " + classes + " classes but the labels in " + where
+                    + " go up to " + (rows.examples().numClasses() - 1));
+        }
+        List<String> dataNames = rows.examples().classNames();
+        if (rows.labelled() && dataNames != null && model.classNames() != null && !dataNames.equals(model.classNames())) {
+            throw new InputException("The labels in " + where + " are the classes " + dataNames + " but " + what
+                    + " was trained on " + model.classNames() + "; the label indices would not match");
+        }
+        if (model.classNames() != null && model.classNames().size() != classes) {
+            throw new InputException(what + " predicts " + classes + " classes but its metadata names "
+                    + model.classNames().size() + " (model.class_names)");
+        }
+        return classes;
+    }
+
+    /** CSV holds no arrays or binary: the probabilities become {@code p0;p1;...}, other such columns text. */
+    private static Dataset<Row> forFormat(Dataset<Row> rows, Format format) {
+        if (format != Format.CSV) return rows;
+        List<Column> columns = new ArrayList<>();
+        for (StructField f : rows.schema().fields()) {
+            Column c = col("`" + f.name().replace("`", "``") + "`");
+            if (f.name().equals(Scorer.PROBABILITY)) {
+                columns.add(concat_ws(";", c.cast("array<string>")).as(f.name()));
+            } else if (!(f.dataType() instanceof AtomicType) || f.dataType() instanceof BinaryType) {
+                columns.add(c.cast("string").as(f.name()));
+            } else {
+                columns.add(c);
+            }
+        }
+        return rows.select(columns.toArray(new Column[0]));
+    }
+
+    private static Map<String, Object> metadata(Plan plan, ScoringModel model, Map<String, Object> dataFingerprint,
+                                                ScoringRows rows, Scorer.Scored scored) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("created", Instant.now().toString());
+        m.put("model", model.toMap());
+        m.put("data", dataFingerprint);
+        Map<String, Object> read = new LinkedHashMap<>(plan.read().asMap());
+        read.put("split", plan.trainSplit() ? "train" : "test");
+        m.put("read", read);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("format", plan.format().label());
+        out.put("columns", Scorer.names(Scorer.schema(rows.kept(), model.classNames() != null)));
+        out.put("rows", scored.examples().value());
+        out.put("batch_size", plan.batchSize());
+        m.put("output", out);
+        return m;
+    }
+}
