@@ -1,7 +1,6 @@
 package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
-import io.tributary.job.cli.TributaryCli;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -13,9 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -37,17 +33,8 @@ class ModelInputTest {
         data = IdxFixtures.writeLearnable(tmp.resolve("data"), 60, 20, 28, 3, true);
     }
 
-    private static synchronized CheckpointResumeTest.Run run(String... args) {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream original = System.err;
-        int code;
-        try {
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = TributaryCli.execute(args);
-        } finally {
-            System.setErr(original);
-        }
-        return new CheckpointResumeTest.Run(code, err.toString(StandardCharsets.UTF_8));
+    private static CheckpointResumeTest.Run run(String... args) {
+        return CheckpointResumeTest.cli(args);
     }
 
     /** Trains with {@code --model model} and expects exit 2 with {@code expected} in one line, no stack trace, no output. */

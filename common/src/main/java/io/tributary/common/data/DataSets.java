@@ -59,4 +59,16 @@ public final class DataSets {
         INDArray l = Nd4j.create(oneHot, new long[] {n, classes}, DataType.FLOAT);
         return new DataSet(f, l);
     }
+
+    /**
+     * The predicted class of one example's probabilities: the index of the largest, the lowest index
+     * on a tie (how evaluation and scoring both decide, so their predictions agree).
+     */
+    public static int predictedClass(float[] probabilities) {
+        int predicted = 0;
+        for (int c = 1; c < probabilities.length; c++) {
+            if (probabilities[c] > probabilities[predicted]) predicted = c;
+        }
+        return predicted;
+    }
 }

@@ -106,10 +106,7 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
         for (int i = 0; i < n; i++) {
             Row r = rows.get(i);
             float[] p = probabilities[i];
-            int predicted = 0;
-            for (int c = 1; c < p.length; c++) {
-                if (p[c] > p[predicted]) predicted = c;
-            }
+            int predicted = DataSets.predictedClass(p);
             if (spec.labelled() && r.getInt(1) == predicted) right++;
             Object[] values = new Object[spec.kept() + (spec.classNames() != null ? 3 : 2)];
             for (int k = 0; k < spec.kept(); k++) values[k] = r.get(2 + k);

@@ -195,10 +195,7 @@ public final class HoldoutEvaluation {
                 for (int k = 0; k < b.count(); k++) {
                     int label = b.labels()[k];
                     float[] p = probs[k];
-                    int predicted = 0;
-                    for (int c = 1; c < p.length; c++) {
-                        if (p[c] > p[predicted]) predicted = c;
-                    }
+                    int predicted = DataSets.predictedClass(p);
                     counts.confusion[label][predicted]++;
                     counts.lossSum -= Math.log(Math.max(p[label], MIN_PROBABILITY));
                     if (predicted != label && keep > 0) {
