@@ -111,7 +111,7 @@ class GraphTrainingTest {
     void aGraphTrainsWithSharedGradients() throws Exception {
         Path out = tmp.resolve("shared");
         List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--output", out.toString(),
-                "--master", "local[2]", "--epochs", "2", "--batch-size-per-worker", "32", "--sync", "shared-gradients",
+                "--master", "local[2]", "--epochs", "1", "--batch-size-per-worker", "32", "--sync", "shared-gradients",
                 "--model", graphJson.toString()));
         CheckpointResumeTest.Run r = CheckpointResumeTest.cli(args.toArray(new String[0]));
         assertEquals(0, r.code(), r.err());
