@@ -59,15 +59,16 @@ class TableRowsBadInputTest extends TableRowsFixture {
 
     @Test
     void aColumnOfTheWrongTypeIsRefusedWithTheTypesAccepted() {
-        StructType schema = new StructType().add("features", DataTypes.StringType).add("label", DataTypes.DoubleType)
+        StructType schema = new StructType().add("features", DataTypes.StringType).add("label", DataTypes.BooleanType)
                 .add("ok", DataTypes.createArrayType(DataTypes.FloatType));
-        String path = write(frame(schema, RowFactory.create("1 2", 1.0, new float[] {1})), "parquet", "types.parquet");
+        String path = write(frame(schema, RowFactory.create("1 2", true, new float[] {1})), "parquet", "types.parquet");
 
         assertEquals("Column features of " + path + " is string; features must be an array of numbers, a Spark ML"
                         + " Vector, binary (raw bytes) or Spark's image struct",
                 inputError(() -> read(path, config(DataFormat.PARQUET, null, "1,1,1", 0, BadRecordPolicy.FAIL))));
-        assertEquals("Column label of " + path + " is double; labels must be integers 0..K-1 (byte, short, int or long)"
-                        + " or strings (class names)",
+        assertEquals("Column label of " + path + " is boolean; labels must be integers 0..K-1 (byte, short, int or long,"
+                        + " or whole numbers in a float or double column, as Spark ML's indexers write them) or strings"
+                        + " (class names)",
                 inputError(() -> read(path, config(DataFormat.PARQUET, "ok", "1,1,1", 0, BadRecordPolicy.FAIL))));
     }
 
@@ -100,6 +101,17 @@ class TableRowsBadInputTest extends TableRowsFixture {
                 RowFactory.create(new double[] {2}, -1)), "parquet", "negative.parquet");
         assertContains(failsOrSkipsOneRow(negative, DataFormat.PARQUET, "1,1,1", 0, 2),
                 ": label -1 in column label is out of range; labels must be 0..1 (2 classes)");
+    }
+
+    @Test
+    void aFractionalLabelInADoubleColumn() {
+        StructType doubles = new StructType().add("features", DataTypes.createArrayType(DataTypes.DoubleType))
+                .add("label", DataTypes.DoubleType);
+        String path = write(frame(doubles, RowFactory.create(new double[] {1}, 1.0),
+                RowFactory.create(new double[] {2}, 0.5), RowFactory.create(new double[] {3}, 2.0)), "parquet",
+                "fraction.parquet");
+        assertContains(failsOrSkipsOneRow(path, DataFormat.PARQUET, "1,1,1", 0, 3),
+                "fraction.parquet/part-", ": label 0.5 in column label is not a whole number; labels must be 0..2 (3 classes)");
     }
 
     @Test

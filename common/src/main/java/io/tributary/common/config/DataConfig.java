@@ -11,6 +11,8 @@ import static io.tributary.common.config.TrainKeys.*;
  * what a bad record does and where batches are cached. Validated at construction.
  *
  * @param featuresCol the features column, or {@code null} for {@code features}, else {@code image}
+ * @param labelCol    the label column, or {@code null} to read no labels ({@link #withoutLabels}: scoring that
+ *                    ignores them)
  * @param inputShape  {@code C,H,W}, or {@code null} when the data gives it
  * @param numClasses  the number of classes, or 0 to infer it
  * @param featureScale multiplier of the features, or 0 for 1/255 on bytes and 1 otherwise
@@ -23,7 +25,7 @@ public record DataConfig(DataFormat format, String featuresCol, String labelCol,
     public DataConfig {
         FORMAT.check(format);
         if (featuresCol != null) FEATURES_COL.check(featuresCol);
-        LABEL_COL.check(labelCol);
+        if (labelCol != null) LABEL_COL.check(labelCol);
         if (inputShape != null) INPUT_SHAPE.check(inputShape);
         NUM_CLASSES.check(numClasses);
         FEATURE_SCALE.check(featureScale);
@@ -44,6 +46,12 @@ public record DataConfig(DataFormat format, String featuresCol, String labelCol,
     /** The same settings for data of {@code resolved} format (what {@code auto} turned out to be). */
     public DataConfig withFormat(DataFormat resolved) {
         return new DataConfig(resolved, featuresCol, labelCol, inputShape, numClasses, featureScale, testData,
+                testFraction, onBadRecord, cache);
+    }
+
+    /** The same settings reading no label column, whatever the data holds (labels are then neither read nor checked). */
+    public DataConfig withoutLabels() {
+        return new DataConfig(format, featuresCol, null, inputShape, numClasses, featureScale, testData,
                 testFraction, onBadRecord, cache);
     }
 

@@ -121,8 +121,7 @@ public final class Batching {
             if (bytes) {
                 System.arraycopy((byte[]) row.get(0), 0, byteValues, filled * size, size);
             } else {
-                List<Float> values = row.getList(0);
-                for (int i = 0; i < size; i++) floatValues[filled * size + i] = values.get(i);
+                ExampleRows.copyFloats(row.get(0), floatValues, filled * size, size);
             }
             labels[filled++] = row.getInt(1);
             return filled == batchSize;

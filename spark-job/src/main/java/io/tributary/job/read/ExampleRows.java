@@ -27,4 +27,18 @@ public record ExampleRows(Dataset<Row> rows, InputShape shape, int numClasses, L
                           boolean byteFeatures, String source) {
     public static final String FEATURES = "features";
     public static final String LABEL = "label";
+
+    /**
+     * Copies a row's float features ({@value #FEATURES} of a non-byte row) into {@code into} at
+     * {@code offset}. The value is the reader's own {@code float[]} when Spark's optimizer dropped
+     * the encoding between two {@code mapPartitions}, else the decoded array.
+     */
+    public static void copyFloats(Object features, float[] into, int offset, int size) {
+        if (features instanceof float[] values) {
+            System.arraycopy(values, 0, into, offset, size);
+        } else {
+            scala.collection.Seq<?> values = (scala.collection.Seq<?>) features;
+            for (int j = 0; j < size; j++) into[offset + j] = (Float) values.apply(j);
+        }
+    }
 }

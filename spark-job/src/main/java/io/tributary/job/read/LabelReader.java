@@ -13,10 +13,20 @@ final class LabelReader {
                     + "; every example needs a label (" + plan.labelRule() + ")");
         }
         return switch (plan.labels()) {
-            case INTEGRAL -> inRange(plan, ((Number) value).longValue(), value);
+            case INTEGRAL -> inRange(plan, whole(plan, (Number) value), value);
             case NUMBER_TEXT -> inRange(plan, integer(plan, (String) value), value);
             case NAMES -> name(plan, (String) value);
         };
+    }
+
+    /** An integral column's value, or a floating-point one's (Spark ML's labels are doubles) when it is a whole number. */
+    private static long whole(RowPlan plan, Number n) {
+        if (!(n instanceof Double || n instanceof Float)) return n.longValue();
+        double d = n.doubleValue();
+        // NaN fails the first test: NaN equals nothing.
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) return (long) d;
+        throw new BadRecord("label " + n + " in column " + plan.labelName() + " is not a whole number; "
+                + plan.labelRule());
     }
 
     private static long integer(RowPlan plan, String text) {

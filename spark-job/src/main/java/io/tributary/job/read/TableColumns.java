@@ -93,12 +93,14 @@ record TableColumns(String features, FeatureKind featureKind, String label, Labe
 
     private static LabelKind labelKind(StructField field, String source) {
         DataType t = field.dataType();
-        if (t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType || t instanceof LongType) {
+        if (t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType || t instanceof LongType
+                || t instanceof FloatType || t instanceof DoubleType) {
             return LabelKind.INTEGRAL;
         }
         if (t instanceof StringType) return LabelKind.NAMES;
         throw new InputException("Column " + field.name() + " of " + source + " is " + t.simpleString()
-                + "; labels must be integers 0..K-1 (byte, short, int or long) or strings (class names)");
+                + "; labels must be integers 0..K-1 (byte, short, int or long, or whole numbers in a float or double column, as"
+                + " Spark ML's indexers write them) or strings (class names)");
     }
 
     /** A column by its exact name, whatever characters it holds (dots would otherwise mean a struct's field). */

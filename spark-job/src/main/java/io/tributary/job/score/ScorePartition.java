@@ -3,6 +3,7 @@ package io.tributary.job.score;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.model.Network;
+import io.tributary.job.read.ExampleRows;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -90,12 +91,8 @@ final class ScorePartition implements MapPartitionsFunction<Row, Row> {
             Row r = rows.get(i);
             if (bytes != null) {
                 System.arraycopy((byte[]) r.get(0), 0, bytes, i * size, size);
-            } else if (r.get(0) instanceof float[] values) {
-                // The reader's own array: Spark's optimizer drops the encoding between two mapPartitions.
-                System.arraycopy(values, 0, floats, i * size, size);
             } else {
-                List<Float> values = r.getList(0);
-                for (int j = 0; j < size; j++) floats[i * size + j] = values.get(j);
+                ExampleRows.copyFloats(r.get(0), floats, i * size, size);
             }
         }
         // Labels are not used by inference; the batch form needs some.

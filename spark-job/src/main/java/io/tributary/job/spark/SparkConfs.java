@@ -35,10 +35,14 @@ public final class SparkConfs {
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
         DriverBinding.apply(conf, System.getenv());
         TributaryPlugin.register(conf);
-        // DL4J's training-stats timing would otherwise query an NTP server.
+        useSystemClock();
+        return conf;
+    }
+
+    /** DL4J's training-stats timing would otherwise query an NTP server from the driver. */
+    public static void useSystemClock() {
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");
-        return conf;
     }
 
     /**

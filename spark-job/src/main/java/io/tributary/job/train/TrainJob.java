@@ -14,6 +14,7 @@ import io.tributary.job.spark.TributaryPlugin;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -35,6 +36,7 @@ public final class TrainJob {
     private String extraFile;
     private AfterTraining afterTraining;
     private ModelSource model;
+    private SparkSession session;
 
     /** Work done with the trained model while Spark is still up; its result is published with the run. */
     @FunctionalInterface
@@ -70,6 +72,15 @@ public final class TrainJob {
         return this;
     }
 
+    /**
+     * Trains in {@code session}, which the caller started and keeps running (a Spark ML {@code fit}),
+     * instead of starting Spark for the run; its master and Hadoop settings are the run's.
+     */
+    public TrainJob inSession(SparkSession session) {
+        this.session = session;
+        return this;
+    }
+
     /** Runs {@code work} after training and publishes what it returns as {@code fileName} (JSON) with the run. */
     public TrainJob afterTraining(String fileName, AfterTraining work) {
         this.extraFile = fileName;
@@ -79,9 +90,11 @@ public final class TrainJob {
 
     public TrainResult run() throws Exception {
         long wallStart = System.nanoTime();
-        SparkConf sparkConf = sparkConf();
+        SparkConf sparkConf = session != null ? session.sparkContext().getConf() : sparkConf();
         TrainConfig resolved = config.withMaster(sparkConf.get("spark.master"));
-        Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
+        Configuration hadoopConf = session != null
+                ? HadoopFs.bounded(new Configuration(session.sparkContext().hadoopConfiguration()))
+                : SparkConfs.hadoopConf(sparkConf);
         // The model is read, and checked against the data where its shape is known without Spark, before
         // anything is written.
         ModelSource model = this.model != null ? this.model : ModelSource.of(resolved, hadoopConf);
@@ -93,7 +106,8 @@ public final class TrainJob {
             TrainingData data;
             Trained trained;
             Map<String, Map<String, Object>> extra = Map.of();
-            try (SparkRuntime spark = SparkRuntime.start(sparkConf, resolved)) {
+            try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
+                    : SparkRuntime.start(sparkConf, resolved)) {
                 data = TrainingData.read(spark.session(), resolved, hadoopConf);
                 trained = train(spark, resolved, data, buildNetwork(resolved, model, data.shape()), checkpoints);
                 if (afterTraining != null) {
