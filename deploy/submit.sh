@@ -30,7 +30,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do submit_args+=("$1"); shift; done
 [[ $# -gt 0 ]] && shift
 app_args=("$@")
 case "${app_args[0]:-}" in
-  train|evaluate|convert|config|retrain|registry|doctor|-h|--help|-V|--version) ;;
+  train|evaluate|predict|convert|config|retrain|registry|bench|doctor|-h|--help|-V|--version) ;;
   *) app_args=(train "${app_args[@]}") ;;
 esac
 

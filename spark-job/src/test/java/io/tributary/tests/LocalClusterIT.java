@@ -526,6 +526,50 @@ class LocalClusterIT {
         assertTrue(executors.size() >= 2, "training tasks ran on executors " + executors);
     }
 
+    /**
+     * {@code predict --registry} on the cluster: the champion of the registry that the nightly
+     * retraining test (order 7) left on HDFS scores Fashion-MNIST's test split from HDFS into Parquet
+     * on HDFS, which Spark reads back: one row per example, and the predictions, checked against the
+     * labels by index, give the accuracy the run reported.
+     */
+    @Test
+    @Order(11)
+    @SuppressWarnings("unchecked")
+    void aRegistrysChampionScoresHdfsDataIntoParquetOnHdfs() throws Exception {
+        String registry = hdfsUrl + "/tributary/registry";
+        String out = hdfsUrl + "/scored/fashion-mnist";
+        Result r = sh(900, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "predict", "--registry",
+                registry, "--data", hdfsUrl + "/data/fashion-mnist", "--output", out, "--output-format", "parquet");
+        assertEquals(0, r.code(), r.output());
+        Map<String, Object> metadata = Json.readMap(read(new Path(out, "_tributary/metadata.json")));
+        Map<String, Object> model = (Map<String, Object>) metadata.get("model");
+        assertEquals(1, ((Number) model.get("version")).intValue(), "the champion: version 1");
+        assertEquals(registry, model.get("registry"));
+        double reported = ((Number) Json.readMap(read(new Path(out, "_tributary/metrics.json"))).get("accuracy"))
+                .doubleValue();
+        assertTrue(hdfs.exists(new Path(out, "_SUCCESS")));
+
+        byte[] labels;
+        try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(
+                java.nio.file.Path.of(FASHION, "t10k-labels-idx1-ubyte.gz")))) {
+            labels = in.readAllBytes();
+        }
+        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder()
+                .config(io.tributary.job.spark.SparkConfs.build("cluster-it-read", "local[1]")
+                        .set("spark.ui.enabled", "false")).getOrCreate();
+        try {
+            List<org.apache.spark.sql.Row> rows = spark.read().parquet(out).select("index", "prediction")
+                    .collectAsList();
+            assertEquals(10_000, rows.size(), "one row per example");
+            assertEquals(10_000, rows.stream().map(row -> row.getLong(0)).distinct().count(), "each example once");
+            long right = rows.stream().filter(row -> labels[8 + (int) row.getLong(0)] == row.getInt(1)).count();
+            assertEquals(reported, right / 10_000.0, 0.0, "the predictions recount the reported accuracy");
+            assertTrue(reported > 0.6, "a trained champion: " + reported);
+        } finally {
+            spark.stop();
+        }
+    }
+
     private static void assertExecutorsRanTheVectorKernels() throws IOException {
         List<java.nio.file.Path> stderrs;
         try (var files = Files.walk(STATE.resolve("work"))) {

@@ -106,6 +106,16 @@ class ScheduleFilesTest {
                 "submit.sh passes retrain through as a subcommand");
     }
 
+    @Test
+    void submitPassesEverySubcommandOfTheCliThrough() throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n\\s*(train\\|[a-z|]+)\\|-h\\|")
+                .matcher(Files.readString(ROOT.resolve("deploy/submit.sh")));
+        assertTrue(m.find(), "submit.sh's list of subcommands");
+        assertEquals(new java.util.TreeSet<>(new picocli.CommandLine(new io.tributary.job.cli.TributaryCli())
+                        .getSubcommands().keySet()), new java.util.TreeSet<>(List.of(m.group(1).split("\\|"))),
+                "a subcommand submit.sh does not know would be submitted as train's arguments");
+    }
+
     /** The Spark settings deploy/SECURITY.md requires of every scheduled run. */
     static final List<String> SECURE = List.of("spark.authenticate=true", "spark.network.crypto.enabled=true",
             "spark.io.encryption.enabled=true");

@@ -109,6 +109,8 @@ class SparkMlTest {
         assertEquals(10, trained.numClasses());
         assertTrue(trained.heldOutAccuracy() > 0.5, "learnt, not chance (0.1): " + trained.heldOutAccuracy());
         assertTrue(Files.exists(run.resolve("model.zip")), "the run directory is kept when output is set");
+        assertEquals(500, (Integer) trained.getOrDefault(trained.scoringBatchSize()),
+                "the scoring batch is not the training batch");
 
         Path saved = tmp.resolve("pipeline");
         fitted.write().save(saved.toString());
@@ -135,6 +137,10 @@ class SparkMlTest {
         assertEquals(before, scored.orderBy("id").select("prediction").collectAsList());
         TributaryClassificationModel loaded = (TributaryClassificationModel) reloaded.stages()[1];
         assertEquals(first.<Double>getAs("prediction"), loaded.predict(first.<Vector>getAs("pixels")), 0.0);
+        double[] thresholds = new double[10];
+        Arrays.fill(thresholds, 0.5);
+        TributaryClassificationModel withThresholds = loaded.copy(ParamMap.empty()).setThresholds(thresholds);
+        assertThrows(IllegalArgumentException.class, () -> withThresholds.transform(test));
 
         // tributary evaluate on the same examples (a Parquet file of the indexed labels) and the saved model file.
         Path parquet = tmp.resolve("test.parquet");
@@ -161,6 +167,11 @@ class SparkMlTest {
         Dataset<Row> indexed = new StringIndexer().setInputCol("name").setOutputCol("indexed").fit(train)
                 .transform(train).limit(1200);
         TributaryClassifier classifier = classifier().setEpochs(1);
+        indexed.cache().count();
+        TributaryClassificationModel once = classifier.fit(indexed);
+        assertEquals(indexed.count(), once.transform(indexed).count());
+        assertNotEquals(org.apache.spark.storage.StorageLevel.NONE(), indexed.storageLevel(),
+                "fitting and scoring leave the caller's cached data cached");
         ParamMap[] grid = new ParamGridBuilder().addGrid(classifier.learningRate(), new double[] {0.001, 0.003})
                 .build();
         CrossValidatorModel cv = new CrossValidator().setEstimator(classifier).setEstimatorParamMaps(grid)
@@ -188,6 +199,12 @@ class SparkMlTest {
         assertEquals(9L, (Long) loaded.getOrDefault(loaded.seed()));
         assertEquals(SHAPE, loaded.getOrDefault(loaded.inputShape()));
         assertEquals("pixels", loaded.getFeaturesCol());
+
+        Path other = tmp.resolve("indexer");
+        new StringIndexer().setInputCol("name").save(other.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TributaryClassifier.load(other.toString()));
+        assertTrue(e.getMessage().contains(TributaryClassifier.class.getName()), e.getMessage());
     }
 
     @Test

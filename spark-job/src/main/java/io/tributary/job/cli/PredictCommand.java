@@ -78,6 +78,8 @@ public final class PredictCommand implements Callable<Integer> {
         if (r.model().registry() != null) out.put("version", r.model().version());
         out.put("examples", r.examples());
         if (r.labelled() > 0) out.put("accuracy", r.accuracy());
+        out.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
+        out.put("examples_per_second", Math.round(r.examplesPerSecond()));
         System.out.println(Json.write(out));
         return TributaryCli.EXIT_OK;
     }

@@ -34,8 +34,9 @@ final class SessionView implements AutoCloseable {
         return DataReader.TABLE_PREFIX + name;
     }
 
+    /** Drops the view through the session's catalog: Catalog.dropTempView would also uncache the caller's own data. */
     @Override
     public void close() {
-        spark.catalog().dropTempView(name);
+        spark.sessionState().catalog().dropTempView(name);
     }
 }

@@ -74,7 +74,7 @@ public final class TributaryClassificationModel
     private final double heldOutAccuracy;
     private final Param<String> inputShape;
     private final DoubleParam featureScale;
-    private final IntParam batchSize;
+    private final IntParam scoringBatchSize;
     /** The network as the driver runs it, for {@link #predictRaw}; built when first needed. */
     private transient Network driverNetwork;
 
@@ -89,10 +89,11 @@ public final class TributaryClassificationModel
         this.heldOutAccuracy = heldOutAccuracy;
         inputShape = KeyParams.text(this, "inputShape", TrainKeys.INPUT_SHAPE);
         featureScale = KeyParams.real(this, "featureScale", TrainKeys.FEATURE_SCALE);
-        batchSize = new IntParam(this, "batchSize", "Examples scored at once on an executor (as tributary predict's"
-                + " --batch-size).", org.apache.spark.ml.param.ParamValidators.inRange(1, 65_536));
+        // Not "batchSize": fit copies the estimator's parameters by name, and the training batch is another matter.
+        scoringBatchSize = new IntParam(this, "scoringBatchSize", "Examples scored at once on an executor (as"
+                + " tributary predict's --batch-size).", org.apache.spark.ml.param.ParamValidators.inRange(1, 65_536));
         setDefault(featureScale, (Object) TrainKeys.FEATURE_SCALE.defaultValue());
-        setDefault(batchSize, (Object) 500);
+        setDefault(scoringBatchSize, (Object) 500);
     }
 
     @Override
@@ -104,7 +105,7 @@ public final class TributaryClassificationModel
 
     public DoubleParam featureScale() { return featureScale; }
 
-    public IntParam batchSize() { return batchSize; }
+    public IntParam scoringBatchSize() { return scoringBatchSize; }
 
     public TributaryClassificationModel setInputShape(String value) {
         set(inputShape, value);
@@ -116,8 +117,8 @@ public final class TributaryClassificationModel
         return this;
     }
 
-    public TributaryClassificationModel setBatchSize(int value) {
-        set(batchSize, (Object) value);
+    public TributaryClassificationModel setScoringBatchSize(int value) {
+        set(scoringBatchSize, (Object) value);
         return this;
     }
 
@@ -152,6 +153,10 @@ public final class TributaryClassificationModel
      */
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
+        if (isSet(thresholds())) {
+            throw new IllegalArgumentException(uid() + ": thresholds are not supported; the prediction is the class"
+                    + " of highest probability");
+        }
         StructType outSchema = transformSchema(dataset.schema(), true);
         Dataset<Row> in = dataset.toDF();
         SparkSession spark = in.sparkSession();
@@ -167,7 +172,7 @@ public final class TributaryClassificationModel
             // The broadcast lives as long as the rows that use it; Spark's cleaner removes it after them.
             Scorer scorer = Scorer.broadcast(sc, network, numClasses, null, threads);
             float scale = Batching.scale((Double) getOrDefault(featureScale), rows.examples().byteFeatures());
-            scored = scorer.score(rows, scale, (Integer) getOrDefault(batchSize));
+            scored = scorer.score(rows, scale, (Integer) getOrDefault(scoringBatchSize));
         }
         // The scorer's columns by position: an input column may have any name, even one of the scorer's.
         List<String> names = new ArrayList<>(columns);
@@ -209,7 +214,7 @@ public final class TributaryClassificationModel
         double[] dense = features.toArray();
         for (int i = 0; i < values.length; i++) values[i] = (float) dense[i] * scale;
         float[] p;
-        synchronized (this) {
+        synchronized (network) {
             if (driverNetwork == null) driverNetwork = network.forBackend();
             p = driverNetwork.output(Nd4j.create(values, new long[] {1, s.channels(), s.height(), s.width()}))
                     .toFloatVector();
@@ -263,6 +268,20 @@ public final class TributaryClassificationModel
         return read().load(path);
     }
 
+    /**
+     * The model's {@value #DATA} directory under {@code path}, qualified as Spark's writers qualify it
+     * (a path without a scheme is on the default filesystem, as the metadata Spark writes beside it).
+     */
+    static HadoopFs.Location dataOf(String path, org.apache.spark.SparkContext sc) {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+        try {
+            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+            return new HadoopFs.Location(fs, fs.makeQualified(p)).child(DATA);
+        } catch (IOException e) {
+            throw new InputException("Cannot reach " + path + ": " + HadoopFs.describe(e));
+        }
+    }
+
     /** Spark ML's metadata (the parameters), then {@code data/}: the network's zip and a summary. */
     private static final class Writer extends MLWriter {
         private final TributaryClassificationModel model;
@@ -274,7 +293,7 @@ public final class TributaryClassificationModel
         @Override
         public void saveImpl(String path) {
             DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
-            HadoopFs.Location data = HadoopFs.resolve("path", path, sc().hadoopConfiguration()).child(DATA);
+            HadoopFs.Location data = dataOf(path, sc());
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("num_classes", model.numClasses);
             if (!Double.isNaN(model.heldOutAccuracy)) summary.put("held_out_accuracy", model.heldOutAccuracy);
@@ -295,7 +314,7 @@ public final class TributaryClassificationModel
         public TributaryClassificationModel load(String path) {
             DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sc(),
                     TributaryClassificationModel.class.getName());
-            HadoopFs.Location data = HadoopFs.resolve("path", path, sc().hadoopConfiguration()).child(DATA);
+            HadoopFs.Location data = dataOf(path, sc());
             Map<String, Object> summary;
             HadoopFs.Location file = data.child(SUMMARY);
             try (InputStream in = file.fs().open(file.path())) {
@@ -311,6 +330,11 @@ public final class TributaryClassificationModel
             TributaryClassificationModel model = new TributaryClassificationModel(metadata.uid(), net,
                     classes.intValue(), accuracy);
             metadata.getAndSetParams(model, Option.empty());
+            int outputs = net.outputsFor(model.shape(), "the network in " + data, path);
+            if (outputs != model.numClasses) {
+                throw new InputException("The network in " + data + " predicts " + outputs + " classes but "
+                        + file + " says num_classes " + model.numClasses);
+            }
             return model;
         }
     }

@@ -19,6 +19,7 @@ import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
@@ -299,8 +300,18 @@ public final class TributaryClassifier
         write().save(path);
     }
 
+    /** Reads a saved estimator, refusing metadata that names another class (Spark's generic reader would build it). */
     public static MLReader<TributaryClassifier> read() {
-        return new DefaultParamsReader<>();
+        return new MLReader<>() {
+            @Override
+            public TributaryClassifier load(String path) {
+                DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sc(),
+                        TributaryClassifier.class.getName());
+                TributaryClassifier c = new TributaryClassifier(metadata.uid());
+                metadata.getAndSetParams(c, scala.Option.empty());
+                return c;
+            }
+        };
     }
 
     public static TributaryClassifier load(String path) {

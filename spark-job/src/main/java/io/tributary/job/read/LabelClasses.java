@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.not;
 
 /**
  * On the driver: how labels become class indices and how many classes there are, from the label
@@ -34,7 +36,8 @@ record LabelClasses(LabelKind kind, int numClasses, List<String> classNames) {
             if (labels.isEmpty()) throw empty(source);
             return new LabelClasses(LabelKind.INTEGRAL, configured, null);
         }
-        Object largest = labels.agg(max(col(VALUE))).first().get(0);
+        // NaN (in a double column) sorts above every number; such a label is a bad record, not the largest class.
+        Object largest = labels.where(not(isnan(col(VALUE).cast("double")))).agg(max(col(VALUE))).first().get(0);
         if (largest == null) throw noLabels(column, source);
         return new LabelClasses(LabelKind.INTEGRAL, classesUpTo(((Number) largest).longValue(), column, source), null);
     }

@@ -111,7 +111,12 @@ public final class PredictJob {
     }
 
     /** What a run wrote: rows scored and, for labelled data, the accuracy (else NaN). */
-    public record Result(String output, long examples, long labelled, double accuracy, ScoringModel model) {
+    public record Result(String output, long examples, long labelled, double accuracy, ScoringModel model,
+                         double seconds) {
+        /** Examples scored per second of the scoring job (reading, scoring and writing the part files). */
+        public double examplesPerSecond() {
+            return examples / seconds;
+        }
     }
 
     public static Result run(Plan plan) throws Exception {
@@ -132,6 +137,7 @@ public final class PredictJob {
         JavaSparkContext sc = new JavaSparkContext(sparkConf);
         Scorer.Scored scored;
         ScoringRows rows;
+        double seconds;
         try {
             sc.setLogLevel("WARN");
             ExecutorWait.await(sc);
@@ -143,20 +149,24 @@ public final class PredictJob {
             float scale = Batching.scale(plan.read().featureScale(), rows.examples().byteFeatures());
             try (Scorer scorer = Scorer.broadcast(sc, model.network(), classes, model.classNames(), threads)) {
                 scored = scorer.score(rows, scale, plan.batchSize());
+                long start = System.nanoTime();
                 forFormat(scored.rows(), plan.format()).write().format(plan.format().label())
                         .option("header", "true")
                         // The run writes its own _SUCCESS, last, once its JSON files are in.
                         .option("mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
                         .save(output.temporary());
+                seconds = (System.nanoTime() - start) / 1e9;
             }
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("examples", scored.examples().value());
+            metrics.put("seconds", seconds);
+            metrics.put("examples_per_second", scored.examples().value() / seconds);
             if (rows.labelled()) {
                 metrics.put("labelled", scored.labelled().value());
                 metrics.put("accuracy", scored.accuracy());
                 output.write(METRICS, Json.write(metrics).getBytes(StandardCharsets.UTF_8));
             }
-            output.write(METADATA, Json.write(metadata(plan, model, dataFingerprint, rows, scored))
+            output.write(METADATA, Json.write(metadata(plan, model, dataFingerprint, rows, scored, seconds))
                     .getBytes(StandardCharsets.UTF_8));
             output.commit();
         } catch (Exception | Error e) {
@@ -166,7 +176,7 @@ public final class PredictJob {
             SparkRuntime.stop(sc);
         }
         return new Result(output.target().toString(), scored.examples().value(), scored.labelled().value(),
-                scored.accuracy(), model);
+                scored.accuracy(), model, seconds);
     }
 
     /** The model's class count for the data's examples; refused when the data's labels do not fit them. */
@@ -206,7 +216,7 @@ public final class PredictJob {
     }
 
     private static Map<String, Object> metadata(Plan plan, ScoringModel model, Map<String, Object> dataFingerprint,
-                                                ScoringRows rows, Scorer.Scored scored) {
+                                                ScoringRows rows, Scorer.Scored scored, double seconds) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("created", Instant.now().toString());
         m.put("model", model.toMap());
@@ -219,6 +229,7 @@ public final class PredictJob {
         out.put("columns", Scorer.names(Scorer.schema(rows.kept(), model.classNames() != null)));
         out.put("rows", scored.examples().value());
         out.put("batch_size", plan.batchSize());
+        out.put("seconds", seconds);
         m.put("output", out);
         return m;
     }
