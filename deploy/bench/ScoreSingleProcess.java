@@ -14,7 +14,7 @@ import java.util.Arrays;
  * The single-process baseline of deploy/bench/scoring.sh: a model.zip loaded by ModelStore (as
  * predict loads it) and run as this backend runs it fastest, an IDX split held in memory, and DL4J's
  * output() in batches, with every core to ND4J. Times output() (with building each batch's array)
- * alone, after a warm-up pass; prints the median examples/s of the passes.
+ * alone; prints the median examples/s of the passes after a warm-up pass, and the first (cold) pass's.
  *
  * Arguments: MODEL_ZIP IDX_DIR SPLIT(train|test) BATCH PASSES
  */
@@ -26,7 +26,9 @@ public class ScoreSingleProcess {
         int batch = Integer.parseInt(args[3]);
         int passes = Integer.parseInt(args[4]);
         int size = data.rows() * data.cols();
+        long cold = System.nanoTime();
         long checksum = pass(net, data, batch, size);   // warm-up: the JIT and ND4J's first calls
+        double first = data.count() / ((System.nanoTime() - cold) / 1e9);
         double[] rates = new double[passes];
         for (int p = 0; p < passes; p++) {
             long start = System.nanoTime();
@@ -34,8 +36,8 @@ public class ScoreSingleProcess {
             rates[p] = data.count() / ((System.nanoTime() - start) / 1e9);
         }
         Arrays.sort(rates);
-        System.out.printf("single_process_examples_per_second=%.1f passes=%s batch=%d examples=%d threads=%d (%d)%n",
-                rates[passes / 2], Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()), batch,
+        System.out.printf("single_process_examples_per_second=%.1f first_pass=%.1f passes=%s batch=%d examples=%d"
+                + " threads=%d (%d)%n", rates[passes / 2], first, Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()), batch,
                 data.count(), Nd4j.getEnvironment().maxMasterThreads(), checksum);
     }
 
