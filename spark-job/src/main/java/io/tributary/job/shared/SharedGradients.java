@@ -13,6 +13,7 @@ import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.Residu
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import io.tributary.job.spark.SparkConfs;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
@@ -102,7 +103,16 @@ public final class SharedGradients implements AutoCloseable {
         info.put("executor_addresses", new ArrayList<>(addresses));
         info.put("workers_per_node", workersPerNode);
         info.put("aeron_dir", aeronDir);
-        return new SharedGradients(builder.build(), info);
+        SharedTrainingMaster master = builder.build();
+        if (SparkConfs.isLocal(sc.master())) {
+            // One feeding task for the one JVM. DL4J's shared-training wrapper joins the tasks of a JVM into
+            // its one training loop, and a task that joins after the loop has drained the others waits
+            // forever (seen in local[2], jstack: the task in BlockingObserver.waitTillDone, the driver in
+            // SharedTrainingMaster.processResults). The replica has every core either way (Nd4jThreads.perReplica).
+            master.setNumWorkers(1);
+            info.put("feeding_tasks_per_step", 1);
+        }
+        return new SharedGradients(master, info);
     }
 
     public SharedTrainingMaster master() {
