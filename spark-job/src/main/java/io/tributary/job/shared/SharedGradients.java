@@ -13,7 +13,6 @@ import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.Residu
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
-import io.tributary.job.spark.SparkConfs;
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
@@ -104,7 +103,7 @@ public final class SharedGradients implements AutoCloseable {
         info.put("workers_per_node", workersPerNode);
         info.put("aeron_dir", aeronDir);
         SharedTrainingMaster master = builder.build();
-        if (SparkConfs.isLocal(sc.master())) {
+        if (sc.isLocal()) {
             // One feeding task for the one JVM. DL4J's shared-training wrapper joins the tasks of a JVM into
             // its one training loop, and a task that joins after the loop has drained the others waits
             // forever (seen in local[2], jstack: the task in BlockingObserver.waitTillDone, the driver in
