@@ -1,6 +1,5 @@
 package io.tributary.tests;
 
-import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.Json;
 import io.tributary.job.ml.TributaryClassificationModel;
 import io.tributary.job.ml.TributaryClassifier;
@@ -53,6 +52,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class SparkMlTest {
     static final String SHAPE = "1,28,28";
     static final double SCALE = 1.0 / 255;
+    static final String FASHION = "/usr/share/datasets/fashion-mnist";
 
     @TempDir
     static Path tmp;
@@ -62,13 +62,13 @@ class SparkMlTest {
 
     @BeforeAll
     static void start() throws IOException {
-        Path idx = IdxFixtures.writeLearnable(tmp.resolve("idx"), 3000, 600, 28, 11, false);
+        Path idx = Path.of(FASHION);
         spark = SessionSettings.apply(SparkSession.builder().master("local[2]").appName("spark-ml-test"))
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.warehouse.dir", tmp.resolve("warehouse").toString())
                 .getOrCreate();
-        train = frame(idx, "train");
-        test = frame(idx, "t10k");
+        train = frame(idx, "train", 4000);
+        test = frame(idx, "t10k", 1000);
     }
 
     @AfterAll
@@ -77,11 +77,15 @@ class SparkMlTest {
         spark = null;
     }
 
-    /** An IDX split as a user's table: an id, the pixels as a Vector, and the class as a name. */
-    static Dataset<Row> frame(Path idx, String split) throws IOException {
-        byte[] images = Files.readAllBytes(idx.resolve(split + "-images-idx3-ubyte"));
-        byte[] labels = Files.readAllBytes(idx.resolve(split + "-labels-idx1-ubyte"));
-        int n = ByteBuffer.wrap(labels, 4, 4).getInt();
+    /**
+     * The first {@code count} examples of a Fashion-MNIST split as a user's table: an id, the pixels as
+     * a Vector, and the class as a name. Real data, so that a model's accuracy is far from 1 and two
+     * scorers agreeing on it means something.
+     */
+    static Dataset<Row> frame(Path idx, String split, int count) throws IOException {
+        byte[] images = gunzip(idx.resolve(split + "-images-idx3-ubyte.gz"));
+        byte[] labels = gunzip(idx.resolve(split + "-labels-idx1-ubyte.gz"));
+        int n = Math.min(count, ByteBuffer.wrap(labels, 4, 4).getInt());
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             double[] pixels = new double[784];
@@ -91,6 +95,12 @@ class SparkMlTest {
         StructType schema = new StructType().add("id", DataTypes.LongType).add("pixels", SQLDataTypes.VectorType())
                 .add("name", DataTypes.StringType);
         return spark.createDataFrame(rows, schema).repartition(4);
+    }
+
+    static byte[] gunzip(Path file) throws IOException {
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+            return in.readAllBytes();
+        }
     }
 
     static TributaryClassifier classifier() {
