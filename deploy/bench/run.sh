@@ -4,8 +4,15 @@
 # medians with ratios. Options are passed to `tributary bench` (--batch-sizes, --repeats,
 # --train-examples, --master ...). Not a test: nothing here passes or fails on speed.
 #   deploy/bench/run.sh --repeats 3
+# With --time-to-accuracy first, the time-to-accuracy benchmark instead (deploy/bench/time-to-accuracy.sh,
+# which lists its options):
+#   deploy/bench/run.sh --time-to-accuracy --rounds 3
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+if [[ "${1:-}" == --time-to-accuracy ]]; then
+  shift
+  exec "$ROOT/deploy/bench/time-to-accuracy.sh" "$@"
+fi
 DATA=/usr/share/datasets/fashion-mnist
 REPEATS=3
 BATCHES=32,128
@@ -19,16 +26,15 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     --data) DATA="${args[$((i + 1))]}" ;;
   esac
 done
-PEER="${TORCH_PEER:-$ROOT/../shared/bench/torch_peer.py}"
+# shellcheck source=peer.sh
+source "$ROOT/deploy/bench/peer.sh"
 PEER_OUT="$(mktemp)"
-if [[ -f "$PEER" ]] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+if [[ "$PEER_READY" == 1 ]]; then
   for b in ${BATCHES//,/ }; do
     for _ in $(seq 1 "$REPEATS"); do
       /usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" --threads "$(nproc)" \
         ${LIMIT:+$([[ "$LIMIT" != 0 ]] && echo --limit "$LIMIT")} | tee -a "$PEER_OUT" >&2
     done
   done
-else
-  echo "bench: peer not run (needs $PEER and Debian's python3-torch: apt-get install python3-torch)" >&2
 fi
 exec "$ROOT/bin/tributary" bench --data "$DATA" --peer "$PEER_OUT" "$@"

@@ -25,6 +25,15 @@ final class Cli {
         }
     }
 
+    /**
+     * Whether {@code err} holds a stack trace of Tributary's: one with a frame of its code, as every trace
+     * printed on the way out of a command has. Traces Spark's own threads print while the context stops
+     * (a callback rejected by a pool shutting down) have none, and are not the command's error report.
+     */
+    static boolean hasStackTrace(String err) {
+        return err.contains("\tat io.tributary.");
+    }
+
     /** In this JVM, with stdout and stderr captured. */
     static synchronized Run inProcess(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -56,7 +56,7 @@ class CliTest {
     private static void assertInputError(Run r, String expected) {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains(expected), "expected <" + expected + "> in:\n" + r.err());
-        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose:\n" + r.err());
+        assertFalse(Cli.hasStackTrace(r.err()), "no stack trace without --verbose:\n" + r.err());
     }
 
     @Test
@@ -78,6 +78,9 @@ class CliTest {
         Path yaml = Files.writeString(tmp.resolve("bad.yaml"), "epochs: 2\nlearning_rate: 0.1\n");
         assertInputError(run(train(out, "--config", yaml.toString())), "Unknown configuration key learning_rate in " + yaml);
         assertFalse(Files.exists(out), "nothing is written for a bad config");
+        Run verbose = run(train(out, "--epochs", "0", "--verbose"));
+        assertEquals(2, verbose.code(), verbose.err());
+        assertTrue(Cli.hasStackTrace(verbose.err()), "--verbose prints the stack trace:\n" + verbose.err());
     }
 
     @Test

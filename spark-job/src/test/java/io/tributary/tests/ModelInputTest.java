@@ -46,7 +46,7 @@ class ModelInputTest {
         for (String e : expected) {
             assertTrue(r.err().contains(e), name + ": expected <" + e + "> in:\n" + r.err());
         }
-        assertFalse(r.err().contains("\tat "), name + ": no stack trace without --verbose:\n" + r.err());
+        assertFalse(Cli.hasStackTrace(r.err()), name + ": no stack trace without --verbose:\n" + r.err());
         assertEquals(1, r.err().strip().lines().count(), name + ": one sentence:\n" + r.err());
         assertFalse(Files.exists(out), name + ": nothing written");
     }

@@ -89,7 +89,8 @@ public record TrainConfig(
                 SYNC.valueIn(values),
                 BATCH_SIZE_PER_WORKER.valueIn(values),
                 AVERAGING_FREQUENCY.valueIn(values),
-                LEARNING_RATE.valueIn(values),
+                values.get(LEARNING_RATE.name()) != null ? LEARNING_RATE.valueIn(values)
+                        : SYNC.valueIn(values).defaultLearningRate(),
                 SEED.valueIn(values),
                 OVERWRITE.valueIn(values),
                 FORCE_UNLOCK.valueIn(values),

@@ -53,8 +53,9 @@ public final class TrainKeys {
             "Minibatch size on each worker.");
     public static final ConfigKey<Integer> AVERAGING_FREQUENCY = ConfigKey.intKey("averaging-frequency", 20, 1, 100_000,
             "Minibatches each worker fits between two parameter averagings.");
-    public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", 1e-3, 0.0, 1.0,
-            "Adam learning rate.");
+    public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", 3e-3, 0.0, 1.0,
+            "Adam learning rate; by default 0.003 with parameter averaging and 0.001 with shared gradients,"
+            + " as docs/performance.md's time-to-accuracy table supports.");
     public static final ConfigKey<Long> SEED = ConfigKey.longKey("seed", 42L,
             "Seed for weight initialisation, shuffling and splitting; fixes a local[1] run.");
     public static final ConfigKey<Boolean> OVERWRITE = ConfigKey.booleanKey("overwrite", false,

@@ -34,6 +34,16 @@ class ConfigLoaderTest {
         }
     }
 
+    @Test
+    void theLearningRatesDefaultIsTheSyncModes() {
+        assertEquals(0.003, ConfigLoader.load(null, required()).learningRate());
+        Map<String, Object> shared = required();
+        shared.put("sync", "shared-gradients");
+        assertEquals(0.001, ConfigLoader.load(null, shared).learningRate());
+        shared.put("learning-rate", 0.002);
+        assertEquals(0.002, ConfigLoader.load(null, shared).learningRate(), "a given rate wins");
+    }
+
     /** A value of asMap written as the key writes it (asMap holds enums by their label). */
     private static <T> String formatted(ConfigKey<T> key, Object value) {
         return key.type().isInstance(value) ? key.format(key.type().cast(value)) : String.valueOf(value);

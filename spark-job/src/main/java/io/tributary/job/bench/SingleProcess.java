@@ -19,8 +19,8 @@ public final class SingleProcess {
     private SingleProcess() {
     }
 
-    /** Result of one run: training throughput and held-out accuracy. */
-    public record Run(double examplesPerSecond, double testAccuracy) {
+    /** Result of one run (or its epochs so far): training throughput, held-out accuracy and training seconds. */
+    public record Run(double examplesPerSecond, double testAccuracy, double seconds) {
     }
 
     public static Run train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
@@ -34,6 +34,13 @@ public final class SingleProcess {
      */
     public static List<Run> train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
                                   long seed, int threads, int epochs) {
+        return train(train, test, model, batchSize, learningRate, seed, threads, epochs, accuracy -> false);
+    }
+
+    /** As {@link #train(MnistData, MnistData, String, int, double, long, int, int)}, ending early after the
+     *  first epoch whose held-out accuracy {@code stop} accepts. */
+    public static List<Run> train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
+                                  long seed, int threads, int epochs, java.util.function.DoublePredicate stop) {
         Nd4jThreads.ensure(threads);
         ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
         Network net = NetworkConfig.of(ModelZoo.build(model, shape, learningRate, seed)).forBackend().init(null);
@@ -57,7 +64,10 @@ public final class SingleProcess {
                 DataSet ds = DataSets.toDataSet(b);
                 eval.eval(ds.getLabels(), net.output(ds.getFeatures()));
             }
-            runs.add(new Run((long) train.count() * epoch / seconds, eval.accuracy()));
+            runs.add(new Run((long) train.count() * epoch / seconds, eval.accuracy(), seconds));
+            if (stop.test(eval.accuracy())) {
+                break;
+            }
         }
         return runs;
     }

@@ -60,8 +60,17 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--sync-modes", description = "Instead: compare single-process DL4J, parameter averaging (every 5"
             + " and 20 batches) and shared gradients over --epochs epochs at the first batch size.")
     boolean syncModes;
-    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of the --sync-modes runs.")
+    @Option(names = "--time-to-accuracy", split = ",", paramLabel = "ACCURACY",
+            description = "Instead: train single-process DL4J at each batch size until the held-out accuracy reaches"
+                    + " the highest of these targets (or --epochs ends) and print each epoch's training seconds and"
+                    + " accuracy (deploy/bench/run.sh --time-to-accuracy runs it next to Tributary and the peer).")
+    List<Double> targets;
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs of the --sync-modes runs; at most this many"
+            + " in --time-to-accuracy.")
     int epochs;
+    @Option(names = "--learning-rate", defaultValue = "0", description = "Adam's learning rate for single-process"
+            + " DL4J; 0 (default): train's default.")
+    double learningRate;
 
     private static final Pattern PEER = Pattern.compile("batch=(\\d+).*examples_per_s=([0-9.]+) test_accuracy=([0-9.]+)");
 
@@ -87,6 +96,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         double flopsPerExample = MachineCeiling.seedCnnTrainingFlops(train.rows(), train.cols(), train.numClasses());
         Path scratch = Files.createTempDirectory("tributary-bench");
         try {
+            if (targets != null) return timeToAccuracy(train, test, cores);
             return syncModes ? syncModes(train, test, cores, scratch)
                     : throughput(train, test, cores, gflops, flopsPerExample, scratch);
         } finally {
@@ -139,6 +149,27 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             out.put("training_flops_per_example", flopsPerExample);
             out.put("rows", rows);
             Files.writeString(json, Json.write(out));
+        }
+        return TributaryCli.EXIT_OK;
+    }
+
+    /**
+     * Single-process DL4J's side of the time-to-accuracy table: one line per epoch and run with the training
+     * seconds so far (evaluation excluded) and the held-out accuracy; the script makes the table.
+     */
+    private int timeToAccuracy(MnistData train, MnistData test, int cores) {
+        double highest = targets.stream().mapToDouble(Double::doubleValue).max().orElse(1.0);
+        double rate = learningRate > 0 ? learningRate : TrainKeys.LEARNING_RATE.defaultValue();
+        for (int batch : batchSizes) {
+            for (int r = 1; r <= repeats; r++) {
+                List<SingleProcess.Run> runs = SingleProcess.train(train, test, TrainKeys.MODEL.defaultValue(), batch,
+                        rate, TrainKeys.SEED.defaultValue(), cores, epochs, accuracy -> accuracy >= highest);
+                for (int e = 0; e < runs.size(); e++) {
+                    System.out.printf(Locale.ROOT, "time-to-accuracy run=single batch=%d learning_rate=%s repeat=%d"
+                            + " epoch=%d seconds=%.2f test_accuracy=%.4f%n", batch, rate, r, e + 1,
+                            runs.get(e).seconds(), runs.get(e).testAccuracy());
+                }
+            }
         }
         return TributaryCli.EXIT_OK;
     }

@@ -248,7 +248,8 @@ public final class TributaryClassifier
         }
         Map<String, Object> values = new LinkedHashMap<>();
         keys.forEach((param, key) -> {
-            if (isDefined(param)) KeyParams.put(values, key, getOrDefault(param));
+            // the learning rate's default depends on the sync mode: left to the job unless set
+            if (param == learningRate ? isSet(param) : isDefined(param)) KeyParams.put(values, key, getOrDefault(param));
         });
         values.put(TrainKeys.DATA.name(), location);
         values.put(TrainKeys.FORMAT.name(), DataFormat.TABLE.label());

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Time to accuracy (docs/performance.md "Time to accuracy"): the training seconds each side needs to
+# first reach each target test accuracy (0.88 and 0.90) on full Fashion-MNIST with the reference CNN,
+# evaluating after every epoch, evaluation time excluded on every side. In one sitting, ROUNDS rounds,
+# each round running every configuration once (so a slow spell of the machine hits all of them):
+#   - the PyTorch peer (../shared/bench/torch_peer.py --target-accuracy T), at each of --peer-batches,
+#     once per target (it stops at its target);
+#   - single-process DL4J (`tributary bench --time-to-accuracy`, a fresh JVM per run), at --single-batches;
+#   - `tributary train --master 'local[2]'`, a fresh JVM per run: parameter averaging at each of
+#     --batches, and shared gradients at train's default batch size (--shared-epochs epochs);
+#   - with --cluster, the same parameter-averaging run through deploy/submit.sh on the 2-worker local
+#     standalone cluster (deploy/local-cluster), after the local rounds.
+# Every Tributary and single-process run uses train's defaults except the batch size; flags after --
+# go to every Tributary run and, for --learning-rate, to the single process (to try other settings).
+# Prints the table of medians and the accuracies at equal epochs; the per-run lines stay in
+# WORK/results.txt. Not a test: nothing passes or fails on speed. Needs the build (mvn install).
+#   deploy/bench/time-to-accuracy.sh [--rounds 3] [--epochs 5] [--shared-epochs 3] [--targets 0.88,0.90]
+#       [--peer-batches 32,64,128] [--batches 64,128] [--single-batches 128] [--cluster] [--no-peer]
+#       [--work DIR] [-- TRAIN-FLAGS...]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DATA=/usr/share/datasets/fashion-mnist
+ROUNDS=3
+EPOCHS=5
+SHARED_EPOCHS=3
+PEER_EPOCHS=10
+TARGETS=0.88,0.90
+PEER_BATCHES=32,64,128
+BATCHES=64,128
+SINGLE_BATCHES=128
+CLUSTER=0
+RUN_PEER=1
+WORK=/tmp/tributary-time-to-accuracy
+EXTRA=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --epochs) EPOCHS="$2"; shift 2 ;;
+    --shared-epochs) SHARED_EPOCHS="$2"; shift 2 ;;
+    --targets) TARGETS="$2"; shift 2 ;;
+    --peer-batches) PEER_BATCHES="$2"; shift 2 ;;
+    --batches) BATCHES="$2"; shift 2 ;;
+    --single-batches) SINGLE_BATCHES="$2"; shift 2 ;;
+    --cluster) CLUSTER=1; shift ;;
+    --no-peer) RUN_PEER=0; shift ;;
+    --work) WORK="$2"; shift 2 ;;
+    --data) DATA="$2"; shift 2 ;;
+    --) shift; EXTRA=("$@"); break ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "time-to-accuracy.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+for n in "$ROUNDS" "$EPOCHS" "$SHARED_EPOCHS"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "time-to-accuracy.sh: invalid value $n: rounds and epochs must be positive integers" >&2; exit 2; }
+done
+SINGLE_RATE=0
+for ((i = 0; i < ${#EXTRA[@]}; i++)); do
+  case "${EXTRA[$i]}" in
+    --learning-rate) SINGLE_RATE="${EXTRA[$((i + 1))]}" ;;
+    --learning-rate=*) SINGLE_RATE="${EXTRA[$i]#*=}" ;;
+  esac
+done
+if [[ "$RUN_PEER" == 1 ]]; then
+  # shellcheck source=peer.sh
+  source "$ROOT/deploy/bench/peer.sh"
+  RUN_PEER="$PEER_READY"
+fi
+mkdir -p "$WORK"
+RESULTS="$WORK/results.txt"
+: > "$RESULTS"
+{ echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "# targets $TARGETS; train flags: ${EXTRA[*]:-(defaults)}"; } >> "$RESULTS"
+
+# tributary NAME ROUND BATCH EPOCHS LAUNCH...: one training run; appends one line per epoch to the results
+tributary() {
+  local name="$1" round="$2" batch="$3" epochs="$4"
+  shift 4
+  local out="$WORK/runs/$name-b$batch-r$round"
+  echo "== round $round: $name, batch $batch" >&2
+  "$@" --data "file://$DATA" --epochs "$epochs" --batch-size-per-worker "$batch" --output "file://$out" --overwrite \
+    --force-unlock "${EXTRA[@]}" >&2
+  /usr/bin/python3 - "$out/metrics.json" "$name" "$batch" "$round" >> "$RESULTS" <<'PY'
+import json, sys
+path, name, batch, rnd = sys.argv[1:]
+m, seconds = json.load(open(path)), 0.0
+for e in m["epochs"]:
+    seconds += e["seconds"]
+    print(f"time-to-accuracy run={name} batch={batch} repeat={rnd} epoch={e['epoch']} seconds={seconds:.2f} "
+          f"test_accuracy={e['test_accuracy']:.4f} seconds_to_first_step={m['seconds_to_first_step']:.1f}")
+PY
+}
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  if [[ "$RUN_PEER" == 1 ]]; then
+    for b in ${PEER_BATCHES//,/ }; do
+      for t in ${TARGETS//,/ }; do
+        echo "== round $round: peer, batch $b, target $t" >&2
+        line="$(/usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" --threads "$(nproc)" --epochs "$PEER_EPOCHS" \
+          --target-accuracy "$t")"
+        echo "$line" >&2
+        echo "time-to-accuracy run=peer repeat=$round $line" >> "$RESULTS"
+      done
+    done
+  fi
+  echo "== round $round: single-process DL4J, batch $SINGLE_BATCHES" >&2
+  "$ROOT/bin/tributary" bench --data "$DATA" --time-to-accuracy "$TARGETS" --batch-sizes "$SINGLE_BATCHES" \
+    --epochs "$EPOCHS" --repeats 1 --learning-rate "$SINGLE_RATE" | sed "s/repeat=1/repeat=$round/" >> "$RESULTS"
+  for b in ${BATCHES//,/ }; do
+    tributary param-avg "$round" "$b" "$EPOCHS" "$ROOT/bin/tributary" train --master 'local[2]'
+  done
+  tributary shared-gradients "$round" 128 "$SHARED_EPOCHS" "$ROOT/bin/tributary" train --master 'local[2]' \
+    --sync shared-gradients
+done
+
+if [[ "$CLUSTER" == 1 ]]; then
+  export TRIBUTARY_CLUSTER_DIR="$WORK/cluster"
+  "$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true
+  eval "$("$ROOT/deploy/local-cluster/up.sh" --workers 2)"
+  trap '"$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true' EXIT
+  CLUSTER_BATCH="${BATCHES##*,}"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    tributary cluster-param-avg "$round" "$CLUSTER_BATCH" "$EPOCHS" "$ROOT/deploy/submit.sh" \
+      --master "$SPARK_MASTER_URL" --driver-memory 1g --
+  done
+fi
+
+/usr/bin/python3 "$ROOT/deploy/bench/time_to_accuracy_table.py" --targets "$TARGETS" "$RESULTS"
+echo "per-run lines: $RESULTS" >&2

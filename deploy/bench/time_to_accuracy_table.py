@@ -1,0 +1,117 @@
+"""Makes deploy/bench/time-to-accuracy.sh's tables from its per-run lines.
+
+Each line is `time-to-accuracy run=NAME ... key=value ...`: per-epoch lines (run, batch, repeat, epoch,
+seconds = training seconds so far, test_accuracy) from Tributary and single-process DL4J, and one line
+per run from the peer (torch_peer.py --target-accuracy: time_to_accuracy_s, epochs_to_accuracy).
+Prints, as Markdown: the median time to each target per configuration with its ratio to the peer's
+best, and the median test accuracy after each epoch (equal epochs).
+    python3 deploy/bench/time_to_accuracy_table.py --targets 0.88,0.90 RESULTS
+"""
+import argparse
+import math
+import statistics
+from collections import defaultdict
+
+
+def fields(line):
+    return dict(token.split("=", 1) for token in line.split()[1:] if "=" in token)
+
+
+def median(values):
+    """The median, an unreached target counting as infinitely late; None when that is the median."""
+    m = statistics.median_low(sorted(values))
+    return None if math.isinf(m) else m
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--targets", default="0.88,0.90")
+    p.add_argument("results")
+    a = p.parse_args()
+    targets = [float(t) for t in a.targets.split(",")]
+
+    epochs = defaultdict(dict)        # (run, batch) -> repeat -> [(epoch, seconds, accuracy)]
+    peer = defaultdict(list)          # (batch, target) -> [(seconds or inf, epochs)]
+    for line in open(a.results):
+        if not line.startswith("time-to-accuracy "):
+            continue
+        f = fields(line)
+        if f["run"] == "peer":
+            reached = f["time_to_accuracy_s"] != "none"
+            peer[(int(f["batch"]), float(f["target_accuracy"]))].append(
+                (float(f["time_to_accuracy_s"]) if reached else math.inf, int(f["epochs"])))
+        else:
+            epochs[(f["run"], int(f["batch"]))].setdefault(f["repeat"], []).append(
+                (int(f["epoch"]), float(f["seconds"]), float(f["test_accuracy"])))
+
+    rows = []                         # (name, batch, {target: (median seconds, median epochs, reached, runs)})
+    for (batch, target), runs in sorted(peer.items()):
+        row = next((r for r in rows if r[0] == "torch peer" and r[1] == batch), None)
+        if row is None:
+            row = ("torch peer", batch, {})
+            rows.append(row)
+        row[2][target] = summary(runs)
+    for (name, batch), repeats in sorted(epochs.items()):
+        row = (NAMES.get(name, name), batch, {})
+        for target in targets:
+            runs = []
+            for per_epoch in repeats.values():
+                hit = next((e for e in sorted(per_epoch) if e[2] >= target), None)
+                runs.append((hit[1], hit[0]) if hit else (math.inf, max(e[0] for e in per_epoch)))
+            row[2][target] = summary(runs)
+        rows.append(row)
+
+    best = {}
+    for target in targets:
+        peer_times = [(r[2][target][0], r[1]) for r in rows if r[0] == "torch peer" and r[2].get(target)
+                      and r[2][target][0] is not None]
+        best[target] = min(peer_times) if peer_times else None
+    head = " | ".join(f"time to {t:.2f}: s (epochs) | peer's best / this" for t in targets)
+    print(f"| run | batch | {head} |")
+    print("| --- | ---: |" + " ---: | ---: |" * len(targets))
+    for name, batch, by_target in rows:
+        cells = []
+        for target in targets:
+            s = by_target.get(target)
+            if s is None:
+                cells += ["not run", ""]
+                continue
+            seconds, epochs_median, reached, n = s
+            if seconds is None:
+                cells += [f"not reached in {epochs_median} epochs ({reached} of {n} runs did)", ""]
+                continue
+            note = "" if reached == n else f", {reached} of {n} runs"
+            cells.append(f"{seconds:.1f} ({epochs_median}{note})")
+            cells.append(f"{best[target][0] / seconds:.2f}x" if best[target] else "")
+        print(f"| {name} | {batch} | " + " | ".join(cells) + " |")
+    for target in targets:
+        if best[target]:
+            print(f"\npeer's best time to {target:.2f}: {best[target][0]:.1f} s at batch {best[target][1]}", end="")
+    print("\n\nmedians over runs; an unreached target counts as later than any time; training seconds only\n")
+
+    most = max((max(e[0] for e in r) for reps in epochs.values() for r in reps.values()), default=0)
+    print("| run | batch | " + " | ".join(f"test acc, epoch {e}" for e in range(1, most + 1)) + " |")
+    print("| --- | ---: |" + " ---: |" * most)
+    for (name, batch), repeats in sorted(epochs.items()):
+        cells = []
+        for e in range(1, most + 1):
+            acc = [x[2] for r in repeats.values() for x in r if x[0] == e]
+            cells.append(f"{statistics.median(acc):.4f} ({len(acc)})" if acc else "")
+        print(f"| {NAMES.get(name, name)} | {batch} | " + " | ".join(cells) + " |")
+    print("\nmedian test accuracy after each epoch (runs with that epoch); single-process runs stop at the last target")
+
+
+NAMES = {"single": "DL4J single process", "param-avg": "Tributary local[2], parameter averaging",
+         "shared-gradients": "Tributary local[2], shared gradients",
+         "cluster-param-avg": "Tributary 2-worker cluster, parameter averaging"}
+
+
+def summary(runs):
+    """(median seconds or None, median epochs, runs reaching the target, runs) of (seconds, epochs) pairs."""
+    ordered = sorted(runs)
+    mid = ordered[(len(ordered) - 1) // 2]
+    return (median([r[0] for r in runs]), mid[1], sum(1 for r in runs if not math.isinf(r[0])), len(runs))
+
+
+if __name__ == "__main__":
+    main()
