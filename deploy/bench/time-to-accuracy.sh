@@ -15,8 +15,10 @@
 # Prints the table of medians and the accuracies at equal epochs; the per-run lines stay in
 # WORK/results.txt. Not a test: nothing passes or fails on speed. Needs the build (mvn install).
 #   deploy/bench/time-to-accuracy.sh [--rounds 3] [--epochs 5] [--shared-epochs 3] [--targets 0.88,0.90]
-#       [--peer-batches 32,64,128] [--batches 64,128] [--single-batches 128] [--cluster] [--no-peer]
-#       [--work DIR] [-- TRAIN-FLAGS...]
+#       [--peer-batches 32,64,128] [--batches 64,128] [--single-batches 128] [--cluster] [--cluster-only]
+#       [--no-peer] [--work DIR] [-- TRAIN-FLAGS...]
+# (--cluster-only: just the cluster's runs; time_to_accuracy_table.py makes one table of several sittings'
+# results files.)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA=/usr/share/datasets/fashion-mnist
@@ -29,6 +31,7 @@ PEER_BATCHES=32,64,128
 BATCHES=64,128
 SINGLE_BATCHES=128
 CLUSTER=0
+LOCAL=1
 RUN_PEER=1
 WORK=/tmp/tributary-time-to-accuracy
 EXTRA=()
@@ -42,11 +45,12 @@ while [[ $# -gt 0 ]]; do
     --batches) BATCHES="$2"; shift 2 ;;
     --single-batches) SINGLE_BATCHES="$2"; shift 2 ;;
     --cluster) CLUSTER=1; shift ;;
+    --cluster-only) CLUSTER=1; LOCAL=0; shift ;;
     --no-peer) RUN_PEER=0; shift ;;
     --work) WORK="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "time-to-accuracy.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +64,7 @@ for ((i = 0; i < ${#EXTRA[@]}; i++)); do
     --learning-rate=*) SINGLE_RATE="${EXTRA[$i]#*=}" ;;
   esac
 done
-if [[ "$RUN_PEER" == 1 ]]; then
+if [[ "$RUN_PEER" == 1 && "$LOCAL" == 1 ]]; then
   # shellcheck source=peer.sh
   source "$ROOT/deploy/bench/peer.sh"
   RUN_PEER="$PEER_READY"
@@ -90,7 +94,7 @@ for e in m["epochs"]:
 PY
 }
 
-for ((round = 1; round <= ROUNDS; round++)); do
+for ((round = 1; round <= ROUNDS && LOCAL; round++)); do
   if [[ "$RUN_PEER" == 1 ]]; then
     for b in ${PEER_BATCHES//,/ }; do
       for t in ${TARGETS//,/ }; do

@@ -5,7 +5,7 @@ seconds = training seconds so far, test_accuracy) from Tributary and single-proc
 per run from the peer (torch_peer.py --target-accuracy: time_to_accuracy_s, epochs_to_accuracy).
 Prints, as Markdown: the median time to each target per configuration with its ratio to the peer's
 best, and the median test accuracy after each epoch (equal epochs).
-    python3 deploy/bench/time_to_accuracy_table.py --targets 0.88,0.90 RESULTS
+    python3 deploy/bench/time_to_accuracy_table.py --targets 0.88,0.90 RESULTS...
 """
 import argparse
 import math
@@ -26,13 +26,14 @@ def median(values):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--targets", default="0.88,0.90")
-    p.add_argument("results")
+    p.add_argument("results", nargs="+", help="results files (of one sitting)")
     a = p.parse_args()
     targets = [float(t) for t in a.targets.split(",")]
 
     epochs = defaultdict(dict)        # (run, batch) -> repeat -> [(epoch, seconds, accuracy)]
     peer = defaultdict(list)          # (batch, target) -> [(seconds or inf, epochs)]
-    for line in open(a.results):
+    lines = [line for path in a.results for line in open(path)]
+    for line in lines:
         if not line.startswith("time-to-accuracy "):
             continue
         f = fields(line)
