@@ -10,15 +10,17 @@
 #     --batches, and shared gradients at train's default batch size (--shared-epochs epochs);
 #   - with --cluster, the same parameter-averaging run through deploy/submit.sh on the 2-worker local
 #     standalone cluster (deploy/local-cluster), after the local rounds.
+# A Tributary run that fails or outlives --run-timeout seconds (default 1800) is killed, recorded as failed
+# and counted as never reaching its targets; the sitting goes on.
 # Every Tributary and single-process run uses train's defaults except the batch size; flags after --
 # go to every Tributary run and, for --learning-rate, to the single process (to try other settings).
 # Prints the table of medians and the accuracies at equal epochs; the per-run lines stay in
 # WORK/results.txt. Not a test: nothing passes or fails on speed. Needs the build (mvn install).
 #   deploy/bench/time-to-accuracy.sh [--rounds 3] [--epochs 5] [--shared-epochs 3] [--targets 0.88,0.90]
 #       [--peer-batches 32,64,128] [--batches 64,128] [--single-batches 128] [--cluster] [--cluster-only]
-#       [--no-peer] [--work DIR] [-- TRAIN-FLAGS...]
-# (--cluster-only: just the cluster's runs; time_to_accuracy_table.py makes one table of several sittings'
-# results files.)
+#       [--no-peer] [--run-timeout S] [--data DIR] [--work DIR] [-- TRAIN-FLAGS...]
+# (--cluster-only: just the cluster's runs, into WORK/results-cluster.txt; time_to_accuracy_table.py makes
+# one table of several results files.)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA=/usr/share/datasets/fashion-mnist
@@ -33,9 +35,14 @@ SINGLE_BATCHES=128
 CLUSTER=0
 LOCAL=1
 RUN_PEER=1
+RUN_TIMEOUT=1800
 WORK=/tmp/tributary-time-to-accuracy
 EXTRA=()
 while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --cluster|--cluster-only|--no-peer|--|-h|--help) ;;
+    *) [[ $# -ge 2 ]] || { echo "time-to-accuracy.sh: $1 needs a value" >&2; exit 2; } ;;
+  esac
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --epochs) EPOCHS="$2"; shift 2 ;;
@@ -47,15 +54,16 @@ while [[ $# -gt 0 ]]; do
     --cluster) CLUSTER=1; shift ;;
     --cluster-only) CLUSTER=1; LOCAL=0; shift ;;
     --no-peer) RUN_PEER=0; shift ;;
+    --run-timeout) RUN_TIMEOUT="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "time-to-accuracy.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-for n in "$ROUNDS" "$EPOCHS" "$SHARED_EPOCHS"; do
-  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "time-to-accuracy.sh: invalid value $n: rounds and epochs must be positive integers" >&2; exit 2; }
+for n in "$ROUNDS" "$EPOCHS" "$SHARED_EPOCHS" "$RUN_TIMEOUT"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "time-to-accuracy.sh: invalid value $n: rounds, epochs and the run timeout must be positive integers" >&2; exit 2; }
 done
 SINGLE_RATE=0
 for ((i = 0; i < ${#EXTRA[@]}; i++)); do
@@ -70,7 +78,7 @@ if [[ "$RUN_PEER" == 1 && "$LOCAL" == 1 ]]; then
   RUN_PEER="$PEER_READY"
 fi
 mkdir -p "$WORK"
-RESULTS="$WORK/results.txt"
+RESULTS="$WORK/results$([[ "$LOCAL" == 1 ]] || echo -cluster).txt"
 : > "$RESULTS"
 { echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "# targets $TARGETS; train flags: ${EXTRA[*]:-(defaults)}"; } >> "$RESULTS"
@@ -81,8 +89,12 @@ tributary() {
   shift 4
   local out="$WORK/runs/$name-b$batch-r$round"
   echo "== round $round: $name, batch $batch" >&2
-  "$@" --data "file://$DATA" --epochs "$epochs" --batch-size-per-worker "$batch" --output "file://$out" --overwrite \
-    --force-unlock "${EXTRA[@]}" >&2
+  if ! timeout --kill-after=30 "$RUN_TIMEOUT" "$@" --data "file://$DATA" --epochs "$epochs" \
+      --batch-size-per-worker "$batch" --output "file://$out" --overwrite --force-unlock "${EXTRA[@]}" >&2; then
+    echo "time-to-accuracy: $name, batch $batch, round $round failed or outlived ${RUN_TIMEOUT}s; counted as never reaching its targets" >&2
+    echo "time-to-accuracy run=$name batch=$batch repeat=$round failed=1" >> "$RESULTS"
+    return 0
+  fi
   /usr/bin/python3 - "$out/metrics.json" "$name" "$batch" "$round" >> "$RESULTS" <<'PY'
 import json, sys
 path, name, batch, rnd = sys.argv[1:]

@@ -1,8 +1,10 @@
 """Makes deploy/bench/time-to-accuracy.sh's tables from its per-run lines.
 
 Each line is `time-to-accuracy run=NAME ... key=value ...`: per-epoch lines (run, batch, repeat, epoch,
-seconds = training seconds so far, test_accuracy) from Tributary and single-process DL4J, and one line
-per run from the peer (torch_peer.py --target-accuracy: time_to_accuracy_s, epochs_to_accuracy).
+seconds = training seconds so far, test_accuracy) from Tributary and single-process DL4J, `failed=1` for
+a run that failed or was killed (it never reaches a target), and one line per run from the peer
+(torch_peer.py --target-accuracy: time_to_accuracy_s, epochs_to_accuracy). Medians of an even number of
+runs take the later of the two middle ones.
 Prints, as Markdown: the median time to each target per configuration with its ratio to the peer's
 best, and the median test accuracy after each epoch (equal epochs).
     python3 deploy/bench/time_to_accuracy_table.py --targets 0.88,0.90 RESULTS...
@@ -18,8 +20,9 @@ def fields(line):
 
 
 def median(values):
-    """The median, an unreached target counting as infinitely late; None when that is the median."""
-    m = statistics.median_low(sorted(values))
+    """The median (of an even count, the later middle one), an unreached target counting as infinitely
+    late; None when that is the median."""
+    m = statistics.median_high(sorted(values))
     return None if math.isinf(m) else m
 
 
@@ -32,17 +35,20 @@ def main():
 
     epochs = defaultdict(dict)        # (run, batch) -> repeat -> [(epoch, seconds, accuracy)]
     peer = defaultdict(list)          # (batch, target) -> [(seconds or inf, epochs)]
-    lines = [line for path in a.results for line in open(path)]
-    for line in lines:
+    lines = [(path, line) for path in a.results for line in open(path)]
+    for path, line in lines:
         if not line.startswith("time-to-accuracy "):
             continue
         f = fields(line)
+        repeat = (path, f["repeat"])
         if f["run"] == "peer":
             reached = f["time_to_accuracy_s"] != "none"
             peer[(int(f["batch"]), float(f["target_accuracy"]))].append(
                 (float(f["time_to_accuracy_s"]) if reached else math.inf, int(f["epochs"])))
+        elif "failed" in f:
+            epochs[(f["run"], int(f["batch"]))].setdefault(repeat, [])
         else:
-            epochs[(f["run"], int(f["batch"]))].setdefault(f["repeat"], []).append(
+            epochs[(f["run"], int(f["batch"]))].setdefault(repeat, []).append(
                 (int(f["epoch"]), float(f["seconds"]), float(f["test_accuracy"])))
 
     rows = []                         # (name, batch, {target: (median seconds, median epochs, reached, runs)})
@@ -58,7 +64,7 @@ def main():
             runs = []
             for per_epoch in repeats.values():
                 hit = next((e for e in sorted(per_epoch) if e[2] >= target), None)
-                runs.append((hit[1], hit[0]) if hit else (math.inf, max(e[0] for e in per_epoch)))
+                runs.append((hit[1], hit[0]) if hit else (math.inf, max((e[0] for e in per_epoch), default=0)))
             row[2][target] = summary(runs)
         rows.append(row)
 
@@ -88,16 +94,17 @@ def main():
     for target in targets:
         if best[target]:
             print(f"\npeer's best time to {target:.2f}: {best[target][0]:.1f} s at batch {best[target][1]}", end="")
-    print("\n\nmedians over runs; an unreached target counts as later than any time; training seconds only\n")
+    print("\n\nmedians over runs (of an even count, the later middle one); an unreached target or a failed run"
+          " counts as later than any time; training seconds only\n")
 
-    most = max((max(e[0] for e in r) for reps in epochs.values() for r in reps.values()), default=0)
+    most = max((e[0] for reps in epochs.values() for r in reps.values() for e in r), default=0)
     print("| run | batch | " + " | ".join(f"test acc, epoch {e}" for e in range(1, most + 1)) + " |")
     print("| --- | ---: |" + " ---: |" * most)
     for (name, batch), repeats in sorted(epochs.items()):
         cells = []
         for e in range(1, most + 1):
             acc = [x[2] for r in repeats.values() for x in r if x[0] == e]
-            cells.append(f"{statistics.median(acc):.4f} ({len(acc)})" if acc else "")
+            cells.append(f"{statistics.median_high(acc):.4f} ({len(acc)})" if acc else "")
         print(f"| {NAMES.get(name, name)} | {batch} | " + " | ".join(cells) + " |")
     print("\nmedian test accuracy after each epoch (runs with that epoch); single-process runs stop at the last target")
 
@@ -108,10 +115,13 @@ NAMES = {"single": "DL4J single process", "param-avg": "Tributary local[2], para
 
 
 def summary(runs):
-    """(median seconds or None, median epochs, runs reaching the target, runs) of (seconds, epochs) pairs."""
+    """(median seconds or None, its epochs (None: the most any run trained), runs reaching the target, runs)
+    of (seconds, epochs) pairs."""
     ordered = sorted(runs)
-    mid = ordered[(len(ordered) - 1) // 2]
-    return (median([r[0] for r in runs]), mid[1], sum(1 for r in runs if not math.isinf(r[0])), len(runs))
+    mid = ordered[len(ordered) // 2]
+    seconds = median([r[0] for r in runs])
+    return (seconds, mid[1] if seconds is not None else max(r[1] for r in runs),
+            sum(1 for r in runs if not math.isinf(r[0])), len(runs))
 
 
 if __name__ == "__main__":
