@@ -165,6 +165,15 @@ class LocalClusterIT {
         Set<String> executors = executorsThatRanTasks((String) spark.get("application_id"));
         assertTrue(executors.size() >= 2, "training tasks ran on executors " + executors);
         assertFalse(executors.contains("driver"), "no task may run in the driver: " + executors);
+        // Each step feeds DL4J's wrapper one task per executor JVM (OneFeederPerJvm), not one per minibatch.
+        Map<Integer, List<String>> steps = taskExecutorsByStage((String) spark.get("application_id"),
+                "treeAggregate at SharedTrainingMaster");
+        assertFalse(steps.isEmpty(), "no training stage in the event log");
+        for (Map.Entry<Integer, List<String>> step : steps.entrySet()) {
+            assertEquals(2, step.getValue().size(), "tasks of training stage " + step.getKey() + ": " + steps);
+            assertEquals(2, new HashSet<>(step.getValue()).size(), "executors of training stage " + step.getKey()
+                    + ": " + steps);
+        }
     }
 
     @Test
@@ -278,6 +287,29 @@ class LocalClusterIT {
             }
         }
         return ids;
+    }
+
+    /** Stage id to the executor of each of its tasks, for the stages whose name starts with {@code stageName}. */
+    @SuppressWarnings("unchecked")
+    private static Map<Integer, List<String>> taskExecutorsByStage(String appId, String stageName) throws IOException {
+        Map<Integer, List<String>> executors = new java.util.TreeMap<>();
+        Set<Integer> named = new HashSet<>();
+        for (String line : Files.readAllLines(STATE.resolve("events").resolve(appId), StandardCharsets.UTF_8)) {
+            Map<String, Object> event = Json.readMap(line.getBytes(StandardCharsets.UTF_8));
+            if ("SparkListenerStageSubmitted".equals(event.get("Event"))) {
+                Map<String, Object> stage = (Map<String, Object>) event.get("Stage Info");
+                if (((String) stage.get("Stage Name")).startsWith(stageName)) {
+                    named.add(((Number) stage.get("Stage ID")).intValue());
+                }
+            } else if ("SparkListenerTaskEnd".equals(event.get("Event"))) {
+                int stage = ((Number) event.get("Stage ID")).intValue();
+                if (named.contains(stage)) {
+                    String executor = (String) ((Map<String, Object>) event.get("Task Info")).get("Executor ID");
+                    executors.computeIfAbsent(stage, k -> new ArrayList<>()).add(executor);
+                }
+            }
+        }
+        return executors;
     }
 
     /** The first {@code n} training examples of an IDX directory (test split whole), as a new directory. */

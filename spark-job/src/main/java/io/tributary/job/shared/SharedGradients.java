@@ -90,6 +90,7 @@ public final class SharedGradients implements AutoCloseable {
                 .workerPrefetchNumBatches(2)
                 .rngSeed(config.seed())
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .repartitioner(new OneFeederPerJvm())
                 .storageLevel(null)
                 .collectTrainingStats(false);
         if (shared.residualClip() > 0) {
@@ -103,14 +104,6 @@ public final class SharedGradients implements AutoCloseable {
         info.put("workers_per_node", workersPerNode);
         info.put("aeron_dir", aeronDir);
         SharedTrainingMaster master = builder.build();
-        if (sc.isLocal()) {
-            // One feeding task for the one JVM. DL4J's shared-training wrapper joins the tasks of a JVM into
-            // its one training loop, and a task that joins after the loop has drained the others waits
-            // forever (seen in local[2], jstack: the task in BlockingObserver.waitTillDone, the driver in
-            // SharedTrainingMaster.processResults). The replica has every core either way (Nd4jThreads.perReplica).
-            master.setNumWorkers(1);
-            info.put("feeding_tasks_per_step", 1);
-        }
         return new SharedGradients(master, info);
     }
 
