@@ -99,6 +99,6 @@ class KryoTest {
         HoldoutEvaluation.Counts counts = new HoldoutEvaluation.Counts(3);
         HoldoutEvaluation.Counts back = roundTrip(counts);
         assertNotSame(counts, back);
-        assertEquals(3, back.result().report().confusion().length);
+        assertEquals(3, back.result().report().confusion().numClasses());
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.InputException;
 import io.tributary.common.io.Json;
 import io.tributary.job.ml.TributaryClassificationModel;
 import io.tributary.job.ml.TributaryClassifier;
@@ -121,6 +122,10 @@ class SparkMlTest {
         assertTrue(Files.exists(run.resolve("model.zip")), "the run directory is kept when output is set");
         assertEquals(500, (Integer) trained.getOrDefault(trained.scoringBatchSize()),
                 "the scoring batch is not the training batch");
+        // Saving over the fit's own run directory (overwrite would delete it first) is refused, and the run stays.
+        InputException onto = assertThrows(InputException.class, () -> trained.write().overwrite().save(run.toString()));
+        assertTrue(onto.getMessage().contains(" is --output "), onto.getMessage());
+        assertTrue(Files.exists(run.resolve("model.zip")), "the run directory is untouched");
 
         Path saved = tmp.resolve("pipeline");
         fitted.write().save(saved.toString());

@@ -45,6 +45,11 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(name, Long.class, defaultValue, Long::valueOf, v -> true, "must be an integer", doc);
     }
 
+    public static ConfigKey<Long> longKey(String name, Long defaultValue, long min, long max, String doc) {
+        return new ConfigKey<>(name, Long.class, defaultValue, Long::valueOf, v -> v >= min && v <= max,
+                "must be between " + min + " and " + max, doc);
+    }
+
     public static ConfigKey<Double> doubleKey(String name, Double defaultValue, double minExclusive,
                                               double maxInclusive, String doc) {
         return new ConfigKey<>(name, Double.class, defaultValue, Double::valueOf,

@@ -19,6 +19,19 @@ public final class TrainKeys {
             "Shape C,H,W of one example; required unless the data knows it (IDX headers); images are resized to it.");
     public static final ConfigKey<Integer> NUM_CLASSES = ConfigKey.intKey("num-classes", 0, 0, 1_000_000,
             "Number of classes; 0: inferred from the labels (one distributed pass).");
+    public static final ConfigKey<LabelType> LABEL_TYPE = ConfigKey.enumKey("label-type", LabelType.AUTO,
+            LabelType.class, LabelType::label, "What CSV labels and string label columns are: index (class indices"
+                    + " 0..K-1), name (class names, numbers too), or auto: indices when every label is a number, names"
+                    + " when none is; a mix is refused.");
+    public static final ConfigKey<Integer> MAX_CLASSES = ConfigKey.intKey("max-classes", 10_000, 2, 1_000_000,
+            "Refuse data whose labels make more classes than this (a label 29999 makes 30,000 classes); evaluation"
+                    + " memory grows with the examples, not with the square of the classes.");
+    public static final ConfigKey<Integer> MAX_LINE_BYTES = ConfigKey.intKey("max-line-bytes", 16 << 20, 1024,
+            Integer.MAX_VALUE - 8, "Refuse a CSV file with a line longer than this many bytes (after decompression),"
+                    + " on the driver and the executors alike.");
+    public static final ConfigKey<Long> MAX_IMAGE_BYTES = ConfigKey.longKey("max-image-bytes", 64L << 20, 1L << 16,
+            1L << 34, "Refuse an image whose decoded raster (its header's width x height x bytes per pixel) would"
+                    + " take more bytes than this; an executor decodes at most a quarter of its heap at once.");
     public static final ConfigKey<Double> FEATURE_SCALE = ConfigKey.doubleKeyInclusive("feature-scale", 0.0, 0.0, 1e9,
             "Multiplier of the features; 0: 1/255 for byte pixels, 1 otherwise.");
     public static final ConfigKey<String> TEST_DATA = ConfigKey.stringKey("test-data", null,
@@ -134,11 +147,11 @@ public final class TrainKeys {
 
     /** How data is read: the keys every command that reads data takes (train, evaluate, retrain's holdout). */
     public static final List<ConfigKey<?>> READ_KEYS = List.of(FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE, NUM_CLASSES,
-            FEATURE_SCALE, ON_BAD_RECORD);
+            LABEL_TYPE, FEATURE_SCALE, ON_BAD_RECORD, MAX_CLASSES, MAX_LINE_BYTES, MAX_IMAGE_BYTES);
 
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
-            NUM_CLASSES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, FUSED_LAYERS, MASTER, SYNC,
+            NUM_CLASSES, LABEL_TYPE, MAX_CLASSES, MAX_LINE_BYTES, MAX_IMAGE_BYTES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, FUSED_LAYERS, MASTER, SYNC,
             BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,

@@ -16,7 +16,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A lock file on a Hadoop filesystem, created with an atomic create-if-absent (see {@link AtomicFiles}:
@@ -36,6 +38,8 @@ import java.util.UUID;
 public final class FsLock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FsLock.class);
     static final long FORCED_GRACE_SECONDS = 10;
+    /** The locks this JVM holds, by qualified path: its own jobs' directories, which are not "another job's". */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
     private final HadoopFs.Location file;
     private final AtomicFiles files;
@@ -63,7 +67,10 @@ public final class FsLock implements AutoCloseable {
         byte[] mine = Json.write(owner(force)).getBytes(StandardCharsets.UTF_8);
         try {
             if (force) breakStale(file, files, what);
-            if (files.createNew(file.path(), mine)) return new FsLock(file, files, mine);
+            if (files.createNew(file.path(), mine)) {
+                HELD.add(file.path());
+                return new FsLock(file, files, mine);
+            }
         } catch (IOException e) {
             throw new InputException("Cannot lock " + what + ": " + HadoopFs.describe(e));
         }
@@ -174,6 +181,11 @@ public final class FsLock implements AutoCloseable {
         return file.path();
     }
 
+    /** Whether this JVM holds the lock {@code file} (a qualified path). */
+    public static boolean heldHere(Path file) {
+        return HELD.contains(file);
+    }
+
     /**
      * Releases the lock if this holder still has it; a lock another run took over (with
      * --force-unlock) stays. A failure to remove the file is logged (the lock then needs --force-unlock).
@@ -181,6 +193,7 @@ public final class FsLock implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (!held) return;
+        HELD.remove(file.path());
         try {
             Removal r = removeIfHolds(file, files, content);
             held = false;

@@ -100,11 +100,13 @@ public final class HadoopFs {
      * and directories whose names start with {@code _} or {@code .} (Hadoop's and Spark's markers,
      * checksum side files). Listed directory by directory with plain listings: a located listing
      * would, on the local filesystem without Hadoop's native library, run a process per file to read
-     * its permissions (minutes for an image folder).
+     * its permissions (minutes for an image folder). A symbolic link is listed only when it leads to a
+     * file inside {@code location} ({@link DataLinks}); any other is refused.
      */
     public static List<FileStatus> dataFiles(Location location) throws IOException {
         FileSystem fs = location.fs();
         FileStatus top = fs.getFileStatus(location.path());
+        DataLinks links = DataLinks.under(location);
         List<FileStatus> files = new ArrayList<>();
         ArrayDeque<FileStatus> pending = new ArrayDeque<>(List.of(top));
         while (!pending.isEmpty()) {
@@ -113,6 +115,7 @@ public final class HadoopFs {
             if (s != top && (name.startsWith("_") || name.startsWith("."))) {
                 continue;
             }
+            if (s != top) links.check(s);
             if (s.isDirectory()) {
                 RemoteIterator<FileStatus> it = fs.listStatusIterator(s.getPath());
                 while (it.hasNext()) pending.push(it.next());

@@ -32,9 +32,17 @@ public final class Json {
         }
     }
 
+    /**
+     * A JSON object as a map.
+     *
+     * @throws IOException when the bytes are not one JSON object (the literal {@code null} included,
+     *                     which a plain mapping would return as a {@code null} map)
+     */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> readMap(byte[] bytes) throws IOException {
-        return MAPPER.readValue(bytes, Map.class);
+        Map<String, Object> map = MAPPER.readValue(bytes, Map.class);
+        if (map == null) throw new IOException("it holds the JSON literal null, not a JSON object");
+        return map;
     }
 
     /**

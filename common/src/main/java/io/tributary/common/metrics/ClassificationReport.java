@@ -5,39 +5,46 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Accuracy, per-class precision, recall and F1, and the confusion matrix of a classifier on labelled data. */
-public record ClassificationReport(long examples, double accuracy, List<ClassMetrics> perClass, long[][] confusion) {
+/**
+ * Accuracy, per-class precision, recall and F1, and the confusion matrix of a classifier on labelled
+ * data. Computed from the matrix's non-zero cells, so its cost grows with the classes, not their square.
+ */
+public record ClassificationReport(long examples, double accuracy, List<ClassMetrics> perClass, Confusion confusion) {
 
     /** Metrics of one class; {@code support} is how many examples truly belong to it. */
     public record ClassMetrics(int label, double precision, double recall, double f1, long support) {
     }
 
-    /** The report of a confusion matrix (rows: actual class, columns: predicted class). */
+    /** The report of a whole confusion matrix (rows: actual class, columns: predicted class). */
     public static ClassificationReport of(long[][] confusion) {
-        int numClasses = confusion.length;
+        return of(Confusion.of(confusion));
+    }
+
+    /** The report of a confusion matrix. */
+    public static ClassificationReport of(Confusion confusion) {
+        int numClasses = confusion.numClasses();
+        long[] support = new long[numClasses];
+        long[] predicted = new long[numClasses];
+        long[] correct = new long[numClasses];
         long total = 0;
-        for (long[] row : confusion) {
-            for (long n : row) total += n;
+        for (long[] cell : confusion.cells()) {
+            int a = (int) cell[0];
+            int p = (int) cell[1];
+            support[a] += cell[2];
+            predicted[p] += cell[2];
+            if (a == p) correct[a] += cell[2];
+            total += cell[2];
         }
         List<ClassMetrics> classes = new ArrayList<>();
+        long right = 0;
         for (int c = 0; c < numClasses; c++) {
-            long support = 0;
-            long predicted = 0;
-            for (int k = 0; k < numClasses; k++) {
-                support += confusion[c][k];
-                predicted += confusion[k][c];
-            }
-            long tp = confusion[c][c];
-            double precision = predicted == 0 ? 0.0 : (double) tp / predicted;
-            double recall = support == 0 ? 0.0 : (double) tp / support;
+            double precision = predicted[c] == 0 ? 0.0 : (double) correct[c] / predicted[c];
+            double recall = support[c] == 0 ? 0.0 : (double) correct[c] / support[c];
             double f1 = precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall);
-            classes.add(new ClassMetrics(c, precision, recall, f1, support));
+            classes.add(new ClassMetrics(c, precision, recall, f1, support[c]));
+            right += correct[c];
         }
-        long correct = 0;
-        for (int c = 0; c < numClasses; c++) {
-            correct += confusion[c][c];
-        }
-        double accuracy = total == 0 ? 0.0 : (double) correct / total;
+        double accuracy = total == 0 ? 0.0 : (double) right / total;
         return new ClassificationReport(total, accuracy, classes, confusion);
     }
 
@@ -46,7 +53,11 @@ public record ClassificationReport(long examples, double accuracy, List<ClassMet
         return perClass.stream().mapToDouble(ClassMetrics::f1).average().orElse(0.0);
     }
 
-    /** The report as JSON-ready maps: {@code accuracy}, {@code per_class}, {@code confusion_matrix} (rows: actual). */
+    /**
+     * The report as JSON-ready maps: {@code accuracy}, {@code per_class}, and the confusion matrix as
+     * {@code confusion_matrix} (rows: actual) for up to {@value Confusion#DENSE_CLASSES} classes, else
+     * as its non-zero cells {@code confusion_cells}, each {@code [actual, predicted, count]}.
+     */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("examples", examples);
@@ -63,7 +74,16 @@ public record ClassificationReport(long examples, double accuracy, List<ClassMet
             classes.add(cm);
         }
         m.put("per_class", classes);
-        m.put("confusion_matrix", confusion);
+        putConfusion(m, confusion);
         return m;
+    }
+
+    /** Puts {@code confusion} into {@code m} as {@code confusion_matrix} or, for many classes, {@code confusion_cells}. */
+    public static void putConfusion(Map<String, Object> m, Confusion confusion) {
+        if (confusion.isSmall()) {
+            m.put("confusion_matrix", confusion.dense());
+        } else {
+            m.put("confusion_cells", confusion.cells());
+        }
     }
 }

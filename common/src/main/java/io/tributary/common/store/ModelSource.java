@@ -152,7 +152,7 @@ public final class ModelSource {
                 case CONFIGURATION -> {
                     NetworkConfig conf = read(in -> ModelStore.readConfigurationFile(location.toString(), in));
                     requireSize(conf);
-                    yield conf.init(null);
+                    yield initialised(conf);
                 }
                 case KERAS -> Network.of(read(in -> KerasModels.read(location.toString(), in, config.learningRate())));
                 case SAVED -> ModelStore.load(location);
@@ -165,6 +165,23 @@ public final class ModelSource {
         }
         requireSize(net.config());
         return net;
+    }
+
+    /**
+     * A configuration file's network, initialised afresh. DL4J checks a layer's values only as it
+     * builds it (an {@code nOut} of 0, a missing optimizer or weight initialiser), so what it throws
+     * here is the file's fault: an input error naming it.
+     */
+    private Network initialised(NetworkConfig conf) {
+        try {
+            return conf.init(null);
+        } catch (InputException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String m = String.valueOf(e.getMessage());
+            throw new InputException(kind.label() + " " + location + " describes a network DL4J cannot build ("
+                    + e.getClass().getSimpleName() + ": " + m.lines().findFirst().orElse(m) + ")", e);
+        }
     }
 
     private Network zoo(ModelZoo.InputShape shape) {

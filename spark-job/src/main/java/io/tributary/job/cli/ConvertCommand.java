@@ -3,6 +3,7 @@ package io.tributary.job.cli;
 import io.tributary.common.InputException;
 import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.OutputPlace;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.IdxRows;
 import io.tributary.job.spark.ExecutorWait;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
@@ -55,6 +57,7 @@ public final class ConvertCommand implements Callable<Integer> {
         Configuration hadoopConf = SparkConfs.hadoopConf(conf);
         MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, hadoopConf));
         HadoopFs.Location out = HadoopFs.resolve("output", output, hadoopConf);
+        OutputPlace.require("output", out, List.of(new OutputPlace.Input("data", dir.location())), false);
         if (out.fs().exists(out.path()) && !overwrite) {
             throw new InputException("Output " + out + " already exists; pass --overwrite to replace it, or choose"
                     + " another --output");

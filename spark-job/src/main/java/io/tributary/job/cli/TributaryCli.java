@@ -1,6 +1,7 @@
 package io.tributary.job.cli;
 
 import io.tributary.common.InputException;
+import io.tributary.job.read.ReadFailure;
 import io.tributary.job.train.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +39,8 @@ public final class TributaryCli {
 
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         boolean verbose = parsed.subcommand() != null && parsed.subcommand().hasMatchedOption("--verbose");
-        Throwable input = findInputError(e);
+        String data = parsed.subcommand() == null ? null : parsed.subcommand().matchedOptionValue("--data", null);
+        Throwable input = findInputError(e, data);
         if (input != null) {
             System.err.println("tributary: " + input.getMessage());
             if (verbose) e.printStackTrace();
@@ -50,12 +52,15 @@ public final class TributaryCli {
         return EXIT_RUNTIME;
     }
 
-    /** An input error may arrive wrapped (for example by Spark); find it in the cause chain. */
-    private static Throwable findInputError(Throwable e) {
+    /**
+     * An input error may arrive wrapped (for example by Spark); find it in the cause chain, or see a
+     * data file Spark could not read in it ({@link ReadFailure}).
+     */
+    private static Throwable findInputError(Throwable e, String data) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof InputException) return t;
         }
-        return null;
+        return ReadFailure.of(e, data).orElse(null);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

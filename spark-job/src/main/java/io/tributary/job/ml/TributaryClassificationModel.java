@@ -8,6 +8,7 @@ import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.io.OutputPlace;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.read.Batching;
@@ -273,10 +274,15 @@ public final class TributaryClassificationModel
      * (a path without a scheme is on the default filesystem, as the metadata Spark writes beside it).
      */
     static HadoopFs.Location dataOf(String path, org.apache.spark.SparkContext sc) {
+        return at(path, sc).child(DATA);
+    }
+
+    /** {@code path} qualified as Spark's writers qualify it. */
+    private static HadoopFs.Location at(String path, org.apache.spark.SparkContext sc) {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         try {
             org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
-            return new HadoopFs.Location(fs, fs.makeQualified(p)).child(DATA);
+            return new HadoopFs.Location(fs, fs.makeQualified(p));
         } catch (IOException e) {
             throw new InputException("Cannot reach " + path + ": " + HadoopFs.describe(e));
         }
@@ -288,6 +294,22 @@ public final class TributaryClassificationModel
 
         Writer(TributaryClassificationModel model) {
             this.model = model;
+        }
+
+        /**
+         * Refuses a path that is, holds or lies inside the fit's run directory or a directory a running
+         * job holds, before Spark's writer deletes an existing one ({@code overwrite()}).
+         */
+        @Override
+        public void save(String path) throws IOException {
+            HadoopFs.Location target = at(path, sc());
+            List<OutputPlace.Input> inputs = new ArrayList<>();
+            if (model.parent() instanceof TributaryClassifier fit && fit.isDefined(fit.output())) {
+                inputs.add(new OutputPlace.Input("output", HadoopFs.resolve("output", fit.getOrDefault(fit.output()),
+                        sc().hadoopConfiguration())));
+            }
+            OutputPlace.require("path", target, inputs, false);
+            super.save(path);
         }
 
         @Override

@@ -13,7 +13,6 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
-import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
 import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -26,11 +25,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import scala.Tuple2;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -41,7 +37,8 @@ import java.util.NoSuchElementException;
  * header. Each file is read whole by one task, from its first byte, so that a row knows its line
  * number (Spark's CSV source splits files and numbers no lines); a dataset of many files is read in
  * parallel, a single file by one task. Compressed files (gzip, bzip2...) are read through Hadoop's
- * codecs. Every file must start with the same header.
+ * codecs. Every file must start with the same header. No line, the header included, is read past
+ * {@code max-line-bytes} ({@link BoundedLines}).
  */
 final class CsvLines {
     static final StructType SCHEMA = new StructType()
@@ -56,8 +53,8 @@ final class CsvLines {
     private CsvLines() {
     }
 
-    /** On the driver: the header of the first file, in path order, that has a line. */
-    static Header header(String location, Configuration conf) {
+    /** On the driver: the header of the first file, in path order, that has a line (at most {@code maxLineBytes}). */
+    static Header header(String location, Configuration conf, int maxLineBytes) {
         HadoopFs.Location loc = HadoopFs.resolve("--data", location, conf);
         List<Path> files = new ArrayList<>();
         try {
@@ -68,7 +65,7 @@ final class CsvLines {
             files.sort(null);
             CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
             for (Path p : files) {
-                String first = firstLine(loc.fs(), p, codecs.getCodec(p));
+                String first = firstLine(loc.fs(), p, codecs.getCodec(p), maxLineBytes);
                 if (first != null) return new Header(p.toString(), parseHeader(p.toString(), first));
             }
         } catch (IOException e) {
@@ -78,11 +75,12 @@ final class CsvLines {
                 + "; a CSV dataset needs a header row and at least one example");
     }
 
-    private static String firstLine(FileSystem fs, Path p, CompressionCodec codec) throws IOException {
+    private static String firstLine(FileSystem fs, Path p, CompressionCodec codec, int maxLineBytes)
+            throws IOException {
         try (InputStream raw = fs.open(p);
-             InputStream in = codec == null ? raw : codec.createInputStream(raw);
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            return r.readLine();
+             BoundedLines lines = new BoundedLines(codec == null ? raw : codec.createInputStream(raw), p.toString(),
+                     maxLineBytes)) {
+            return lines.next() ? lines.text() : null;
         }
     }
 
@@ -92,16 +90,19 @@ final class CsvLines {
         return List.copyOf(columns);
     }
 
-    /** The lines of every file as rows; the tasks check each file's header against {@code header}. */
-    static Dataset<Row> read(SparkSession spark, String location, Header header, Configuration hadoopConf) {
+    /**
+     * The lines of every file as rows, each at most {@code maxLineBytes}; the tasks check each file's
+     * header against {@code header}.
+     */
+    static Dataset<Row> read(SparkSession spark, String location, Header header, Configuration hadoopConf,
+                             int maxLineBytes) {
         Configuration conf = new Configuration(hadoopConf);
-        // One split per file: a split that starts mid-file cannot number its lines.
-        conf.setLong(FileInputFormat.SPLIT_MINSIZE, Long.MAX_VALUE);
         conf.setBoolean(FileInputFormat.INPUT_DIR_RECURSIVE, true);
+        conf.setInt(WholeCsvFiles.MAX_LINE_BYTES, maxLineBytes);
         String path = HadoopFs.resolve("--data", location, hadoopConf).path().toString();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaNewHadoopRDD<LongWritable, Text> files = (JavaNewHadoopRDD<LongWritable, Text>)
-                jsc.newAPIHadoopFile(path, TextInputFormat.class, LongWritable.class, Text.class, conf);
+                jsc.newAPIHadoopFile(path, WholeCsvFiles.class, LongWritable.class, Text.class, conf);
         JavaRDD<Row> lines = files.mapPartitionsWithInputSplit(new FileLines(header), false);
         return spark.createDataFrame(lines, SCHEMA);
     }

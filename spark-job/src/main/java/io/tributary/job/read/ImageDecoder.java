@@ -1,10 +1,15 @@
 package io.tributary.job.read;
 
+import io.tributary.common.config.TrainKeys;
+
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.SampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -13,8 +18,11 @@ import java.util.Set;
 
 /**
  * Decodes one JPEG, PNG, GIF or BMP file with the JDK's ImageIO. The format is recognised from the
- * content, not the name; a GIF's first frame is read. Images larger than {@link #MAX_PIXELS} are
- * refused from their header, before any pixel is decoded.
+ * content, not the name; a GIF's first frame is read. An image is sized from its header before any
+ * pixel is decoded: more than {@link #MAX_PIXELS} pixels, or a raster of more than {@code
+ * max-image-bytes} (width x height x the bytes per pixel ImageIO decodes it to: 4 for packed RGB,
+ * 2 per sample for 16-bit PNGs), is refused; what is decoded is reserved in the executor's
+ * {@link DecodeBudget} first, so concurrent tasks cannot add up to more than its heap takes.
  */
 final class ImageDecoder {
     /**
@@ -30,28 +38,65 @@ final class ImageDecoder {
     private ImageDecoder() {
     }
 
-    /** The image in {@code bytes}, in whatever layout ImageIO decodes it to. */
-    static BufferedImage decode(byte[] bytes) throws BadImageException {
+    /** What is decoded with the image: its pixels as ImageIO lays them out. */
+    interface Decoded<T> {
+        T use(BufferedImage image) throws BadImageException;
+    }
+
+    /**
+     * Decodes the image in {@code bytes} (at most {@code maxBytes} decoded) and hands it to {@code use}
+     * while its bytes are reserved in the executor's {@link DecodeBudget}.
+     */
+    static <T> T decode(byte[] bytes, long maxBytes, Decoded<T> use) throws BadImageException {
         // A memory cache, not ImageIO's default temporary file: the bytes are in memory already.
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             ImageReader reader = readerFor(in);
             try {
                 reader.setInput(in, true, true);
-                long width = reader.getWidth(0);
-                long height = reader.getHeight(0);
-                if (width * height > MAX_PIXELS) {
-                    throw new BadImageException("is " + width + "x" + height + " pixels, more than the "
-                            + String.format(Locale.ROOT, "%,d", MAX_PIXELS) + " an image may have");
+                long raster = rasterBytes(reader, maxBytes);
+                DecodeBudget.acquire(raster + bytes.length);
+                try {
+                    return use.use(reader.read(0));
+                } finally {
+                    DecodeBudget.release(raster + bytes.length);
                 }
-                return reader.read(0);
             } finally {
                 reader.dispose();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadImageException("was not decoded: the task was interrupted");
         } catch (IOException | RuntimeException e) {
             // ImageIO reports corrupt data as IIOException, and sometimes as a runtime exception
             // (IndexOutOfBounds, IllegalArgument, CMMException for a colour profile it cannot apply).
             throw new BadImageException("cannot be decoded by ImageIO (" + describe(e) + ")");
         }
+    }
+
+    /** The bytes of the raster the reader will decode, from the header; refused beyond the limits. */
+    private static long rasterBytes(ImageReader reader, long maxBytes) throws IOException, BadImageException {
+        long width = reader.getWidth(0);
+        long height = reader.getHeight(0);
+        if (width * height > MAX_PIXELS) {
+            throw new BadImageException("is " + width + "x" + height + " pixels, more than the "
+                    + String.format(Locale.ROOT, "%,d", MAX_PIXELS) + " an image may have");
+        }
+        long perPixel = bytesPerPixel(reader);
+        long raster = width * height * perPixel;
+        if (raster > maxBytes) {
+            throw new BadImageException(String.format(Locale.ROOT, "is %dx%d pixels of %d bytes: %,d bytes decoded,"
+                    + " more than %s %d", width, height, perPixel, raster, TrainKeys.MAX_IMAGE_BYTES.name(), maxBytes));
+        }
+        return raster;
+    }
+
+    /** The bytes one pixel takes as ImageIO decodes it (its first image type); 4 when the reader cannot say. */
+    private static long bytesPerPixel(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (types == null || !types.hasNext()) return 4;
+        SampleModel model = types.next().getSampleModel();
+        long bits = (long) model.getNumDataElements() * DataBuffer.getDataTypeSize(model.getDataType());
+        return Math.max(1, (bits + 7) / 8);
     }
 
     private static ImageReader readerFor(ImageInputStream in) throws IOException, BadImageException {

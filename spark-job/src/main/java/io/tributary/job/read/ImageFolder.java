@@ -1,6 +1,7 @@
 package io.tributary.job.read;
 
 import io.tributary.common.InputException;
+import io.tributary.common.io.DataLinks;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -21,7 +22,8 @@ import java.util.TreeMap;
  * An image folder as the driver sees it by listing names (it never opens a file): one subdirectory
  * of the root per class, the classes sorted by name (label {@code i} is the {@code i}-th name), and
  * how many image files each class folder holds, counting its nested folders. Names Spark's file
- * sources leave out ({@link ImageFiles#isHidden}) are left out here too.
+ * sources leave out ({@link ImageFiles#isHidden}) are left out here too, and a symbolic link is
+ * refused unless it leads to a file inside the folder ({@link DataLinks}), before Spark lists it.
  *
  * @param images      the image files of each class, in the order of {@code classNames}
  * @param unlabelled  image files directly under the root, which belong to no class and are not read
@@ -50,11 +52,13 @@ record ImageFolder(HadoopFs.Location root, List<String> classNames, List<Long> i
             long unlabelled = 0;
             FileStatus emptyClass = null;
             long othersInEmptyClass = 0;
+            DataLinks links = DataLinks.under(root);
             for (FileStatus child : fs.listStatus(root.path())) {
                 String name = child.getPath().getName();
                 if (ImageFiles.isHidden(name)) continue;
+                links.check(child);
                 if (child.isDirectory()) {
-                    long[] counts = countFiles(fs, child.getPath(), ignored);
+                    long[] counts = countFiles(fs, child.getPath(), ignored, links);
                     classes.put(name, counts[0]);
                     if (counts[0] == 0 && (emptyClass == null || name.compareTo(emptyClass.getPath().getName()) < 0)) {
                         emptyClass = child;
@@ -86,7 +90,8 @@ record ImageFolder(HadoopFs.Location root, List<String> classNames, List<Long> i
     }
 
     /** Image files (index 0) and other files (index 1) under {@code dir}, at any depth, by name only. */
-    private static long[] countFiles(FileSystem fs, Path dir, SortedMap<String, Long> ignored) throws IOException {
+    private static long[] countFiles(FileSystem fs, Path dir, SortedMap<String, Long> ignored, DataLinks links)
+            throws IOException {
         long[] counts = new long[2];
         // An explicit stack rather than recursion: a deep tree must not overflow the driver's stack.
         Deque<Path> dirs = new ArrayDeque<>(List.of(dir));
@@ -96,6 +101,7 @@ record ImageFolder(HadoopFs.Location root, List<String> classNames, List<Long> i
                 FileStatus s = it.next();
                 String name = s.getPath().getName();
                 if (ImageFiles.isHidden(name)) continue;
+                links.check(s);
                 if (s.isDirectory()) {
                     dirs.push(s.getPath());
                 } else if (ImageFiles.isImage(name)) {

@@ -4,6 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.config.BadRecordPolicy;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.InputShape;
+import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
@@ -16,6 +17,8 @@ import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
 
 /**
  * An image folder ({@code --format images}): one subdirectory of {@code --data} per class, the
@@ -42,6 +45,12 @@ public final class ImageFolderRows implements RowSource {
         HadoopFs.Location root = HadoopFs.resolve("data", location, hadoopConf);
         ImageFolder folder = ImageFolder.list(root);
         int numClasses = folder.classNames().size();
+        if (numClasses > config.limits().maxClasses()) {
+            throw new InputException(String.format(Locale.ROOT, "Image folder %s has %,d class folders, more"
+                    + " classes than %s %d; an image folder holds one subdirectory per class (raise %s if the data"
+                    + " really has that many classes)", root, numClasses, TrainKeys.MAX_CLASSES.name(),
+                    config.limits().maxClasses(), TrainKeys.MAX_CLASSES.name()));
+        }
         if (config.numClasses() != 0 && config.numClasses() != numClasses) {
             throw new InputException("--num-classes " + config.numClasses() + " does not match the " + numClasses
                     + " class folders of " + root + " (" + folder.classSummary(CLASSES_LOGGED) + ")");
@@ -59,7 +68,7 @@ public final class ImageFolderRows implements RowSource {
                 .select("path", "length");
         ImageToExample toExample = new ImageToExample(root.path().toUri().getPath(),
                 folder.classNames().toArray(String[]::new), shape, config.onBadRecord() == BadRecordPolicy.SKIP,
-                skipped, new SerializableConfiguration(hadoopConf));
+                skipped, new SerializableConfiguration(hadoopConf), config.limits().maxImageBytes());
         Dataset<Row> rows = files.flatMap(toExample, Encoders.row(schema()));
         return new ExampleRows(rows, shape, numClasses, folder.classNames(), true, location);
     }

@@ -2,6 +2,7 @@ package io.tributary.job.read;
 
 import io.tributary.common.InputException;
 import io.tributary.common.config.InputShape;
+import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -31,31 +32,28 @@ final class ImageToExample implements FlatMapFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(ImageToExample.class);
 
-    /**
-     * The largest image file read. The pixel limit bounds decoded images; this bounds the bytes
-     * held before decoding (a 90-megapixel PNG, the largest image accepted, is well below it).
-     */
-    static final long MAX_FILE_BYTES = 512L << 20;
-
     private final String rootPath;
     private final String[] classNames;
     private final InputShape shape;
     private final boolean skip;
     private final LongAccumulator skipped;
     private final SerializableConfiguration hadoopConf;
+    /** The most bytes an image may take decoded, and the largest image file read (its bytes are held whole). */
+    private final long maxImageBytes;
 
     /**
      * @param rootPath   the path part of the image folder's URI, which every listed file's path starts with
      * @param classNames the class folders' names, sorted
      */
     ImageToExample(String rootPath, String[] classNames, InputShape shape, boolean skip, LongAccumulator skipped,
-                   SerializableConfiguration hadoopConf) {
+                   SerializableConfiguration hadoopConf, long maxImageBytes) {
         this.rootPath = rootPath.endsWith("/") ? rootPath : rootPath + "/";
         this.classNames = classNames.clone();
         this.shape = shape;
         this.skip = skip;
         this.skipped = skipped;
         this.hadoopConf = hadoopConf;
+        this.maxImageBytes = maxImageBytes;
     }
 
     @Override
@@ -83,22 +81,25 @@ final class ImageToExample implements FlatMapFunction<Row, Row> {
     }
 
     private byte[] pixels(String path, long length) throws BadImageException {
-        if (length > MAX_FILE_BYTES) {
-            throw new BadImageException("is " + String.format(Locale.ROOT, "%,d", length) + " bytes, more than the "
-                    + String.format(Locale.ROOT, "%,d", MAX_FILE_BYTES) + " an image file may have");
+        if (length > maxImageBytes) {
+            throw tooLong(String.format(Locale.ROOT, "%,d", length));
         }
         byte[] bytes = read(path);
-        ImagePixels image = new ImagePixels(ImageDecoder.decode(bytes), shape.channels());
-        return Resampler.resize(image, shape.channels(), shape.height(), shape.width());
+        return ImageDecoder.decode(bytes, maxImageBytes, decoded -> Resampler.resize(
+                new ImagePixels(decoded, shape.channels()), shape.channels(), shape.height(), shape.width()));
+    }
+
+    private BadImageException tooLong(String length) {
+        return new BadImageException("is " + length + " bytes, more than " + TrainKeys.MAX_IMAGE_BYTES.name() + " "
+                + maxImageBytes + " (an image file is held whole while it is decoded)");
     }
 
     private byte[] read(String path) throws BadImageException {
         Path p = new Path(path);
         try (FSDataInputStream in = p.getFileSystem(hadoopConf.value()).open(p)) {
-            byte[] bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
-            if (bytes.length > MAX_FILE_BYTES) {
-                throw new BadImageException("is more than the " + String.format(Locale.ROOT, "%,d", MAX_FILE_BYTES)
-                        + " bytes an image file may have");
+            byte[] bytes = in.readNBytes((int) Math.min(maxImageBytes + 1, Integer.MAX_VALUE - 8));
+            if (bytes.length > maxImageBytes) {
+                throw tooLong("more than " + String.format(Locale.ROOT, "%,d", maxImageBytes));
             }
             return bytes;
         } catch (IOException e) {

@@ -78,10 +78,12 @@ public final class TableRows implements RowSource {
         boolean labelled = columns.label() != null;
         LabelClasses classes;
         if (labelled) {
-            Dataset<Row> label = df.select(quoted(columns.label()).as(LabelClasses.VALUE));
-            classes = columns.labelKind() == LabelKind.NAMES
-                    ? LabelClasses.names(label, columns.label(), source, config.numClasses())
-                    : LabelClasses.integral(label, columns.label(), source, config.numClasses());
+            // input_file_name() right above the scan, as below: it names the file of a label in messages.
+            LabelClasses.Labels labels = new LabelClasses.Labels(df.select(quoted(columns.label()).as(LabelClasses.VALUE),
+                    input_file_name().as(LabelClasses.FILE), lit(null).cast(DataTypes.LongType).as(LabelClasses.LINE)),
+                    columns.label(), source, config.numClasses(), config.limits().maxClasses());
+            classes = columns.labelKind() == LabelKind.NAMES ? LabelClasses.text(labels, config.labelType())
+                    : LabelClasses.integral(labels);
         } else {
             classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
         }
@@ -105,7 +107,7 @@ public final class TableRows implements RowSource {
 
     private static ScoringRows fromCsv(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
                                        LongAccumulator skipped, List<String> keep) {
-        CsvLines.Header header = CsvLines.header(location, hadoopConf);
+        CsvLines.Header header = CsvLines.header(location, hadoopConf, config.limits().maxLineBytes());
         List<String> names = header.columns();
         List<String> kept = keep == null ? List.of() : keep;
         String features = config.featuresCol() != null ? config.featuresCol()
@@ -135,12 +137,14 @@ public final class TableRows implements RowSource {
                     + (labelled ? config.labelCol() : "") + (kept.isEmpty() ? "" : (labelled ? " and " : "") + kept)
                     + "), but --input-shape " + shape + " needs " + shape.size());
         }
-        Dataset<Row> lines = CsvLines.read(spark, location, header, hadoopConf);
+        Dataset<Row> lines = CsvLines.read(spark, location, header, hadoopConf, config.limits().maxLineBytes());
         LabelClasses classes;
         if (labelled) {
             Dataset<Row> label = lines.where(size(col("fields")).equalTo(names.size()))
-                    .select(element_at(col("fields"), labelIndex + 1).as(LabelClasses.VALUE));
-            classes = LabelClasses.csv(label, config.labelCol(), location, config.numClasses());
+                    .select(element_at(col("fields"), labelIndex + 1).as(LabelClasses.VALUE),
+                            col("file").as(LabelClasses.FILE), col("line").as(LabelClasses.LINE));
+            classes = LabelClasses.text(new LabelClasses.Labels(label, config.labelCol(), location, config.numClasses(),
+                    config.limits().maxClasses()), config.labelType());
         } else {
             classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
         }
@@ -166,6 +170,8 @@ public final class TableRows implements RowSource {
         HadoopFs.Location loc = HadoopFs.resolve("--data", location, conf);
         try {
             if (!loc.fs().exists(loc.path())) throw new InputException("--data " + location + " does not exist");
+            // Listed once here, before Spark lists it, so that links under it are held to DataLinks' rule.
+            HadoopFs.dataFiles(loc);
         } catch (IOException e) {
             throw new InputException("Cannot read --data " + location + ": " + HadoopFs.describe(e));
         }

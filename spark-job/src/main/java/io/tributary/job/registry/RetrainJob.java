@@ -12,6 +12,7 @@ import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.CrashPoint;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.OutputPlace;
 import io.tributary.common.store.ModelSource;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.common.registry.Promotion;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -78,7 +81,9 @@ public final class RetrainJob {
         DataReader.knownShape(train.data(), train.input(), hadoopConf);
         String holdoutName = holdoutLocation + (DataReader.resolve(holdoutLocation, train.input().format(), hadoopConf)
                 == DataFormat.IDX ? " (test split)" : "");
-        ModelRegistry registry = ModelRegistry.open(HadoopFs.resolve("registry", retrain.registry(), hadoopConf), true);
+        HadoopFs.Location registryLocation = HadoopFs.resolve("registry", retrain.registry(), hadoopConf);
+        OutputPlace.require("registry", registryLocation, dataInputs(holdoutLocation, hadoopConf), true);
+        ModelRegistry registry = ModelRegistry.open(registryLocation, true);
         try (FsLock ignored = registry.lock(train.forceUnlock())) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("event", ModelRegistry.RETRAIN);
@@ -171,6 +176,17 @@ public final class RetrainJob {
             return record(registry, entry, decision.promoted() ? ModelRegistry.PROMOTED : ModelRegistry.REJECTED,
                     version, decision.reason());
         }
+    }
+
+    /** The data and held-out data as inputs the registry must keep apart from. */
+    private List<OutputPlace.Input> dataInputs(String holdout, Configuration hadoopConf) {
+        List<OutputPlace.Input> inputs = new ArrayList<>();
+        for (String data : List.of(train.data(), holdout)) {
+            if (!data.startsWith(DataReader.TABLE_PREFIX)) {
+                inputs.add(new OutputPlace.Input("data", HadoopFs.resolve("data", data, hadoopConf)));
+            }
+        }
+        return inputs;
     }
 
     private Outcome record(ModelRegistry registry, Map<String, Object> entry, String decision, int version,

@@ -58,7 +58,10 @@ public final class RunReport {
         List<Map<String, Object>> classes = maps(test.get("per_class"));
         long[][] confusion = confusion(metrics.get("confusion_matrix"));
         h.append("<h2>Test set: ").append(fmt("%,d", test.get("examples"))).append(" examples</h2>\n<div class=\"row\">");
-        img(h, "confusion matrix heat map", () -> Charts.confusion(confusion));
+        if (confusion.length > 0) {
+            // Written whole for up to Confusion.DENSE_CLASSES classes; more would not be a readable picture.
+            img(h, "confusion matrix heat map", () -> Charts.confusion(confusion));
+        }
         List<String> labels = new ArrayList<>();
         for (Map<String, Object> c : classes) labels.add(String.valueOf(c.get("label")));
         img(h, "precision, recall and F1 per class", () -> Charts.bars("Per-class metrics", "class", "score", labels,

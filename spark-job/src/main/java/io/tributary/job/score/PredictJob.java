@@ -4,6 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.io.OutputPlace;
 import io.tributary.job.read.Batching;
 import io.tributary.job.read.DataReader;
 import io.tributary.job.read.ScoringRows;
@@ -25,7 +26,6 @@ import org.apache.spark.sql.types.StructField;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -98,14 +98,18 @@ public final class PredictJob {
                         + MAX_BATCH);
             }
             keep = List.copyOf(keep);
+            // Spark resolves column names without regard to case: Prediction and prediction are one column.
             for (String k : keep) {
-                if (Scorer.outputColumns().contains(k)) {
-                    throw new InputException("--keep-cols " + k + " would clash with the output's own column " + k
-                            + "; rename it in the data");
+                for (String own : Scorer.outputColumns()) {
+                    if (own.equalsIgnoreCase(k)) {
+                        throw new InputException("--keep-cols " + k + " would clash with the output's own column " + own
+                                + " (column names are compared without regard to case); rename it in the data");
+                    }
                 }
             }
-            if (new HashSet<>(keep).size() != keep.size()) {
-                throw new InputException("--keep-cols " + String.join(",", keep) + " names a column twice");
+            if (keep.stream().map(k -> k.toLowerCase(Locale.ROOT)).distinct().count() != keep.size()) {
+                throw new InputException("--keep-cols " + String.join(",", keep) + " names a column twice (column"
+                        + " names are compared without regard to case)");
             }
         }
     }
@@ -122,8 +126,9 @@ public final class PredictJob {
     public static Result run(Plan plan) throws Exception {
         SparkConf sparkConf = SparkConfs.build("tributary-predict", plan.master());
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
-        PredictionOutput output = PredictionOutput.claim(HadoopFs.resolve("output", plan.output(), hadoopConf),
-                plan.overwrite());
+        HadoopFs.Location target = HadoopFs.resolve("output", plan.output(), hadoopConf);
+        OutputPlace.require("output", target, inputs(plan, hadoopConf), false);
+        PredictionOutput output = PredictionOutput.claim(target, plan.overwrite());
         ScoringModel model = plan.registry() != null
                 ? ScoringModel.fromRegistry(plan.registry(), plan.version(), hadoopConf)
                 : ScoringModel.file(plan.model(), hadoopConf);
@@ -177,6 +182,18 @@ public final class PredictJob {
         }
         return new Result(output.target().toString(), scored.examples().value(), scored.labelled().value(),
                 scored.accuracy(), model, seconds);
+    }
+
+    /** What the run reads, which its output must keep apart from: the data, and the model file or the registry. */
+    private static List<OutputPlace.Input> inputs(Plan plan, Configuration hadoopConf) {
+        List<OutputPlace.Input> inputs = new ArrayList<>();
+        if (!plan.data().startsWith(DataReader.TABLE_PREFIX)) {
+            inputs.add(new OutputPlace.Input("data", HadoopFs.resolve("data", plan.data(), hadoopConf)));
+        }
+        inputs.add(plan.registry() != null
+                ? new OutputPlace.Input("registry", HadoopFs.resolve("registry", plan.registry(), hadoopConf))
+                : new OutputPlace.Input("model", HadoopFs.resolve("model", plan.model(), hadoopConf)));
+        return inputs;
     }
 
     /** The model's class count for the data's examples; refused when the data's labels do not fit them. */

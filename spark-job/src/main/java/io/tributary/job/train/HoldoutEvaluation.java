@@ -9,6 +9,7 @@ import org.apache.spark.storage.StorageLevel;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.metrics.ClassificationReport;
+import io.tributary.common.metrics.Confusion;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -113,22 +114,18 @@ public final class HoldoutEvaluation {
 
     /** What a task counted (a task result, so registered with Kryo); a plain class with arrays, which Spark's Kryo 4 can serialize. */
     public static final class Counts implements Serializable {
-        final long[][] confusion;
+        final Confusion confusion;
         double lossSum;
         long examples;
         List<long[]> wrong = new ArrayList<>();   // {index, label, predicted}
         List<Double> wrongProbability = new ArrayList<>();
 
         public Counts(int numClasses) {
-            confusion = new long[numClasses][numClasses];
+            confusion = new Confusion(numClasses);
         }
 
         void add(Counts other, int keep) {
-            for (int a = 0; a < confusion.length; a++) {
-                for (int p = 0; p < confusion.length; p++) {
-                    confusion[a][p] += other.confusion[a][p];
-                }
-            }
+            confusion.addAll(other.confusion);
             lossSum += other.lossSum;
             examples += other.examples;
             wrong.addAll(other.wrong);
@@ -196,7 +193,7 @@ public final class HoldoutEvaluation {
                     int label = b.labels()[k];
                     float[] p = probs[k];
                     int predicted = DataSets.predictedClass(p);
-                    counts.confusion[label][predicted]++;
+                    counts.confusion.add(label, predicted, 1);
                     counts.lossSum -= Math.log(Math.max(p[label], MIN_PROBABILITY));
                     if (predicted != label && keep > 0) {
                         counts.wrong.add(new long[] {b.firstIndex() + k, label, predicted});

@@ -3,6 +3,7 @@ package io.tributary.job.train;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
+import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.ProcessMemory;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.store.ModelStore;
@@ -47,7 +48,7 @@ final class RunPublisher {
         metrics.put("wall_seconds", result.wallSeconds());
         metrics.put("epochs", result.epochs().stream().map(EpochResult::toMap).toList());
         metrics.put("test", result.test().toMap());
-        metrics.put("confusion_matrix", result.test().report().confusion());
+        ClassificationReport.putConfusion(metrics, result.test().report().confusion());
         metrics.put("seconds_to_first_step", result.footprint().secondsToFirstStep());
         metrics.put("cached_batches_mb", result.footprint().cachedBatchBytes() / (double) (1 << 20));
         metrics.put("driver", driver());

@@ -4,10 +4,12 @@ import io.tributary.common.InputException;
 import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.OutputPlace;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelSource;
+import io.tributary.job.read.DataReader;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
 import io.tributary.job.spark.TributaryPlugin;
@@ -17,6 +19,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -100,6 +104,7 @@ public final class TrainJob {
         ModelSource model = this.model != null ? this.model : ModelSource.of(resolved, hadoopConf);
         TrainingData.knownShape(resolved, hadoopConf).ifPresent(model::network);
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
+        OutputPlace.require("output", outLocation, inputs(resolved, model, hadoopConf), true);
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         try {
             CheckpointStore checkpoints = checkpoints(outLocation);
@@ -129,6 +134,20 @@ public final class TrainJob {
     /** What training produced, before it is published. */
     private record Trained(Network model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
                            long examples, Map<String, Object> sparkInfo, long firstStepNanos, long cachedBytes) {
+    }
+
+    /** What the run reads, which its output must keep apart from: the data, the held-out data, a model file. */
+    private static List<OutputPlace.Input> inputs(TrainConfig config, ModelSource model, Configuration hadoopConf) {
+        List<OutputPlace.Input> inputs = new ArrayList<>();
+        for (String data : Arrays.asList(config.data(), config.input().testData())) {
+            if (data != null && !data.startsWith(DataReader.TABLE_PREFIX)) {
+                inputs.add(new OutputPlace.Input("data", HadoopFs.resolve("data", data, hadoopConf)));
+            }
+        }
+        if (model.kind() != ModelSource.Kind.ZOO) {
+            inputs.add(new OutputPlace.Input("model", HadoopFs.resolve("model", model.name(), hadoopConf)));
+        }
+        return inputs;
     }
 
     private SparkConf sparkConf() {

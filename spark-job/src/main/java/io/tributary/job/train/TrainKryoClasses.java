@@ -1,5 +1,6 @@
 package io.tributary.job.train;
 
+import io.tributary.common.metrics.Confusion;
 import io.tributary.job.kryo.KryoClasses;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
@@ -11,6 +12,6 @@ public final class TrainKryoClasses implements KryoClasses {
     @Override
     public List<Class<?>> classes() {
         return List.of(NetBroadcastTuple.class, ParameterAveragingAggregationTuple.class,
-                HoldoutEvaluation.Counts.class);
+                HoldoutEvaluation.Counts.class, Confusion.class);
     }
 }
