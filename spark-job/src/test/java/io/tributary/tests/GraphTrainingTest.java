@@ -92,7 +92,7 @@ class GraphTrainingTest {
         double accuracy = ((Number) CheckpointResumeTest.metrics(reference).get("test_accuracy")).doubleValue();
         assertTrue(accuracy > 0.8, "test accuracy " + accuracy);
         Network ours = CheckpointResumeTest.model(reference);
-        assertTrue(ours.isGraph());
+        assertInstanceOf(Network.Graph.class, ours);
         assertFalse(ours.config().isFused(), "saved in DL4J's standard layers");
         assertTrue(ours.config().forBackend().isFused(), "trained with its convolution blocks fused");
         ComputationGraph dl4j = ModelSerializer.restoreComputationGraph(reference.resolve("model.zip").toFile(), true);
@@ -115,7 +115,7 @@ class GraphTrainingTest {
                 "--model", graphJson.toString()));
         CheckpointResumeTest.Run r = CheckpointResumeTest.cli(args.toArray(new String[0]));
         assertEquals(0, r.code(), r.err());
-        assertTrue(CheckpointResumeTest.model(out).isGraph());
+        assertInstanceOf(Network.Graph.class, CheckpointResumeTest.model(out));
         double accuracy = ((Number) CheckpointResumeTest.metrics(out).get("test_accuracy")).doubleValue();
         assertTrue(accuracy > 0.8, "test accuracy " + accuracy);
     }
@@ -143,7 +143,7 @@ class GraphTrainingTest {
         int championVersion = reg.champion().getAsInt();
         assertEquals(second.equals("promoted") ? 2 : 1, championVersion, history.toString());
         Path champion = Path.of(reg.versionDir(championVersion).path().toUri().getPath());
-        assertTrue(CheckpointResumeTest.model(champion).isGraph());
+        assertInstanceOf(Network.Graph.class, CheckpointResumeTest.model(champion));
 
         java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
         java.io.PrintStream original = System.out;

@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.model.Network;
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.job.train.TrainJob;
@@ -30,8 +31,8 @@ class ReproducibilityTest {
         flags.put("batch-size-per-worker", 32);
         flags.put("averaging-frequency", 3);
         flags.put("seed", seed);
-        return new TrainJob(ConfigLoader.load(null, flags), new PrintStream(new ByteArrayOutputStream()), false)
-                .run().model().layers();
+        return ((Network.Stack) new TrainJob(ConfigLoader.load(null, flags), new PrintStream(new ByteArrayOutputStream()),
+                false).run().model()).dl4j();
     }
 
     @Test

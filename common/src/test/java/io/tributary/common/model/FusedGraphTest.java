@@ -124,7 +124,7 @@ class FusedGraphTest {
     private static void assertFusesToTheSameNetwork(ComputationGraphConfiguration conf, int blocks) {
         Network standard = init(conf);
         Network fused = standard.forBackend();
-        ComputationGraphConfiguration fusedConf = fused.graph().getConfiguration();
+        ComputationGraphConfiguration fusedConf = ((Network.Graph) fused).dl4j().getConfiguration();
         assertTrue(fused.config().isFused(), "fused on the CPU backend");
         assertEquals(blocks, fusedVertices(fusedConf), "fused vertices");
         assertEquals(conf.getVertices().size() - blocks, fusedConf.getVertices().size(), "the pooling vertices are gone");
@@ -135,14 +135,14 @@ class FusedGraphTest {
         assertClose(standard.output(x), fused.output(x), 1e-5, "outputs");
         DataSet data = batch(21);
         for (Network n : List.of(standard, fused)) {
-            n.graph().setInputs(data.getFeatures());
-            n.graph().setLabels(data.getLabels());
-            n.graph().computeGradientAndScore();
+            ((Network.Graph) n).dl4j().setInputs(data.getFeatures());
+            ((Network.Graph) n).dl4j().setLabels(data.getLabels());
+            ((Network.Graph) n).dl4j().computeGradientAndScore();
         }
         assertEquals(standard.score(), fused.score(), 1e-5, "loss");
-        INDArray g = standard.graph().gradient().gradient();
+        INDArray g = ((Network.Graph) standard).dl4j().gradient().gradient();
         assertTrue(g.amaxNumber().doubleValue() > 0);
-        assertClose(g, fused.graph().gradient().gradient(), 1e-4, "gradients");
+        assertClose(g, ((Network.Graph) fused).dl4j().gradient().gradient(), 1e-4, "gradients");
 
         standard.fit(data);
         fused.fit(data);
@@ -150,7 +150,7 @@ class FusedGraphTest {
         assertClose(standard.updaterState(), fused.updaterState(), 1e-4, "updater state after a step");
 
         // and back: DL4J's layers only, the same function
-        ComputationGraphConfiguration back = FusedLayers.standard(fusedConf);
+        ComputationGraphConfiguration back = FusedGraph.standard(fusedConf);
         assertEquals(0, fusedVertices(back), "no fused vertex left");
         assertEquals(conf.getVertices().size(), back.getVertices().size(), "a pooling vertex for each fused one");
         Network backNet = NetworkConfig.of(back).init(fused.params().dup());
@@ -176,7 +176,7 @@ class FusedGraphTest {
         fused.setCounts(fused.iterationCount(), 3);
         Network standard = fused.standard();
         assertFalse(standard.config().isFused(), "saved in DL4J's layers");
-        assertEquals(twoBranches().getVertices().size(), standard.graph().getConfiguration().getVertices().size());
+        assertEquals(twoBranches().getVertices().size(), ((Network.Graph) standard).dl4j().getConfiguration().getVertices().size());
         assertEquals(fused.params(), standard.params());
         assertNotNull(fused.updaterState(), "Adam keeps moments");
         assertEquals(fused.updaterState(), standard.updaterState());
@@ -197,17 +197,17 @@ class FusedGraphTest {
         ComputationGraphConfiguration twoConsumers = finish(builder()
                 .addLayer("a", conv(3, 4), "in").addLayer("max1", maxPool(2), "a").addLayer("max2", maxPool(2), "a")
                 .addVertex("merge", new MergeVertex(), "max1", "max2"), "merge");
-        assertSame(twoConsumers, FusedLayers.fuse(twoConsumers));
+        assertSame(twoConsumers, FusedGraph.fuse(twoConsumers));
         assertFalse(init(twoConsumers).forBackend().config().isFused());
 
         ComputationGraphConfiguration identity = finish(builder()
                 .addLayer("a", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.IDENTITY).build(), "in")
                 .addLayer("max", maxPool(2), "a"), "max");
-        assertSame(identity, FusedLayers.fuse(identity), "no ReLU on the convolution");
+        assertSame(identity, FusedGraph.fuse(identity), "no ReLU on the convolution");
 
         ComputationGraphConfiguration inDouble = chain();
         inDouble.setDataType(DataType.DOUBLE);
-        assertSame(inDouble, FusedLayers.fuse(inDouble), "the fused kernels compute in float only");
+        assertSame(inDouble, FusedGraph.fuse(inDouble), "the fused kernels compute in float only");
     }
 
     @Test
@@ -224,7 +224,7 @@ class FusedGraphTest {
                 .addVertex("merge", new MergeVertex(), "a2", "b2"), "merge");
         Network net = init(conf);
         assertNotEquals(layout(net), layout(init(rewritten)), "the rewrite would reorder the parameters");
-        assertSame(conf, FusedLayers.fuse(conf));
+        assertSame(conf, FusedGraph.fuse(conf));
         assertSame(net, net.forBackend());
 
         // another block in the same graph is still fused
@@ -233,7 +233,7 @@ class FusedGraphTest {
                 .addLayer("b", conv(3, 4), "in").addLayer("b2", conv(7, 3), "b")
                 .addVertex("merge", new MergeVertex(), "a2", "b2")
                 .addLayer("c", conv(1, 5), "merge").addLayer("c-max", maxPool(2), "c"), "c-max");
-        ComputationGraphConfiguration fused = FusedLayers.fuse(withAnother);
+        ComputationGraphConfiguration fused = FusedGraph.fuse(withAnother);
         assertEquals(1, fusedVertices(fused));
         assertInstanceOf(ConvPoolRelu.class, ((LayerVertex) fused.getVertices().get("c")).getLayerConf().getLayer());
         assertInstanceOf(ConvolutionLayer.class, ((LayerVertex) fused.getVertices().get("a")).getLayerConf().getLayer());
@@ -254,11 +254,11 @@ class FusedGraphTest {
                 .setOutputs("out")
                 .setInputTypes(InputType.convolutional(SIZE, SIZE, 2, CNN2DFormat.NCHW))
                 .build();
-        ComputationGraphConfiguration fused = FusedLayers.fuse(taken);
-        assertTrue(FusedLayers.isFused(fused));
+        ComputationGraphConfiguration fused = FusedGraph.fuse(taken);
+        assertTrue(FusedGraph.isFused(fused));
         assertEquals(List.of("c"), fused.getVertexInputs().get("c-pool"), "the dense layer takes the fused vertex");
-        ComputationGraphConfiguration back = FusedLayers.standard(fused);
-        assertFalse(FusedLayers.isFused(back));
+        ComputationGraphConfiguration back = FusedGraph.standard(fused);
+        assertFalse(FusedGraph.isFused(back));
         assertEquals(List.of("c"), back.getVertexInputs().get("p"), back.toJson());
         assertEquals(List.of("p"), back.getVertexInputs().get("c-pool"));
         // A fused layer that does not know its pooling layer's name (as one built by hand) gets <name>-pool,
@@ -268,7 +268,7 @@ class FusedGraphTest {
         var f = (ConvPoolRelu) vertex.getLayerConf().getLayer();
         vertex.getLayerConf().setLayer(new ConvPoolRelu.Builder(f.getKernel(), f.getPool()).nIn(f.getNIn())
                 .nOut(f.getNOut()).name("c").build());
-        ComputationGraphConfiguration renamed = FusedLayers.standard(anonymous);
+        ComputationGraphConfiguration renamed = FusedGraph.standard(anonymous);
         assertEquals(List.of("c"), renamed.getVertexInputs().get("c-pool-2"), renamed.toJson());
         assertEquals(List.of("c-pool-2"), renamed.getVertexInputs().get("c-pool"));
         INDArray x = input(2);
@@ -297,7 +297,7 @@ class FusedGraphTest {
         assertEquals(java.util.Set.copyOf(twoBranches().getVertices().keySet()),
                 java.util.Set.copyOf(plain.getConfiguration().getVertices().keySet()), "the original vertices, by name");
         assertEquals(init(twoBranches()).paramTable().keySet(), plain.paramTable().keySet());
-        assertFalse(FusedLayers.isFused(plain.getConfiguration()));
+        assertFalse(FusedGraph.isFused(plain.getConfiguration()));
         assertEquals(fused.params(), plain.params());
         assertEquals(fused.updaterState(), plain.getUpdater().getStateViewArray());
         assertClose(fused.output(x), plain.outputSingle(x), 1e-5, "outputs of the fused graph and of the saved one");

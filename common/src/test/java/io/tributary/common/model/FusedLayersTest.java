@@ -101,7 +101,7 @@ class FusedLayersTest {
     /** Fuses {@code conf}, checks it became {@code fusedLayers} layers with a ConvPoolRelu first, and the same function. */
     private static void assertFusesToTheSameNetwork(MultiLayerConfiguration conf, int channels, int fusedLayers) {
         MultiLayerNetwork standard = init(conf);
-        MultiLayerNetwork fused = FusedLayers.forBackend(standard);
+        MultiLayerNetwork fused = FusedStack.forBackend(standard);
         assertEquals(fusedLayers, fused.getnLayers(), "layers after the rewrite");
         assertInstanceOf(ConvPoolRelu.class, fused.getLayerWiseConfigurations().getConf(0).getLayer());
         assertEquals(standard.params(), fused.params(), "the same parameter vector");
@@ -141,8 +141,8 @@ class FusedLayersTest {
     @Test
     void theSeedCnnIsFusedOnTheCpu() {
         MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1);
-        assertFalse(FusedLayers.isFused(conf), "built in DL4J's layers");
-        assertTrue(FusedLayers.isFused(FusedLayers.forBackend(conf)), "run fused on the CPU backend");
+        assertFalse(FusedStack.isFused(conf), "built in DL4J's layers");
+        assertTrue(FusedStack.isFused(FusedStack.forBackend(conf)), "run fused on the CPU backend");
     }
 
     @Test
@@ -172,17 +172,17 @@ class FusedLayersTest {
                         maxPool(2)),                                                        // a convolution's subclass
                 network(1, conv(3, Activation.RELU)));                                      // no pooling
         for (MultiLayerConfiguration conf : unfusable) {
-            assertSame(conf, FusedLayers.fuse(conf), "left as it is:\n" + conf.toJson());
+            assertSame(conf, FusedStack.fuse(conf), "left as it is:\n" + conf.toJson());
         }
         MultiLayerConfiguration inDouble = network(1, conv(3, Activation.RELU), maxPool(2));
         inDouble.setDataType(DataType.DOUBLE);
-        assertSame(inDouble, FusedLayers.fuse(inDouble), "the fused kernels compute in float only");
+        assertSame(inDouble, FusedStack.fuse(inDouble), "the fused kernels compute in float only");
     }
 
     @Test
     void aSavedModelHasDl4jsLayersOnlyAndLoadsInAPlainDl4jProgram(@TempDir Path dir) throws Exception {
-        MultiLayerNetwork fused = FusedLayers.forBackend(init(network(1, conv(3, Activation.RELU), maxPool(2))));
-        assertTrue(FusedLayers.isFused(fused.getLayerWiseConfigurations()));
+        MultiLayerNetwork fused = FusedStack.forBackend(init(network(1, conv(3, Activation.RELU), maxPool(2))));
+        assertTrue(FusedStack.isFused(fused.getLayerWiseConfigurations()));
         fused.fit(input(1, 5), labels());
         Path zip = dir.resolve("model.zip");
         try (OutputStream out = Files.newOutputStream(zip)) {
@@ -213,15 +213,15 @@ class FusedLayersTest {
     @Test
     void aModelSavedWithTheFusedLayerLoadsInDl4jsLayers(@TempDir Path dir) throws Exception {
         // What releases before the rewrite wrote: the fused layer in configuration.json.
-        MultiLayerNetwork fused = FusedLayers.forBackend(init(network(1, conv(3, Activation.RELU), maxPool(2))));
+        MultiLayerNetwork fused = FusedStack.forBackend(init(network(1, conv(3, Activation.RELU), maxPool(2))));
         fused.fit(input(1, 6), labels());
         File file = dir.resolve("old.zip").toFile();
         ModelSerializer.writeModel(fused, file, true);
         MultiLayerNetwork loaded;
         try (var in = Files.newInputStream(file.toPath())) {
-            loaded = ModelStore.read(file.toString(), in).layers();
+            loaded = ((Network.Stack) ModelStore.read(file.toString(), in)).dl4j();
         }
-        assertFalse(FusedLayers.isFused(loaded.getLayerWiseConfigurations()));
+        assertFalse(FusedStack.isFused(loaded.getLayerWiseConfigurations()));
         assertEquals(4, loaded.getnLayers(), "convolution, pooling, dense, output");
         assertEquals(fused.params(), loaded.params());
         assertEquals(fused.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());

@@ -143,11 +143,11 @@ class KerasModelsTest {
     @Test
     void seedModelTakesTheFusedConvolutionPathWithTheSameOutputs() throws IOException {
         MultiLayerNetwork net = (MultiLayerNetwork) read("seed_cnn.h5");
-        MultiLayerConfiguration fused = FusedLayers.fuse(net.getLayerWiseConfigurations());
-        assertTrue(FusedLayers.isFused(fused), "the imported conv+pool block was not fused");
+        MultiLayerConfiguration fused = FusedStack.fuse(net.getLayerWiseConfigurations());
+        assertTrue(FusedStack.isFused(fused), "the imported conv+pool block was not fused");
         assertInstanceOf(ConvPoolRelu.class, fused.getConf(0).getLayer());
         assertEquals(net.getnLayers() - 1, fused.getConfs().size());
-        MultiLayerNetwork fast = FusedLayers.withConfiguration(net, fused);
+        MultiLayerNetwork fast = FusedStack.withConfiguration(net, fused);
         Reference ref = Reference.of("seed_cnn.json");
         assertOutputs(ref.output(), output(fast, ref.input()));
     }

@@ -11,7 +11,7 @@ class ModelSizeTest {
     /** The seed CNN in DL4J's layers ({@code fused == false}) or as the CPU runs it. */
     private static MultiLayerConfiguration seedCnn(int side, boolean fused) {
         MultiLayerConfiguration standard = ModelZoo.seedCnn(new ModelZoo.InputShape(side, side, 1, 10), 1e-3, 1);
-        return fused ? FusedLayers.fuse(standard) : standard;
+        return fused ? FusedStack.fuse(standard) : standard;
     }
 
     @Test

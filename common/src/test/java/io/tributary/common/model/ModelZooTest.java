@@ -52,7 +52,7 @@ class ModelZooTest {
     }
 
     private static MultiLayerNetwork built(int rows, int cols) {
-        MultiLayerNetwork net = new MultiLayerNetwork(FusedLayers.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
+        MultiLayerNetwork net = new MultiLayerNetwork(FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
                 new ModelZoo.InputShape(rows, cols, 1, 10), 1e-3, 1)));
         net.init();
         return net;
@@ -160,7 +160,7 @@ class ModelZooTest {
     @Test
     void aPoolFromJsonIsCheckedWhenTheNetworkIsBuilt() {
         // JSON bypasses the builder: a configuration file with "pool" : 12 must not reach the kernels.
-        String json = FusedLayers.fuse(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).toJson()
+        String json = FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).toJson()
                 .replaceFirst("\"pool\"\\s*:\\s*2\\b", "\"pool\" : 12");
         assertTrue(json.contains("\"pool\" : 12"), "the edit took");
         MultiLayerConfiguration edited = MultiLayerConfiguration.fromJson(json);
@@ -273,7 +273,7 @@ class ModelZooTest {
         assertClose(net.output(x), loaded.output(x), 1e-5, "outputs of the standard form");
         assertEquals(net.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
         assertEquals(net.getIterationCount(), loaded.getIterationCount());
-        MultiLayerNetwork fusedAgain = FusedLayers.forBackend(loaded);
+        MultiLayerNetwork fusedAgain = FusedStack.forBackend(loaded);
         assertEquals(net.getLayerWiseConfigurations(), fusedAgain.getLayerWiseConfigurations());
         assertEquals(net.output(x), fusedAgain.output(x));
         assertEquals(net.params(), fusedAgain.params());
@@ -304,7 +304,7 @@ class ModelZooTest {
 
     @Test
     void aNonFloatNetworkIsRefused() {
-        MultiLayerConfiguration conf = FusedLayers.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
+        MultiLayerConfiguration conf = FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
                 new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1));
         conf.setDataType(DataType.DOUBLE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> init(conf));

@@ -110,7 +110,7 @@ class ZooArchitecturesTest {
                 String what = name + " for " + s;
                 assertEquals(n, ModelSize.parameters(conf), what);
                 assertEquals(n, init(conf).numParams(), what + ", initialized");
-                assertEquals(n, ModelSize.parameters(FusedLayers.fuse(conf)), what + ", fused");
+                assertEquals(n, ModelSize.parameters(FusedStack.fuse(conf)), what + ", fused");
                 assertEquals(n, ModelSize.requireAtMost(NetworkConfig.of(conf), n, what));
                 InputException e = assertThrows(InputException.class, () -> ModelSize.requireAtMost(NetworkConfig.of(conf), n - 1, what));
                 assertTrue(e.getMessage().startsWith("Model " + what + " has "), e.getMessage());
@@ -148,15 +148,15 @@ class ZooArchitecturesTest {
         for (ModelZoo.InputShape s : List.of(GREY, COLOUR)) {
             blocks.forEach((name, count) -> {
                 MultiLayerConfiguration conf = ModelZoo.build(name, s, 1e-3, 1);
-                assertFalse(FusedLayers.isFused(conf), "built in DL4J's layers");
-                MultiLayerConfiguration fusedConf = FusedLayers.fuse(conf);
-                assertTrue(FusedLayers.isFused(fusedConf), name);
+                assertFalse(FusedStack.isFused(conf), "built in DL4J's layers");
+                MultiLayerConfiguration fusedConf = FusedStack.fuse(conf);
+                assertTrue(FusedStack.isFused(fusedConf), name);
                 assertEquals((long) count, fusedConf.getConfs().stream().filter(c -> c.getLayer() instanceof ConvPoolRelu).count(),
                         name + ": every convolution block fused");
                 assertEquals(conf.getConfs().size() - count, fusedConf.getConfs().size());
 
                 MultiLayerNetwork standard = init(conf);
-                MultiLayerNetwork fused = FusedLayers.withConfiguration(standard, fusedConf);
+                MultiLayerNetwork fused = FusedStack.withConfiguration(standard, fusedConf);
                 INDArray x = images(6, s, 17).subi(0.3);
                 INDArray y = oneHot(new int[] {0, 1, 2, 3, 4, 5}, s.numClasses());
                 assertClose(standard.output(x), fused.output(x), 1e-4, name + "'s outputs");
@@ -171,7 +171,7 @@ class ZooArchitecturesTest {
             });
         }
         MultiLayerConfiguration mlp = ModelZoo.build(ModelZoo.MLP, GREY, 1e-3, 1);
-        assertSame(mlp, FusedLayers.fuse(mlp), "no convolution: nothing to fuse");
+        assertSame(mlp, FusedStack.fuse(mlp), "no convolution: nothing to fuse");
     }
 
     /**
@@ -191,7 +191,7 @@ class ZooArchitecturesTest {
                     x.slice(i).addi(classes[i] == 0 ? 0.35 : 0.65);
                 }
                 INDArray y = oneHot(classes, 2);
-                MultiLayerNetwork net = FusedLayers.forBackend(init(ModelZoo.build(name, s, 1e-3, 5)));
+                MultiLayerNetwork net = FusedStack.forBackend(init(ModelZoo.build(name, s, 1e-3, 5)));
                 double initial = net.score(new org.nd4j.linalg.dataset.DataSet(x, y));
                 for (int step = 0; step < 30; step++) {
                     net.fit(x, y);

@@ -1,5 +1,6 @@
 package io.tributary.common.store;
 
+import io.tributary.common.model.NetworkConfig;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.Network;
 import org.apache.hadoop.conf.Configuration;
@@ -70,7 +71,7 @@ class ModelStoreTest {
     void aSavedModelReadsBackAsDl4jRestoresIt() throws Exception {
         MultiLayerNetwork net = trained();
         byte[] zip = written(net);
-        MultiLayerNetwork ours = ModelStore.read("model.zip", new ByteArrayInputStream(zip)).layers();
+        MultiLayerNetwork ours = ((Network.Stack) ModelStore.read("model.zip", new ByteArrayInputStream(zip))).dl4j();
         MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, SIDE, SIDE);
         assertTrue(net.getIterationCount() == 3 && net.getEpochCount() == 1, "counters to compare");
@@ -97,7 +98,7 @@ class ModelStoreTest {
             net.fit(Nd4j.rand(DataType.FLOAT, 6, 5), Nd4j.rand(DataType.FLOAT, 6, 2));
             byte[] zip = written(net);
             MultiLayerNetwork dl4j = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(zip), true);
-            assertSame(dl4j, ModelStore.read("dense.zip", new ByteArrayInputStream(zip)).layers(),
+            assertSame(dl4j, ((Network.Stack) ModelStore.read("dense.zip", new ByteArrayInputStream(zip))).dl4j(),
                     Nd4j.rand(DataType.FLOAT, 2, 5));
         }
     }
@@ -105,7 +106,7 @@ class ModelStoreTest {
     @Test
     void theConfigurationReadsWithoutTheParameters() throws Exception {
         MultiLayerNetwork net = trained();
-        MultiLayerConfiguration conf = ModelStore.readConfiguration("model.zip", new ByteArrayInputStream(written(net))).layers();
+        MultiLayerConfiguration conf = ((NetworkConfig.Stack) ModelStore.readConfiguration("model.zip", new ByteArrayInputStream(written(net)))).dl4j();
         assertEquals(net.getLayerWiseConfigurations(), conf);
         assertEquals(3, conf.getIterationCount());
     }
@@ -115,9 +116,9 @@ class ModelStoreTest {
         MultiLayerNetwork net = trained();
         Files.write(dir.resolve(ModelStore.MODEL_FILE), written(net));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 1, SIDE, SIDE);
-        assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.toString(), new Configuration())).layers(), x);
-        assertSame(net, ModelStore.load(HadoopFs.resolve("model", dir.resolve(ModelStore.MODEL_FILE).toString(),
-                new Configuration())).layers(), x);
+        assertSame(net, ((Network.Stack) ModelStore.load(HadoopFs.resolve("model", dir.toString(), new Configuration()))).dl4j(), x);
+        assertSame(net, ((Network.Stack) ModelStore.load(HadoopFs.resolve("model",
+                dir.resolve(ModelStore.MODEL_FILE).toString(), new Configuration()))).dl4j(), x);
         var missing = assertThrows(io.tributary.common.InputException.class,
                 () -> ModelStore.load(HadoopFs.resolve("model", dir.resolve("nope.zip").toString(), new Configuration())));
         assertTrue(missing.getMessage().endsWith("nope.zip does not exist"), missing.getMessage());

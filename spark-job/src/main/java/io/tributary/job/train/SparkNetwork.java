@@ -17,12 +17,11 @@ public final class SparkNetwork {
     private final SparkComputationGraph graph;
 
     public SparkNetwork(JavaSparkContext sc, Network net, TrainingMaster<?, ?> master) {
-        if (net.isGraph()) {
+        if (net instanceof Network.Graph g) {
             this.layers = null;
-            this.graph = new SparkComputationGraph(sc, (org.deeplearning4j.nn.graph.ComputationGraph) net.dl4j(), master);
+            this.graph = new SparkComputationGraph(sc, g.dl4j(), master);
         } else {
-            this.layers = new SparkDl4jMultiLayer(sc, (org.deeplearning4j.nn.multilayer.MultiLayerNetwork) net.dl4j(),
-                    master);
+            this.layers = new SparkDl4jMultiLayer(sc, ((Network.Stack) net).dl4j(), master);
             this.graph = null;
         }
     }
