@@ -28,6 +28,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 source "$ROOT/deploy/target/tributary.env"
+# shellcheck source=../conf/jvm-options.sh
+source "$ROOT/deploy/conf/jvm-options.sh"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 mkdir -p "$WORK/runs"
 RESULTS="$WORK/results.tsv"
@@ -36,8 +38,9 @@ RESULTS="$WORK/results.tsv"
 # The inputs, made once: Parquet (60k train), an image folder, and copies of the Parquet part files.
 [[ -d "$WORK/parquet" ]] || "$ROOT/bin/tributary" convert --data "$FASHION" --to parquet --output "$WORK/parquet" --master 'local[2]'
 if [[ ! -d "$WORK/images" ]]; then
-  "$JAVA" "$ROOT/deploy/bench/ImageFolderOf.java" "$FASHION" train "$WORK/images.tmp/train"
-  "$JAVA" "$ROOT/deploy/bench/ImageFolderOf.java" "$FASHION" t10k "$WORK/images.tmp/test"
+  CP="$ROOT/deploy/target/spark-home/jars/*:$ROOT/$TRIBUTARY_JAR"
+  "$JAVA" "${TRIBUTARY_JAVA17_OPENS[@]}" -cp "$CP" io.tributary.job.bench.ImageFolderOf "$FASHION" train "$WORK/images.tmp/train"
+  "$JAVA" "${TRIBUTARY_JAVA17_OPENS[@]}" -cp "$CP" io.tributary.job.bench.ImageFolderOf "$FASHION" t10k "$WORK/images.tmp/test"
   mv "$WORK/images.tmp" "$WORK/images"
 fi
 copies() {   # copies N: $WORK/parquet-xN/train, N hard-linked copies of the part files

@@ -9,4 +9,4 @@ source "$ROOT/deploy/target/tributary.env"
 source "$ROOT/deploy/conf/jvm-options.sh"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 exec "$JAVA" "${TRIBUTARY_JAVA17_OPENS[@]}" -cp "$ROOT/deploy/target/spark-home/jars/*:$ROOT/$TRIBUTARY_JAR" \
-  "$ROOT/deploy/bench/OpProfile.java" "${1:-128}" "${2:-2}" "${3:-pool-relu}"
+  io.tributary.job.bench.OpProfile "${1:-128}" "${2:-2}" "${3:-pool-relu}"

@@ -2,7 +2,7 @@
 # The scoring benchmark in docs/performance.md ("Scoring"): examples/s of `tributary predict` against
 # single-process DL4J output() on the same model, data (Fashion-MNIST's 60,000 training images) and
 # batch size, in one sitting:
-#   1. single process: ScoreSingleProcess.java, the data in memory, output() alone timed, all cores,
+#   1. single process: io.tributary.job.bench.ScoreSingleProcess, the data in memory, output() alone timed, all cores,
 #      warm (the median pass after a warm-up) and cold (its first pass, as a fresh JVM scores);
 #   2. predict in local[2]: the scoring job's time (reading, scoring, writing Parquet), from its
 #      metrics.json, for the IDX files (gzipped: one task reads them), for their Parquet conversion, and
@@ -79,7 +79,7 @@ fi
 for ((round = 1; round <= ROUNDS; round++)); do
   echo "== round $round: single process" >&2
   "$JAVA" "${TRIBUTARY_JAVA17_OPENS[@]}" -Dlog4j2.configurationFile="$ROOT/deploy/conf/log4j2.properties" \
-    -cp "$CP" "$ROOT/deploy/bench/ScoreSingleProcess.java" "$MODEL/model.zip" "$FASHION" train "$BATCH" 3 \
+    -cp "$CP" io.tributary.job.bench.ScoreSingleProcess "$MODEL/model.zip" "$FASHION" train "$BATCH" 3 \
     | tee /dev/stderr \
     | sed -n 's/^single_process_examples_per_second=\([0-9.]*\) first_pass=\([0-9.]*\).*/single\t\1\ncold\t\2/p' >> "$RESULTS"
   echo "== round $round: predict, local[2]" >&2

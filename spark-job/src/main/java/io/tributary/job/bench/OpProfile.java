@@ -1,3 +1,5 @@
+package io.tributary.job.bench;
+
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
@@ -16,6 +18,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import io.tributary.common.model.FusedStack;
 import io.tributary.common.model.ModelZoo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -35,10 +38,13 @@ import java.util.List;
  * Single-process DL4J on 12,800 Fashion-MNIST examples with ND4J's op profiler: examples/s, then the
  * time per op type over 40 profiled batches. Variants of the reference CNN: "as-written" (ReLU in the
  * convolution), "pool-relu" (DL4J's layers, ReLU after the max-pooling), "nhwc" (as written, NHWC
- * layout), "built" (the zoo's network as FusedLayers runs it on this backend).
+ * layout), "built" (the zoo's network as this backend runs it, fused on CPUs).
  * Run with deploy/bench/op-profile.sh BATCH THREADS VARIANT.
  */
-public class OpProfile {
+public final class OpProfile {
+    private OpProfile() {
+    }
+
     public static void main(String[] args) {
         int batch = Integer.parseInt(args[0]);
         Nd4jThreads.ensure(Integer.parseInt(args[1]));
@@ -46,7 +52,7 @@ public class OpProfile {
         CNN2DFormat format = variant.equals("nhwc") ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
         boolean reluAfterPool = variant.equals("pool-relu");
         MultiLayerNetwork net = variant.equals("built")
-                ? new MultiLayerNetwork(io.tributary.common.model.FusedLayers.forBackend(
+                ? new MultiLayerNetwork(FusedStack.forBackend(
                         ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 42)))
                 : new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(42).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)

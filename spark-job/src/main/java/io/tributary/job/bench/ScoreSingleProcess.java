@@ -1,3 +1,5 @@
+package io.tributary.job.bench;
+
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
@@ -18,7 +20,10 @@ import java.util.Arrays;
  *
  * Arguments: MODEL_ZIP IDX_DIR SPLIT(train|test) BATCH PASSES
  */
-public class ScoreSingleProcess {
+public final class ScoreSingleProcess {
+    private ScoreSingleProcess() {
+    }
+
     public static void main(String[] args) {
         Network net = ModelStore.load(HadoopFs.resolve("model", args[0], new Configuration())).forBackend();
         MnistData data = new MnistDirectory(HadoopFs.resolve("data", args[1], new Configuration()))
@@ -37,8 +42,9 @@ public class ScoreSingleProcess {
         }
         Arrays.sort(rates);
         System.out.printf("single_process_examples_per_second=%.1f first_pass=%.1f passes=%s batch=%d examples=%d"
-                + " threads=%d (%d)%n", rates[passes / 2], first, Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()), batch,
-                data.count(), Nd4j.getEnvironment().maxMasterThreads(), checksum);
+                + " threads=%d (%d)%n", rates[passes / 2], first,
+                Arrays.toString(Arrays.stream(rates).map(Math::round).toArray()), batch, data.count(),
+                Nd4j.getEnvironment().maxMasterThreads(), checksum);
     }
 
     /** Scores every example once; returns the sum of the predicted classes (so nothing is optimised away). */
