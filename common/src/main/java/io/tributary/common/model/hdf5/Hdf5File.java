@@ -232,10 +232,13 @@ public final class Hdf5File {
             if (leaf < 1 || internal < 1 || indexed < 1) {
                 throw b.malformed("B-tree K values of 0");
             }
-            b.address("base address");
+            base(b, at);
             b.address("free-space info address");
             long end = end(b, at, length);
-            b.address("driver information block address");
+            if (b.address("driver information block address") != UNDEFINED) {
+                throw b.refuse("names a driver information block (a file split over several files, or a family of"
+                        + " files), which h5py writes only for non-default file drivers");
+            }
             b.address("root link name offset");
             long root = b.address("root object header address");
             return new Superblock(b.sizes(), new Ks(leaf, internal, indexed), end, root);
@@ -243,7 +246,7 @@ public final class Hdf5File {
 
         private static Superblock v2(Block b, long at, long length) {
             b.skip(1, "file consistency flags");
-            b.address("base address");
+            base(b, at);
             long extension = b.address("superblock extension address");
             long end = end(b, at, length);
             long root = b.address("root object header address");
@@ -255,13 +258,26 @@ public final class Hdf5File {
             return new Superblock(b.sizes(), new Ks(4, 16, 32), end, root);
         }
 
+        /** The base address must be the superblock's position, which is what the HDF5 library uses. */
+        private static void base(Block b, long at) {
+            long base = b.address("base address");
+            if (base != at) {
+                throw b.malformed("the base address " + Long.toUnsignedString(base) + " is not the superblock's"
+                        + " position " + at);
+            }
+        }
+
+        /** The declared end of the file (an absolute address, user block included), relative to the superblock. */
         private static long end(Block b, long at, long length) {
             long end = b.address("end-of-file address");
-            if (end == UNDEFINED || end > length - at) {
+            if (end == UNDEFINED || end > length) {
                 throw truncated(length, "its superblock says the file ends at byte "
-                        + (end == UNDEFINED ? "(undefined)" : Long.toUnsignedString(at + end)));
+                        + (end == UNDEFINED ? "(undefined)" : Long.toUnsignedString(end)));
             }
-            return end;
+            if (end < at) {
+                throw b.malformed("the file ends at byte " + end + ", before its superblock at " + at);
+            }
+            return end - at;
         }
 
         private static Hdf5Exception truncated(long length, String why) {
