@@ -19,9 +19,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -101,7 +102,7 @@ final class KerasFile {
     private static void refuseZip(String source, Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] head = in.readNBytes(ZIP.length);
-            if (java.util.Arrays.equals(head, ZIP)) {
+            if (Arrays.equals(head, ZIP)) {
                 throw new InputException("Keras model " + source + " is a zip archive (a Keras 3 .keras file), not HDF5; "
                         + SUPPORTED);
             }
@@ -136,7 +137,7 @@ final class KerasFile {
     }
 
     /** A root attribute holding one string (a scalar, or a vector of one). */
-    private static java.util.Optional<String> rootString(String source, Hdf5File h5, String name) {
+    private static Optional<String> rootString(String source, Hdf5File h5, String name) {
         try {
             return h5.strings("/", name).map(values -> {
                 if (values == null || values.size() != 1) {
@@ -189,10 +190,5 @@ final class KerasFile {
         } catch (StackOverflowError e) {
             throw KerasModels.tooDeep(source);
         }
-    }
-
-    /** For messages: the names of the model's layers in a list. */
-    static List<String> quoted(List<String> names) {
-        return names.stream().map(n -> "\"" + printable(n) + "\"").toList();
     }
 }

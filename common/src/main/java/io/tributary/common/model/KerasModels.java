@@ -34,14 +34,27 @@ import java.util.regex.Pattern;
  * library, parses the JSON attributes with Jackson into plain maps (no polymorphic type ids), and
  * builds layers from a fixed table of Keras class names; custom and Lambda layers are only those
  * a program registers in code, and Tributary registers none. It has no {@code ObjectInputStream}.
- * Before the native library opens a file, {@link Hdf5Header} checks its signature and that the
- * superblock's declared end lies within the file, so a truncated file is refused in Java. The
- * {@code model_config} is capped at {@value #MAX_CONFIG_CHARS} characters and {@value #MAX_DEPTH}
- * levels of nesting before DL4J binds it (DL4J's attribute reader itself bounds an attribute at
- * 256 MiB and checks it is JSON first; a document nested past the stack there is refused too).
  *
- * <p>HDF5 reads local files only: {@link #read(String, InputStream, double)} copies a stream (a
- * Hadoop file) to a temporary file and deletes it afterwards.
+ * <p>The native library follows what a file says: external storage and external links read other
+ * files, a filter may be a plugin it loads, and DL4J sizes each weight's buffer by the dataset's
+ * declared shape (through an {@code int}). So before any native code sees a file, {@link #check}
+ * reads it in Java, within bounds:
+ * <ul>
+ * <li>its HDF5 structure ({@link io.tributary.common.model.hdf5.Hdf5File}): every object reachable
+ *     from the root, each once, every address and length within the file; refused: external
+ *     storage, external, soft and user-defined links, virtual datasets, filters other than deflate
+ *     and shuffle, shared messages, dense link or attribute storage, objects other than groups and
+ *     datasets, datatypes other than integers, IEEE floats and strings, resizable datasets;</li>
+ * <li>its root attributes ({@code model_config} at most {@value #MAX_CONFIG_CHARS} characters and
+ *     {@value #MAX_DEPTH} levels deep, {@code keras_version}, {@code backend},
+ *     {@code training_config}) from that structure;</li>
+ * <li>the network DL4J builds from the architecture alone, nothing allocated: more parameters than
+ *     {@code max-parameters} is refused, naming the key;</li>
+ * <li>the weights: each layer's datasets floating point and declaring no more values than the
+ *     layer's configuration gives it parameters, each deflated chunk expanding to exactly one chunk.</li>
+ * </ul>
+ * {@link #read} then imports in the JVM that calls it, with the library's plugin loading off; a run
+ * calls it only in a process of its own ({@code io.tributary.common.store.KerasImport}).
  */
 public final class KerasModels {
     /** Far larger than any Keras model's architecture JSON (the seed model's is about 3 KB). */

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -218,12 +219,12 @@ final class ImportProcess {
         return String.join(File.pathSeparator, entries);
     }
 
-    private static java.util.Optional<String> file(URL url) {
+    private static Optional<String> file(URL url) {
         try {
-            return "file".equals(url.getProtocol()) ? java.util.Optional.of(Path.of(url.toURI()).toString())
-                    : java.util.Optional.empty();
+            return "file".equals(url.getProtocol()) ? Optional.of(Path.of(url.toURI()).toString())
+                    : Optional.empty();
         } catch (URISyntaxException | IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 }

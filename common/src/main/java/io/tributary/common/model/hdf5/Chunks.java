@@ -76,6 +76,7 @@ final class Chunks {
                 c.add(new Chunk(layout.address(), filtered ? layout.filteredSize() : chunkBytes,
                         filtered ? layout.filterMask() : 0), new long[space.dims().length + 1]);
             }
+            case Layout.Chunked.FIXED_ARRAY -> c.fixedArray(layout.address(), count, !filters.isEmpty());
             default -> {
                 if (!filters.isEmpty()) {
                     throw where.malformed("implicit chunk indexing with filters");
@@ -122,6 +123,65 @@ final class Chunks {
                 node(child, level - 1, k);
             }
         }
+    }
+
+    /**
+     * A fixed array of chunk addresses (File Format Specification 3.0, VII.C, "Fixed Array Index"): a
+     * header and one data block, each with a checksum; a data block split into pages (more chunks than
+     * 2^page bits) is refused. Element i is the i-th chunk in row-major order of the chunk grid.
+     */
+    private void fixedArray(long address, long count, boolean filtered) {
+        Hdf5File.Sizes sizes = reader.sizes();
+        reader.visit(path, address, "a fixed array header");
+        Block h = reader.read(path, address, 12 + sizes.lengths() + sizes.offsets(), "a fixed array header");
+        h.signature("FAHD", "fixed array header");
+        if (h.u8("fixed array version") != 0 || h.u8("fixed array client") != (filtered ? 1 : 0)) {
+            throw h.malformed("fixed array header version or client");
+        }
+        int entrySize = h.u8("fixed array entry size");
+        int pageBits = h.u8("fixed array page bits");
+        long entries = h.length("fixed array entries");
+        long block = h.address("fixed array data block address");
+        h.checksum("fixed array header");
+        int sizeBytes = entrySize - sizes.offsets() - 4;
+        if (entries != count || (filtered ? sizeBytes < 1 || sizeBytes > 8 : entrySize != sizes.offsets())) {
+            throw h.malformed("a fixed array of " + entries + " entries of " + entrySize + " bytes for " + count
+                    + " chunks");
+        }
+        if (pageBits < 31 && entries > 1L << pageBits) {
+            throw h.refuse("indexes its " + entries + " chunks with a fixed array split into pages, which this reader"
+                    + " does not read; save the model with h5py's default file format");
+        }
+        reader.visit(path, block, "a fixed array data block");
+        Block b = reader.read(path, block, 6 + sizes.offsets() + entries * entrySize + 4, "a fixed array data block");
+        b.signature("FADB", "fixed array data block");
+        b.skip(2, "fixed array data block version and client");
+        if (b.address("fixed array header address") != address) {
+            throw b.malformed("a fixed array data block that names another header");
+        }
+        long[] grid = new long[space.dims().length];
+        for (int d = 0; d < grid.length; d++) {
+            grid[d] = (Math.max(space.dims()[d], 1) + layout.chunkDims()[d] - 1) / layout.chunkDims()[d];
+        }
+        for (long i = 0; i < entries; i++) {
+            long at = b.address("chunk address");
+            long size = filtered ? b.uint(sizeBytes, "chunk size") : chunkBytes;
+            int mask = filtered ? (int) b.u32("chunk filter mask") : 0;
+            if (at != Hdf5File.UNDEFINED) {
+                add(new Chunk(at, size, mask), offsetOf(i, grid));
+            }
+        }
+        b.checksum("fixed array data block");
+    }
+
+    /** The offset of the {@code i}-th chunk of a row-major chunk grid, with the element-size dimension's 0. */
+    private long[] offsetOf(long i, long[] grid) {
+        long[] offset = new long[grid.length + 1];
+        for (int d = grid.length - 1; d >= 0; d--) {
+            offset[d] = (i % grid[d]) * layout.chunkDims()[d];
+            i /= grid[d];
+        }
+        return offset;
     }
 
     private void add(Chunk chunk, long[] offset) {

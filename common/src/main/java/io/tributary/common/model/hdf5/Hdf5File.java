@@ -3,7 +3,6 @@ package io.tributary.common.model.hdf5;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -157,13 +156,6 @@ public final class Hdf5File {
                 : datasets.containsKey(path) ? datasets.get(path).attributes() : Map.of();
         Attribute a = attributes.get(name);
         return a == null ? Optional.empty() : Optional.ofNullable(a.strings(reader, path));
-    }
-
-    /** Whether the object at {@code path} has attribute {@code name}. */
-    public boolean hasAttribute(String path, String name) {
-        Group g = groups.get(path);
-        return g != null ? g.attributes().containsKey(name)
-                : datasets.containsKey(path) && datasets.get(path).attributes().containsKey(name);
     }
 
     /**

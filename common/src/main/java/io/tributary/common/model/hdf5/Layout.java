@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * A data layout message (File Format Specification 3.0, IV.A.2.i), versions 1 to 4: compact,
  * contiguous or chunked storage. Virtual datasets (whose values come from other datasets, possibly in
- * other files) are refused, and so are the chunk indexes of version 4 other than a single chunk and
- * implicit indexing (h5py writes them only with {@code libver="latest"}).
+ * other files) are refused, and so are the chunk indexes of version 4 for resizable datasets
+ * (extensible arrays and version 2 B-trees).
  */
 sealed interface Layout {
     /** Values kept in the header message itself. */
@@ -19,7 +19,7 @@ sealed interface Layout {
 
     /**
      * Values in chunks of {@code chunkDims} (without the element-size dimension), indexed by a version 1
-     * B-tree (index type 0), a single chunk (1) or implicitly (2) at {@code address}.
+     * B-tree (index type 0), a single chunk (1), implicitly (2) or by a fixed array (3) at {@code address}.
      *
      * @param filteredSize for a single filtered chunk, its stored size; otherwise -1
      */
@@ -28,6 +28,7 @@ sealed interface Layout {
         static final int BTREE_V1 = 0;
         static final int SINGLE = 1;
         static final int IMPLICIT = 2;
+        static final int FIXED_ARRAY = 3;
 
         /** The bytes of one whole chunk, before filters. */
         long chunkBytes(Block b) {
@@ -128,9 +129,9 @@ sealed interface Layout {
             }
             case Chunked.IMPLICIT -> {
             }
-            case 3, 4, 5 -> throw b.refuse("indexes its chunks with a " + (index == 3 ? "fixed array" : index == 4
-                    ? "extensible array" : "version 2 B-tree") + ", which h5py writes only for files made with"
-                    + " libver=\"latest\"; save the model with h5py's default file format");
+            case Chunked.FIXED_ARRAY -> b.u8("fixed array page bits");
+            case 4, 5 -> throw b.refuse("indexes its chunks with " + (index == 4 ? "an extensible array" : "a version 2"
+                    + " B-tree") + ", which h5py writes only for resizable datasets in files made with libver=\"latest\"");
             default -> throw b.malformed("chunk index type " + index);
         }
         return chunked(b, dims, datasetRank, index, b.address("chunk index address"), filteredSize, mask);

@@ -1,7 +1,6 @@
 package io.tributary.common.model.hdf5;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -158,10 +157,5 @@ final class Links {
         if (members.put(name, address) != null) {
             throw b.malformed("two links named \"" + name + "\" in one group");
         }
-    }
-
-    /** For messages: the members' names. */
-    static List<String> names(Map<String, Long> members) {
-        return List.copyOf(members.keySet());
     }
 }
