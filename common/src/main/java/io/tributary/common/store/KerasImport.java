@@ -45,9 +45,14 @@ public final class KerasImport {
      * @throws InputException when the file is refused, or its import fails, crashes or runs out of time or memory
      */
     public static Network read(String source, InputStream in, double learningRate, long maxParameters) {
+        return read(source, in, learningRate, maxParameters, Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** {@link #read(String, InputStream, double, long)} with its temporary directory made in {@code tmp}. */
+    static Network read(String source, InputStream in, double learningRate, long maxParameters, Path tmp) {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("tributary-keras-");
+            dir = Files.createTempDirectory(tmp, "tributary-keras-");
             Path h5 = dir.resolve("model.h5");
             copy(source, in, h5, maxParameters);
             long parameters = KerasModels.check(source, h5, maxParameters);

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -70,19 +71,17 @@ class KerasImportTest {
     }
 
     @Test
-    void theTemporaryDirectoryIsDeletedWhateverTheOutcome() throws IOException {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        long before = countTemporary(tmp);
-        assertInstanceOf(ComputationGraph.class, imported("two_branch.h5").dl4j());
+    void theTemporaryDirectoryIsDeletedWhateverTheOutcome(@TempDir Path tmp) throws IOException {
+        try (InputStream in = Files.newInputStream(DIR.resolve("two_branch.h5"))) {
+            assertInstanceOf(ComputationGraph.class, KerasImport.read("two_branch.h5", in, LR, MAX, tmp).dl4j());
+        }
         assertThrows(InputException.class, () -> KerasImport.read("hdfs:///x.h5", new ByteArrayInputStream(new byte[10]),
-                LR, MAX));
-        assertThrows(InputException.class, () -> imported("linear_no_training_config.h5"));
-        assertEquals(before, countTemporary(tmp));
-    }
-
-    private static long countTemporary(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith("tributary-keras-")).count();
+                LR, MAX, tmp));
+        try (InputStream in = Files.newInputStream(DIR.resolve("linear_no_training_config.h5"))) {
+            assertThrows(InputException.class, () -> KerasImport.read("linear.h5", in, LR, MAX, tmp));
+        }
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.toList());
         }
     }
 
