@@ -26,10 +26,11 @@ import java.util.concurrent.TimeUnit;
  * The JVM that runs DL4J's Keras import ({@link KerasImportMain}) for {@link KerasImport}: started with
  * this JVM's Java, an environment holding nothing but the locale and HDF5's plugin variables (no
  * Hadoop, Spark or cloud tokens, no {@code LD_PRELOAD}), HDF5 plugin loading off, the system
- * properties of JavaCPP, ND4J and log4j's configuration file but no others (Spark passes its secrets as system properties), a heap
- * and off-heap limit and a time limit sized from the network's parameter count. Its classpath is this
- * JVM's, from {@code java.class.path} and from the class loaders that loaded Tributary (spark-submit
- * loads the application jar through one; it is not on {@code java.class.path} there).
+ * properties of JavaCPP, ND4J and log4j's configuration file but no others (Spark passes its secrets
+ * as system properties), a heap and off-heap limit and a time limit sized from the network's
+ * parameter count. Its classpath is this JVM's, from {@code java.class.path} and from the class
+ * loaders that loaded Tributary (spark-submit loads the application jar through one; it is not on
+ * {@code java.class.path} there).
  */
 final class ImportProcess {
     static final long BASE_HEAP = 256L << 20;
