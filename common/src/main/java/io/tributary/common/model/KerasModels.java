@@ -1,25 +1,19 @@
 package io.tributary.common.model;
 
 import io.tributary.common.InputException;
-import io.tributary.common.io.Json;
+import org.bytedeco.hdf5.global.hdf5;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.deeplearning4j.nn.modelimport.keras.KerasModelImport;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.InvalidKerasConfigurationException;
 import org.deeplearning4j.nn.modelimport.keras.exceptions.UnsupportedKerasConfigurationException;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,14 +34,27 @@ import java.util.regex.Pattern;
  * library, parses the JSON attributes with Jackson into plain maps (no polymorphic type ids), and
  * builds layers from a fixed table of Keras class names; custom and Lambda layers are only those
  * a program registers in code, and Tributary registers none. It has no {@code ObjectInputStream}.
- * Before the native library opens a file, {@link Hdf5Header} checks its signature and that the
- * superblock's declared end lies within the file, so a truncated file is refused in Java. The
- * {@code model_config} is capped at {@value #MAX_CONFIG_CHARS} characters and {@value #MAX_DEPTH}
- * levels of nesting before DL4J binds it (DL4J's attribute reader itself bounds an attribute at
- * 256 MiB and checks it is JSON first; a document nested past the stack there is refused too).
  *
- * <p>HDF5 reads local files only: {@link #read(String, InputStream, double)} copies a stream (a
- * Hadoop file) to a temporary file and deletes it afterwards.
+ * <p>The native library follows what a file says: external storage and external links read other
+ * files, a filter may be a plugin it loads, and DL4J sizes each weight's buffer by the dataset's
+ * declared shape (through an {@code int}). So before any native code sees a file, {@link #check}
+ * reads it in Java, within bounds:
+ * <ul>
+ * <li>its HDF5 structure ({@link io.tributary.common.model.hdf5.Hdf5File}): every object reachable
+ *     from the root, each once, every address and length within the file; refused: external
+ *     storage, external, soft and user-defined links, virtual datasets, filters other than deflate
+ *     and shuffle, shared messages, dense link or attribute storage, objects other than groups and
+ *     datasets, datatypes other than integers, IEEE floats and strings, resizable datasets;</li>
+ * <li>its root attributes ({@code model_config} at most {@value #MAX_CONFIG_CHARS} characters and
+ *     {@value #MAX_DEPTH} levels deep, {@code keras_version}, {@code backend},
+ *     {@code training_config}) from that structure;</li>
+ * <li>the network DL4J builds from the architecture alone, nothing allocated: more parameters than
+ *     {@code max-parameters} is refused, naming the key;</li>
+ * <li>the weights: each layer's datasets floating point and declaring no more values than the
+ *     layer's configuration gives it parameters, each deflated chunk expanding to exactly one chunk.</li>
+ * </ul>
+ * {@link #read} then imports in the JVM that calls it, with the library's plugin loading off; a run
+ * calls it only in a process of its own ({@code io.tributary.common.store.KerasImport}).
  */
 public final class KerasModels {
     /** Far larger than any Keras model's architecture JSON (the seed model's is about 3 KB). */
@@ -72,126 +79,70 @@ public final class KerasModels {
             "LocallyConnected1D", "Add", "Subtract", "Multiply", "Average", "Maximum", "Concatenate", "ReLU",
             "LeakyReLU", "PReLU", "ELU", "ThresholdedReLU", "Softmax");
 
-    private static final Set<String> SEQUENTIAL = Set.of("Sequential");
-    private static final Set<String> FUNCTIONAL = Set.of("Functional", "Model");
     private static final Pattern UNSUPPORTED_TYPE = Pattern.compile("Unsupported keras layer type (\\w+)");
-    private static final ObjectMapper TREE = new ObjectMapper();
 
     private KerasModels() {
     }
 
     /**
-     * Imports the Keras 2 HDF5 model in {@code localFile}.
+     * Checks the Keras 2 HDF5 model in {@code localFile} in Java, reading nothing with native code:
+     * its HDF5 structure, its attributes, the network its architecture describes (within
+     * {@code maxParameters}) and its weights against that network (see {@link KerasModels}).
+     *
+     * @param source        how the user named the file (a local path or Hadoop URI), for messages
+     * @param maxParameters the largest network accepted ({@code max-parameters})
+     * @return the network's parameter count
+     * @throws InputException when the file breaks a rule, naming the file, the object and the rule
+     */
+    public static long check(String source, Path localFile, long maxParameters) {
+        return KerasFile.check(source, localFile, maxParameters).parameters();
+    }
+
+    /**
+     * Checks (as {@link #check}) and imports the Keras 2 HDF5 model in {@code localFile} in this JVM,
+     * through DL4J's import and the HDF5 native library, with the library's plugin loading off. A run
+     * imports in a process of its own ({@code io.tributary.common.store.KerasImport}), so that what the
+     * native library does with a file cannot reach the driver.
      *
      * @param source               how the user named the file (a local path or Hadoop URI), for messages
      * @param localFile            the file on the local filesystem
      * @param fallbackLearningRate Adam's learning rate when the file has no training config
+     * @param maxParameters        the largest network accepted ({@code max-parameters})
      * @return an initialised {@link MultiLayerNetwork} (Sequential) or {@link ComputationGraph} (functional)
      * @throws InputException when the file is not a Keras 2 HDF5 model this import supports
      */
-    public static Model read(String source, Path localFile, double fallbackLearningRate) {
-        Hdf5Header.check(source, localFile);
-        Header header = header(source, localFile);
-        Model imported = importModel(source, localFile, header);
+    public static Model read(String source, Path localFile, double fallbackLearningRate, long maxParameters) {
+        KerasFile.Checked checked = KerasFile.check(source, localFile, maxParameters);
+        Model imported = importModel(source, localFile, checked);
         if (imported instanceof MultiLayerNetwork net) {
-            MultiLayerNetwork trained = header.hasTrainingConfig() ? net
+            MultiLayerNetwork trained = checked.training() ? net
                     : KerasTraining.withDefaults(source, net, fallbackLearningRate);
             return KerasLayout.toNchw(source, trained);
         }
         ComputationGraph graph = (ComputationGraph) imported;
-        ComputationGraph trained = header.hasTrainingConfig() ? graph
+        ComputationGraph trained = checked.training() ? graph
                 : KerasTraining.withDefaults(source, graph, fallbackLearningRate);
         return KerasLayout.toNchw(source, trained);
     }
 
-    /** {@link #read(String, Path, double)} of a stream (e.g. a Hadoop file), through a temporary file deleted afterwards. */
-    public static Model read(String source, InputStream in, double fallbackLearningRate) {
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("tributary-keras-", ".h5");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return read(source, tmp, fallbackLearningRate);
-        } catch (IOException e) {
-            throw new InputException("Cannot read Keras model " + source + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // A temporary file left behind is harmless; the import's outcome is what matters.
-                }
-            }
-        }
-    }
-
-    /** What the file's root attributes say, read before DL4J builds anything. */
-    private record Header(String className, JsonNode modelConfig, boolean hasTrainingConfig) {
-    }
-
-    private static Header header(String source, Path file) {
-        String json;
-        boolean training;
-        try (Hdf5Archive archive = new Hdf5Archive(file.toString())) {
-            if (!archive.hasAttribute("model_config")) {
-                throw new InputException("Keras model " + source + " has no model_config attribute (the model's "
-                        + "architecture), as a file written by model.save_weights; " + Hdf5Header.SUPPORTED);
-            }
-            try {
-                json = archive.readAttributeAsJson("model_config");
-            } catch (StackOverflowError e) {
-                throw tooDeep(source);
-            }
-            training = archive.hasAttribute("training_config");
-        } catch (UnsupportedKerasConfigurationException | RuntimeException e) {
-            if (e instanceof InputException ie) throw ie;
-            throw new InputException("Keras model " + source + " cannot be read as HDF5 (" + firstLine(e) + "); "
-                    + Hdf5Header.SUPPORTED, e);
-        }
-        // DL4J reads the attribute into a fixed-size native buffer that is not cleared: after the JSON
-        // and its terminating NUL comes whatever the buffer held (Jackson stops at the JSON's end, a
-        // bracket count does not). JSON text never holds a raw NUL.
-        int end = json.indexOf('\0');
-        if (end >= 0) {
-            json = json.substring(0, end);
-        }
-        if (json.length() > MAX_CONFIG_CHARS) {
-            throw new InputException("Keras model " + source + " has a model_config of " + json.length()
-                    + " characters, more than the " + MAX_CONFIG_CHARS + " a model architecture may have");
-        }
-        if (Json.depth(json) > MAX_DEPTH) {
-            throw tooDeep(source);
-        }
-        JsonNode tree;
-        try {
-            tree = TREE.readTree(json);
-        } catch (IOException e) {
-            throw new InputException("Keras model " + source + " has a model_config that is not JSON (" + firstLine(e) + ")", e);
-        }
-        String className = tree.path("class_name").asText("");
-        if (!SEQUENTIAL.contains(className) && !FUNCTIONAL.contains(className)) {
-            throw new InputException("Keras model " + source + " has model class \"" + className
-                    + "\"; supported: Sequential and functional (Functional or Model) Keras 2 models");
-        }
-        return new Header(className, tree, training);
-    }
-
-    private static Model importModel(String source, Path file, Header header) {
+    private static Model importModel(String source, Path file, KerasFile.Checked checked) {
+        hdf5.H5PLset_loading_state(0);   // no filter plugins: the check allows only deflate and shuffle
         try {
             // Training config enforced: optimizer and loss come from the file when it has them.
-            return SEQUENTIAL.contains(header.className())
+            return checked.sequential()
                     ? KerasModelImport.importKerasSequentialModelAndWeights(file.toString(), true)
                     : KerasModelImport.importKerasModelAndWeights(file.toString(), true);
         } catch (UnsupportedKerasConfigurationException e) {
-            throw unsupported(source, header.modelConfig(), e);
+            throw unsupported(source, checked.modelConfig(), e);
         } catch (InvalidKerasConfigurationException | IOException | RuntimeException e) {
             throw new InputException("Keras model " + source + " is not a Keras 2 model DL4J can import ("
-                    + firstLine(e) + "); " + Hdf5Header.SUPPORTED, e);
+                    + firstLine(e) + "); " + KerasFile.SUPPORTED, e);
         } catch (StackOverflowError e) {
             throw tooDeep(source);
         }
     }
 
-    private static InputException unsupported(String source, JsonNode config, UnsupportedKerasConfigurationException e) {
+    static InputException unsupported(String source, JsonNode config, UnsupportedKerasConfigurationException e) {
         Matcher m = UNSUPPORTED_TYPE.matcher(String.valueOf(e.getMessage()));
         String named = m.find() ? m.group(1) : null;
         List<String> layers = new ArrayList<>();
@@ -211,7 +162,7 @@ public final class KerasModels {
                 + ", which DL4J's Keras import does not support; supported layers: " + String.join(", ", SUPPORTED_LAYERS), e);
     }
 
-    private static InputException tooDeep(String source) {
+    static InputException tooDeep(String source) {
         return new InputException("Keras model " + source + " has a model_config nested deeper than " + MAX_DEPTH
                 + " levels, deeper than any Keras model's architecture");
     }
@@ -222,7 +173,7 @@ public final class KerasModels {
         return i < 0 ? message : message.substring(0, i);
     }
 
-    private static String firstLine(Throwable e) {
+    static String firstLine(Throwable e) {
         String s = stripAdvice(String.valueOf(e.getMessage()));
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,25 +29,50 @@ public final class ModelSize {
      * @throws ArithmeticException when a layer claims a negative count or the total overflows
      */
     public static long parameters(MultiLayerConfiguration conf) {
-        long total = 0;
-        for (NeuralNetConfiguration layer : conf.getConfs()) {
-            long n = layer.getLayer().initializer().numParams(layer);
-            if (n < 0) {
-                throw new ArithmeticException("layer " + layer.getLayer().getLayerName() + " has " + n + " parameters");
-            }
-            total = Math.addExact(total, n);
-        }
-        return total;
+        return sum(byLayer(conf));
     }
 
     /** The number of parameters of {@code conf}'s graph (as {@code ComputationGraph.numParams()} after init), without allocating them. */
     public static long parameters(ComputationGraphConfiguration conf) {
-        long total = 0;
+        return sum(byLayer(conf));
+    }
+
+    /**
+     * Each layer's parameter count by its name (layers without a name by their index), without
+     * allocating them.
+     *
+     * @throws ArithmeticException when a layer claims a negative count
+     */
+    public static Map<String, Long> byLayer(MultiLayerConfiguration conf) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int i = 0; i < conf.getConfs().size(); i++) {
+            NeuralNetConfiguration layer = conf.getConf(i);
+            String name = layer.getLayer().getLayerName();
+            counts.merge(name != null ? name : String.valueOf(i), count(name, layer.getLayer().initializer().numParams(layer)),
+                    Math::addExact);
+        }
+        return counts;
+    }
+
+    /** Each vertex's parameter count by its name, without allocating them. */
+    public static Map<String, Long> byLayer(ComputationGraphConfiguration conf) {
+        Map<String, Long> counts = new LinkedHashMap<>();
         for (Map.Entry<String, GraphVertex> vertex : conf.getVertices().entrySet()) {
-            long n = vertex.getValue().numParams(true);
-            if (n < 0) {
-                throw new ArithmeticException("vertex " + vertex.getKey() + " has " + n + " parameters");
-            }
+            counts.put(vertex.getKey(), count(vertex.getKey(), vertex.getValue().numParams(true)));
+        }
+        return counts;
+    }
+
+    private static long count(String layer, long n) {
+        if (n < 0) {
+            throw new ArithmeticException("layer " + layer + " has " + n + " parameters");
+        }
+        return n;
+    }
+
+    private static long sum(Map<String, Long> counts) {
+        long total = 0;
+        for (long n : counts.values()) {
             total = Math.addExact(total, n);
         }
         return total;

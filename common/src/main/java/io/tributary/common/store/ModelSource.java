@@ -5,7 +5,6 @@ import io.tributary.common.config.ConfigException;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
-import io.tributary.common.model.KerasModels;
 import io.tributary.common.model.ModelSize;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
@@ -23,7 +22,7 @@ import java.util.Locale;
  * ComputationGraphConfiguration, initialised afresh), a Keras 2 {@code .h5} file (its weights), or a
  * model {@code .zip} written by Tributary or DL4J's ModelSerializer, or a run directory holding one
  * (its parameters and updater state: training continues from it). Files are local paths or Hadoop
- * URIs, and every one is read as data ({@link ModelStore}, {@link KerasModels}): nothing in them runs.
+ * URIs, and every one is read as data ({@link ModelStore}, {@link KerasImport}): nothing in them runs.
  *
  * <p>{@link #of} checks the name (and that a file exists) before anything is written; {@link #network}
  * builds or loads the network once and checks that it takes the data's examples and predicts its
@@ -154,7 +153,8 @@ public final class ModelSource {
                     requireSize(conf);
                     yield initialised(conf);
                 }
-                case KERAS -> Network.of(read(in -> KerasModels.read(location.toString(), in, config.learningRate())));
+                case KERAS -> read(in -> KerasImport.read(location.toString(), in, config.learningRate(),
+                        config.maxParameters()));
                 case SAVED -> ModelStore.load(location);
                 case ZOO -> throw new IllegalStateException("a zoo model is built for the data's shape");
             };
