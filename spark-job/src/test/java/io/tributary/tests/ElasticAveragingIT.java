@@ -208,10 +208,10 @@ class ElasticAveragingIT {
     }
 
     /**
-     * A seeded series of runs on 3 workers, each with a fault at a random round: an executor or a worker
-     * SIGKILLed (a killed worker is replaced at once, so the replacement joins mid-run), and in every
-     * other run the driver SIGKILLed later too and the run resumed from its newest checkpoint. Every run
-     * must end with the reference's bytes.
+     * A seeded series of runs on 3 workers, each with a fault at a random moment: a random executor (odd
+     * runs) or worker (even runs) SIGKILLed, a killed worker replaced at once (the replacement joins
+     * mid-run); in runs 2 and 3 of every 4 the driver is SIGKILLed a few rounds later too, and the run
+     * resumed from its newest checkpoint. Every run must end with the reference's bytes.
      */
     @Test
     @Order(3)
@@ -231,12 +231,12 @@ class ElasticAveragingIT {
             List<String> faults = new ArrayList<>();
             Process run = submit(log, training(out, true));
             try {
-                String at = moment(rng, 1);
+                String at = moment(rng);
                 awaitCheckpoint(out, at, run, log);
                 Thread.sleep(rng.nextInt(1000));
-                faults.add((rng.nextBoolean() ? killExecutor(rng) : killWorker(rng)) + " after " + at);
-                if (i % 2 == 0) {
-                    String later = moment(rng, Integer.parseInt(at.substring(5, 9)));
+                faults.add((i % 2 == 1 ? killExecutor(rng) : killWorker(rng)) + " after " + at);
+                if ((i / 2) % 2 == 1) {
+                    String later = later(newestCheckpoint(out), rng);
                     awaitCheckpoint(out, later, run, log);
                     Thread.sleep(rng.nextInt(1000));
                     run.destroyForcibly();   // SIGKILL: no shutdown hook, the output's lock stays
@@ -265,13 +265,26 @@ class ElasticAveragingIT {
     }
 
     /**
-     * The checkpoint of a random round of epoch {@code from} or later (2 epochs of {@value #ROUNDS} rounds,
-     * a checkpoint every {@value #CHECKPOINT_EVERY}), short of an epoch's last rounds.
+     * The checkpoint of a random round of either epoch (2 epochs of {@value #ROUNDS} rounds, a checkpoint
+     * every {@value #CHECKPOINT_EVERY}), short of an epoch's last rounds.
      */
-    static String moment(Random rng, int from) {
-        int epoch = from + rng.nextInt(3 - from);
+    static String moment(Random rng) {
+        int epoch = 1 + rng.nextInt(2);
         int round = CHECKPOINT_EVERY * (1 + rng.nextInt(ROUNDS / CHECKPOINT_EVERY - 2));
         return String.format("ckpt-%04d-%05d", epoch, round);
+    }
+
+    /** A checkpoint 1 to 3 checkpoints after {@code checkpoint}, short of the last epoch's last rounds. */
+    static String later(String checkpoint, Random rng) {
+        int epoch = Integer.parseInt(checkpoint.substring(5, 9));
+        int round = Integer.parseInt(checkpoint.substring(10)) + CHECKPOINT_EVERY * (1 + rng.nextInt(3));
+        if (round >= ROUNDS) {
+            epoch++;
+            round -= ROUNDS;
+        }
+        return epoch > 2 || (epoch == 2 && round > ROUNDS - 2 * CHECKPOINT_EVERY)
+                ? String.format("ckpt-0002-%05d", ROUNDS - 2 * CHECKPOINT_EVERY)
+                : String.format("ckpt-%04d-%05d", epoch, round);
     }
 
     /** SIGKILLs one executor JVM of this cluster, chosen at random; its worker starts another. */

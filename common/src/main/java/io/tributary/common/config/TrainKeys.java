@@ -79,9 +79,10 @@ public final class TrainKeys {
     public static final ConfigKey<Integer> CHECKPOINTS_KEPT = ConfigKey.intKey("checkpoints-kept", 3, 1, 1000,
             "The newest checkpoints kept; older ones are deleted.");
     public static final ConfigKey<Integer> TRAIN_EXAMPLES = ConfigKey.intKey("train-examples", 0, 0, Integer.MAX_VALUE,
-            "Use only the first N training examples (0: all).");
+            "Use only the first N training examples (0: all): an IDX file's first N; of other formats, the first N in"
+                    + " the order of a hash of their content, the same whatever partitions Spark reads them in.");
     public static final ConfigKey<Integer> TEST_EXAMPLES = ConfigKey.intKey("test-examples", 0, 0, Integer.MAX_VALUE,
-            "Use only the first N test examples (0: all).");
+            "Use only the first N test examples (0: all), chosen as for train-examples.");
     public static final ConfigKey<Integer> TRAIN_EVAL_EXAMPLES = ConfigKey.intKey("train-eval-examples", 5000, 0, Integer.MAX_VALUE,
             "After each epoch, measure training accuracy on a fixed random sample of this many training examples (0: not measured).");
     public static final ConfigKey<Integer> MAX_PARAMETERS = ConfigKey.intKey("max-parameters", 100_000_000, 1, Integer.MAX_VALUE,

@@ -18,7 +18,9 @@ import org.apache.spark.storage.StorageLevel;
 import java.util.List;
 
 /**
- * The training and held-out data as batches cached on the executors for the whole run. Batches are
+ * The training and held-out data as batches cached on the executors for the whole run, as DL4J's
+ * training masters take them ({@link Dl4jSteps}; parameter averaging deals its examples to replicas
+ * instead, {@link ReplicaData}). Batches are
  * numbered 0..n-1 across partitions ({@link #index}): epochs are planned over these numbers, and a
  * step's batches are found where they are cached. Closing releases both.
  *
