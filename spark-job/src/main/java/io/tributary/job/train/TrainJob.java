@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class TrainJob {
     /** Spark's wait for a task's preferred executor before it runs elsewhere. */
-    public static final String LOCALITY_WAIT = "spark.locality.wait";
+    private static final String LOCALITY_WAIT = "spark.locality.wait";
     private final TrainConfig config;
     private final PrintStream progressOut;
     private final boolean liveProgress;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -38,7 +39,7 @@ class ReplicaPlanTest {
     }
 
     private static List<Integer> perRound(ReplicaPlan plan, int replica) {
-        return java.util.stream.IntStream.range(0, plan.rounds()).map(r -> plan.batchesIn(r, replica)).boxed().toList();
+        return IntStream.range(0, plan.rounds()).map(r -> plan.batchesIn(r, replica)).boxed().toList();
     }
 
     @Test
@@ -51,7 +52,7 @@ class ReplicaPlanTest {
         assertFalse(Arrays.equals(a, ReplicaPlan.order(1000, 7, 3, 1)), "another epoch");
         assertFalse(Arrays.equals(a, ReplicaPlan.order(1000, 7, 2, 0)), "another replica");
         assertFalse(Arrays.equals(a, ReplicaPlan.order(1000, 8, 2, 1)), "another seed");
-        long moved = java.util.stream.IntStream.range(0, 1000).filter(i -> a[i] != i).count();
+        long moved = IntStream.range(0, 1000).filter(i -> a[i] != i).count();
         assertTrue(moved > 950, "shuffled, not near the identity: " + moved + " of 1000 moved");
     }
 
