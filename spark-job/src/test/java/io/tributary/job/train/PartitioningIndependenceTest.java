@@ -139,12 +139,19 @@ class PartitioningIndependenceTest {
                     heldOut = split;
                     first = limited;
                 }
-                assertEquals(heldOut, split, partitions + " partitions, reversed " + reversed);
-                assertEquals(first, limited, partitions + " partitions, reversed " + reversed);
+                assertSame(heldOut, split, "held out, " + partitions + " partitions, reversed " + reversed);
+                assertSame(first, limited, "first 100, " + partitions + " partitions, reversed " + reversed);
             }
         }
         assertEquals(0.2 * rows.size(), heldOut.size(), 0.2 * rows.size() * 0.25, "about a fifth held out");
         assertEquals(100, first.size());
+    }
+
+    /** The same examples; the message names how many differ rather than listing them all. */
+    private static void assertSame(List<String> expected, List<String> actual, String what) {
+        long missing = expected.stream().filter(e -> !actual.contains(e)).count();
+        assertTrue(expected.equals(actual), what + ": " + actual.size() + " examples against " + expected.size()
+                + ", " + missing + " of those missing");
     }
 
     private static List<String> sorted(List<Row> rows) {
