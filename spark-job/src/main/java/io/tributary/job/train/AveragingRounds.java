@@ -95,6 +95,10 @@ final class AveragingRounds implements SyncEngine {
         double lossSum = 0;
         int batches = 0;
         int most = 0;
+        if (results.size() != plan.replicas()) {
+            throw new IllegalStateException("Round " + (round + 1) + " of epoch " + epoch + " returned " + results.size()
+                    + " results for " + plan.replicas() + " replicas");
+        }
         for (int r = 0; r < results.size(); r++) {
             ReplicaResult result = results.get(r);
             if (result.replica != r || result.batches != plan.batchesIn(round, r)) {
