@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stops exactly the processes deploy/local-cluster/up.sh started and removes the cluster's directory.
+# Stops exactly the processes deploy/local-cluster/up.sh started (and the workers worker.sh added) and
+# removes the cluster's directory.
 # It deletes only a directory that up.sh marked as its own, and signals only the recorded daemons
 # (and their executors) while they are still the processes up.sh started: a PID is trusted only
 # with the start time recorded for it, since PIDs are reused. Safe to run when nothing is running.

@@ -32,8 +32,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Checkpoints and exact resume: a driver killed with SIGKILL mid-epoch, reading IDX or Parquet, resumes (breaking its stale
- * lock on request) and ends with as many updates as an uninterrupted run and the same accuracy
- * within a point; a truncated newest checkpoint is reported and the one before used; resuming with
+ * lock on request) and ends with the uninterrupted run's model, byte for byte; a truncated newest checkpoint is reported and the one before used; resuming with
  * another model shape or step size is refused.
  */
 @Tag("heavy")
@@ -165,6 +164,8 @@ class CheckpointResumeTest {
         assertTrue(ref.iterationCount() > 0);
         assertEquals(ref instanceof Network.Graph, res instanceof Network.Graph);
         assertEquals(ref.iterationCount(), res.iterationCount(), "same number of updates");
+        assertEquals(ModelBytes.coefficients(reference.resolve("model.zip")), ModelBytes.coefficients(out.resolve("model.zip")),
+                "killed and resumed, the same model bytes as the uninterrupted run");
         List<Map<String, Object>> refEpochs = (List<Map<String, Object>>) metrics(reference).get("epochs");
         List<Map<String, Object>> resEpochs = (List<Map<String, Object>>) metrics(out).get("epochs");
         assertEquals(2, resEpochs.size());
@@ -174,7 +175,7 @@ class CheckpointResumeTest {
         double refAcc = ((Number) metrics(reference).get("test_accuracy")).doubleValue();
         double resAcc = ((Number) metrics(out).get("test_accuracy")).doubleValue();
         assertTrue(refAcc > 0.8, "reference accuracy " + refAcc);
-        assertEquals(refAcc, resAcc, 0.01, "resumed accuracy within a point");
+        assertEquals(refAcc, resAcc, 0.0, "the same model, the same accuracy");
     }
 
     @Test
@@ -237,8 +238,12 @@ class CheckpointResumeTest {
 
         Run steps = cli("train", "--resume", reference.toString(), "--epochs", "3", "--batch-size-per-worker", "64");
         assertEquals(2, steps.code(), steps.err());
-        assertTrue(steps.err().contains("resume with the same data, batch size, averaging frequency and number of workers"),
+        assertTrue(steps.err().contains("resume with the same data, batch size, averaging frequency and replicas"),
                 steps.err());
+        Run replicas = cli("train", "--resume", reference.toString(), "--epochs", "3", "--replicas", "3");
+        assertEquals(2, replicas.code(), replicas.err());
+        assertTrue(replicas.err().contains("it was made with 2 replicas of ") && replicas.err().contains(
+                "this run has 3 replicas of "), replicas.err());
         assertTrue(Files.exists(reference.resolve("model.zip")), "a refused resume leaves the run as it was");
         assertFalse(Files.exists(reference.resolve("_lock")));
     }

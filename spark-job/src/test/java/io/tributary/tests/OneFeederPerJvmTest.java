@@ -9,14 +9,17 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.rdd.RDD;
+import org.deeplearning4j.spark.parameterserver.pw.SharedTrainingWrapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -76,6 +79,51 @@ class OneFeederPerJvmTest {
         List<String> after = assertTimeoutPreemptively(Duration.ofSeconds(60),
                 () -> one.mapPartitions(new OneFeederPerJvm.OneAtATime<>(), true).mapPartitions(new Feed(0)).collect());
         assertEquals(1, after.size());
+    }
+
+    @Test
+    void aTaskInAJvmWhoseWrapperIsStuckFailsAtOnceNamingTheExecutor() throws Exception {
+        // What DL4J leaves when a training task's set-up throws: the wrapper marked as having a trainer.
+        AtomicBoolean trainerMark = trainerMark();
+        JavaRDD<Integer> one = sc.parallelize(List.of(1), 1);
+        trainerMark.set(true);
+        try {
+            SparkException failed = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(
+                    SparkException.class, () -> one.mapPartitions(new OneFeederPerJvm.OneAtATime<>(), true)
+                            .mapPartitions(new AwaitTrainer()).collect()));
+            assertTrue(failed.getMessage().contains("The shared-gradients trainer of executor driver on ")
+                    && failed.getMessage().contains(" is stuck"), failed.getMessage());
+        } finally {
+            trainerMark.set(false);
+        }
+        List<String> after = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> one.mapPartitions(new OneFeederPerJvm.OneAtATime<>(), true).mapPartitions(new Feed(0)).collect());
+        assertEquals(1, after.size(), "the permit came back and a wrapper that is not stuck feeds");
+    }
+
+    /** DL4J's {@code SharedTrainingWrapper.INSTANCE.isFirst}: set while a trainer runs. */
+    static AtomicBoolean trainerMark() throws ReflectiveOperationException {
+        Field instance = SharedTrainingWrapper.class.getDeclaredField("INSTANCE");
+        instance.setAccessible(true);
+        Field isFirst = SharedTrainingWrapper.class.getDeclaredField("isFirst");
+        isFirst.setAccessible(true);
+        return (AtomicBoolean) isFirst.get(instance.get(null));
+    }
+
+    /**
+     * Stands for a feeding task in DL4J's wrapper: with the trainer mark set it waits until the mark
+     * clears, as {@code SharedTrainingWrapper.run} does, which never happens when the mark was left by a
+     * failed set-up.
+     */
+    static final class AwaitTrainer implements FlatMapFunction<Iterator<Integer>, String> {
+        @Override
+        public Iterator<String> call(Iterator<Integer> batches) throws Exception {
+            AtomicBoolean mark = trainerMark();
+            while (mark.get()) {
+                Thread.sleep(50);
+            }
+            return List.of("fed").iterator();
+        }
     }
 
     static boolean hasShuffle(RDD<?> rdd) {

@@ -24,9 +24,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -174,6 +176,30 @@ class SharedGradientsTest {
         assertTrue(e.getMessage().startsWith("Training step 1 of ") && e.getMessage().contains(
                 "took longer than 1 s (stall-timeout-seconds) and was cancelled"), e.getMessage());
         assertFalse(Files.exists(out.resolve("model.zip")));
+    }
+
+    /**
+     * DL4J's wrapper marks itself as having a trainer when a training task starts, and a task whose set-up
+     * throws leaves the mark for the life of the JVM: every later task would wait for that trainer until
+     * the stall guard cancels the step. The step fails at once instead, naming the executor.
+     */
+    @Test
+    void aStuckWrapperFailsTheStepAtOnceNamingTheExecutor() throws Exception {
+        AtomicBoolean trainerMark = OneFeederPerJvmTest.trainerMark();
+        Map<String, Object> flags = flags(tmp.resolve("stuck"));
+        flags.put("stall-timeout-seconds", 600);
+        trainerMark.set(true);
+        try {
+            long start = System.nanoTime();
+            Exception e = assertTimeoutPreemptively(Duration.ofSeconds(120),
+                    () -> assertThrows(Exception.class, () -> train(flags)));
+            assertTrue((System.nanoTime() - start) / 1e9 < 120, "failed at once, not after the stall timeout");
+            assertTrue(String.valueOf(e.getMessage()).contains("The shared-gradients trainer of executor driver on ")
+                    && e.getMessage().contains(" is stuck"), String.valueOf(e.getMessage()));
+        } finally {
+            trainerMark.set(false);
+        }
+        assertFalse(Files.exists(tmp.resolve("stuck").resolve("model.zip")));
     }
 
     @Test

@@ -2,13 +2,22 @@ package io.tributary.common.config;
 
 /** How workers' updates are merged into one model. */
 public enum SyncMode {
-    /** DL4J's ParameterAveragingTrainingMaster: workers fit locally, parameters are averaged every K minibatches. */
+    /**
+     * Tributary's own averaging rounds: K logical replicas each fit {@code averaging-frequency} minibatches
+     * of their own share of the data, then their parameters and updater state are averaged in replica
+     * order; the model is the same whatever executors run the replicas.
+     */
     PARAM_AVG("param-avg", 3e-3),
     /**
      * DL4J's SharedTrainingMaster: workers exchange threshold-encoded gradient updates (Strom 2015)
      * over Aeron UDP after every minibatch; the driver is the controller of the mesh.
      */
-    SHARED_GRADIENTS("shared-gradients", 1e-3);
+    SHARED_GRADIENTS("shared-gradients", 1e-3),
+    /**
+     * DL4J's ParameterAveragingTrainingMaster, kept for side-by-side benchmarks of {@link #PARAM_AVG}: its
+     * worker count is fixed at first use and its average depends on the order tasks finish.
+     */
+    DL4J_PARAM_AVG("dl4j-param-avg", 3e-3);
 
     private final String label;
     private final double defaultLearningRate;

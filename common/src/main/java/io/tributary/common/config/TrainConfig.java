@@ -28,6 +28,7 @@ public record TrainConfig(
         SyncMode sync,
         int batchSizePerWorker,
         int averagingFrequency,
+        int replicas,
         double learningRate,
         long seed,
         boolean overwrite,
@@ -57,6 +58,7 @@ public record TrainConfig(
         SYNC.check(sync);
         BATCH_SIZE_PER_WORKER.check(batchSizePerWorker);
         AVERAGING_FREQUENCY.check(averagingFrequency);
+        REPLICAS.check(replicas);
         LEARNING_RATE.check(learningRate);
         TRAIN_EXAMPLES.check(trainExamples);
         TEST_EXAMPLES.check(testExamples);
@@ -89,6 +91,7 @@ public record TrainConfig(
                 SYNC.valueIn(values),
                 BATCH_SIZE_PER_WORKER.valueIn(values),
                 AVERAGING_FREQUENCY.valueIn(values),
+                REPLICAS.valueIn(values),
                 values.get(LEARNING_RATE.name()) != null ? LEARNING_RATE.valueIn(values)
                         : SYNC.valueIn(values).defaultLearningRate(),
                 SEED.valueIn(values),
@@ -134,6 +137,7 @@ public record TrainConfig(
         m.put(SYNC.name(), sync.label());
         m.put(BATCH_SIZE_PER_WORKER.name(), batchSizePerWorker);
         m.put(AVERAGING_FREQUENCY.name(), averagingFrequency);
+        m.put(REPLICAS.name(), replicas);
         m.put(LEARNING_RATE.name(), learningRate);
         m.put(SEED.name(), seed);
         m.put(OVERWRITE.name(), overwrite);
@@ -160,17 +164,22 @@ public record TrainConfig(
 
     /** A copy with the Spark master the job actually runs on. */
     public TrainConfig withMaster(String resolvedMaster) {
-        return with(output, resolvedMaster);
+        return with(output, resolvedMaster, replicas);
     }
 
     /** A copy writing to another output directory. */
     public TrainConfig withOutput(String newOutput) {
-        return with(newOutput, master);
+        return with(newOutput, master, replicas);
     }
 
-    private TrainConfig with(String newOutput, String newMaster) {
+    /** A copy with the number of replicas the run averages (what {@code replicas: 0} resolved to). */
+    public TrainConfig withReplicas(int resolvedReplicas) {
+        return with(output, master, resolvedReplicas);
+    }
+
+    private TrainConfig with(String newOutput, String newMaster, int newReplicas) {
         return new TrainConfig(data, newOutput, epochs, model, hidden, fusedLayers, newMaster, sync, batchSizePerWorker,
-                averagingFrequency, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
+                averagingFrequency, newReplicas, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
                 maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared, input);
     }

@@ -61,31 +61,41 @@ public final class TrainKeys {
     public static final ConfigKey<String> MASTER = ConfigKey.stringKey("master", null,
             "Spark master URL; by default the one spark-submit gives, else local[*].");
     public static final ConfigKey<SyncMode> SYNC = ConfigKey.enumKey("sync", SyncMode.PARAM_AVG, SyncMode.class,
-            SyncMode::label, "How workers' updates are merged.");
+            SyncMode::label, "How workers' updates are merged: param-avg (Tributary's averaging rounds, the same model"
+                    + " whatever executors run them), shared-gradients, or dl4j-param-avg (DL4J's own averaging, kept"
+                    + " for benchmarks).");
     public static final ConfigKey<Integer> BATCH_SIZE_PER_WORKER = ConfigKey.intKey("batch-size-per-worker", 128, 1, 65_536,
             "Minibatch size on each worker.");
     public static final ConfigKey<Integer> AVERAGING_FREQUENCY = ConfigKey.intKey("averaging-frequency", 20, 1, 100_000,
             "Minibatches each worker fits between two parameter averagings.");
+    /** The most model replicas a run may average. */
+    public static final int MAX_REPLICAS = 4096;
+    public static final ConfigKey<Integer> REPLICAS = ConfigKey.intKey("replicas", 0, 0, MAX_REPLICAS,
+            "Model replicas averaged each round with param-avg, each fitting its own share of the data; the model"
+                    + " depends on it, not on the executors that run them. 0: the executors' cores when training"
+                    + " starts. Recorded in metadata.json and checkpoints; a resume keeps it.");
     public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", 3e-3, 0.0, 1.0,
             "Adam learning rate; by default 0.003 with parameter averaging and 0.001 with shared gradients,"
             + " as docs/performance.md's time-to-accuracy table supports.");
     public static final ConfigKey<Long> SEED = ConfigKey.longKey("seed", 42L,
-            "Seed for weight initialisation, shuffling and splitting; fixes a local[1] run.");
+            "Seed for weight initialisation, shuffling and splitting; with param-avg, the same data, config, seed"
+                    + " and replicas give the same model bytes on any master (docs/reliability.md).");
     public static final ConfigKey<Boolean> OVERWRITE = ConfigKey.booleanKey("overwrite", false,
             "Replace the model, metrics and metadata of an existing output directory.");
     public static final ConfigKey<Boolean> FORCE_UNLOCK = ConfigKey.booleanKey("force-unlock", false,
             "Break the lock a killed run left in the output directory (the lock's owner is logged).");
     public static final ConfigKey<Integer> CHECKPOINT_EVERY_STEPS = ConfigKey.intKey("checkpoint-every-steps", 0, 0, 1_000_000,
-            "Checkpoint to OUTPUT/checkpoints every N training steps (an epoch has at most 20 steps of whole averaging rounds; with shared gradients about 10); 0: only by time and at epoch ends.")
+            "Checkpoint to OUTPUT/checkpoints every N training steps (a step is one averaging round; with shared gradients about a tenth of an epoch, with dl4j-param-avg at most 20 an epoch); 0: only by time and at epoch ends.")
             .formerly("checkpoint-every-rounds");
     public static final ConfigKey<Integer> CHECKPOINT_EVERY_MINUTES = ConfigKey.intKey("checkpoint-every-minutes", 10, 0, 100_000,
             "Also checkpoint when this many minutes passed since the last checkpoint; 0: never by time. Every epoch end is checkpointed.");
     public static final ConfigKey<Integer> CHECKPOINTS_KEPT = ConfigKey.intKey("checkpoints-kept", 3, 1, 1000,
             "The newest checkpoints kept; older ones are deleted.");
     public static final ConfigKey<Integer> TRAIN_EXAMPLES = ConfigKey.intKey("train-examples", 0, 0, Integer.MAX_VALUE,
-            "Use only the first N training examples (0: all).");
+            "Use only the first N training examples (0: all): an IDX file's first N; of other formats, the first N in"
+                    + " the order of a hash of their content, the same whatever partitions Spark reads them in.");
     public static final ConfigKey<Integer> TEST_EXAMPLES = ConfigKey.intKey("test-examples", 0, 0, Integer.MAX_VALUE,
-            "Use only the first N test examples (0: all).");
+            "Use only the first N test examples (0: all), chosen as for train-examples.");
     public static final ConfigKey<Integer> TRAIN_EVAL_EXAMPLES = ConfigKey.intKey("train-eval-examples", 5000, 0, Integer.MAX_VALUE,
             "After each epoch, measure training accuracy on a fixed random sample of this many training examples (0: not measured).");
     public static final ConfigKey<Integer> MAX_PARAMETERS = ConfigKey.intKey("max-parameters", 100_000_000, 1, Integer.MAX_VALUE,
@@ -94,7 +104,7 @@ public final class TrainKeys {
             "ND4J threads per concurrent task (0: cores divided by the tasks that share them).");
 
     public static final ConfigKey<Integer> STALL_TIMEOUT = ConfigKey.intKey("stall-timeout-seconds", 1800, 0, 604_800,
-            "Fail the run when one training step (at most 20 per epoch: whole averaging rounds, or about a tenth of an epoch with shared gradients) takes longer; 0: never.");
+            "Fail the run when one training step (one averaging round; about a tenth of an epoch with shared gradients) takes longer; 0: never.");
     public static final ConfigKey<Backend> BACKEND = ConfigKey.enumKey("backend", Backend.ANY, Backend.class,
             Backend::label, "ND4J backend every executor must have loaded (cpu, cuda), checked before training; any: no check.");
 
@@ -152,7 +162,7 @@ public final class TrainKeys {
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
             NUM_CLASSES, LABEL_TYPE, MAX_CLASSES, MAX_LINE_BYTES, MAX_IMAGE_BYTES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, FUSED_LAYERS, MASTER, SYNC,
-            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
+            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, REPLICAS, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
             SHARED_NETWORK_MASK, SHARED_WORKERS_PER_NODE, SHARED_THRESHOLD_ALGORITHM, SHARED_INITIAL_THRESHOLD,

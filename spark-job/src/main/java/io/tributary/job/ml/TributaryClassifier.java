@@ -64,6 +64,7 @@ public final class TributaryClassifier
     private final IntParam epochs;
     private final IntParam batchSize;
     private final IntParam averagingFrequency;
+    private final IntParam replicas;
     private final Param<String> sync;
     private final DoubleParam learningRate;
     private final LongParam seed;
@@ -98,6 +99,7 @@ public final class TributaryClassifier
                 TrainKeys.BATCH_SIZE_PER_WORKER);
         averagingFrequency = key(KeyParams.integer(this, "averagingFrequency", TrainKeys.AVERAGING_FREQUENCY),
                 TrainKeys.AVERAGING_FREQUENCY);
+        replicas = key(KeyParams.integer(this, "replicas", TrainKeys.REPLICAS), TrainKeys.REPLICAS);
         sync = key(KeyParams.text(this, "sync", TrainKeys.SYNC), TrainKeys.SYNC);
         learningRate = key(KeyParams.real(this, "learningRate", TrainKeys.LEARNING_RATE), TrainKeys.LEARNING_RATE);
         seed = key(KeyParams.integer64(this, "seed", TrainKeys.SEED), TrainKeys.SEED);
@@ -144,6 +146,7 @@ public final class TributaryClassifier
     public IntParam batchSize() { return batchSize; }
 
     public IntParam averagingFrequency() { return averagingFrequency; }
+    public IntParam replicas() { return replicas; }
 
     public Param<String> sync() { return sync; }
 
@@ -182,6 +185,7 @@ public final class TributaryClassifier
     public TributaryClassifier setBatchSize(int value) { return with(batchSize, value); }
 
     public TributaryClassifier setAveragingFrequency(int value) { return with(averagingFrequency, value); }
+    public TributaryClassifier setReplicas(int value) { return with(replicas, value); }
 
     public TributaryClassifier setSync(String value) { return with(sync, value); }
 

@@ -63,10 +63,11 @@ public final class DataReader {
             train = all;
             test = heldOut(spark, config.testData(), config, testLimit, hadoopConf, skipped);
         } else if (config.testFraction() > 0) {
-            Dataset<Row>[] split = all.rows().randomSplit(new double[] {1 - config.testFraction(),
-                    config.testFraction()}, seed);
-            train = with(all, split[0]);
-            test = with(all, split[1]);
+            // Drawn per example from its content, not per partition as randomSplit draws: the same split
+            // whatever partitions Spark cut the files into.
+            int values = all.shape().size();
+            train = with(all, all.rows().filter(new ExampleIdentity.HeldOut(config.testFraction(), seed, values, false)));
+            test = with(all, all.rows().filter(new ExampleIdentity.HeldOut(config.testFraction(), seed, values, true)));
         } else {
             throw new InputException("No held-out data for " + location + ": give --" + TrainKeys.TEST_DATA.name()
                     + " URI or --" + TrainKeys.TEST_FRACTION.name() + " F (only IDX data has its own test split)");
@@ -249,7 +250,7 @@ public final class DataReader {
     }
 
     private static ExampleRows limit(ExampleRows rows, int limit) {
-        return limit > 0 ? with(rows, rows.rows().limit(limit)) : rows;
+        return limit > 0 ? with(rows, ExampleIdentity.first(rows, limit)) : rows;
     }
 
     /** Held-out rows must have the training rows' shape, classes and feature type. */

@@ -1,14 +1,18 @@
 package io.tributary.job.shared;
 
 import org.apache.spark.SparkContext;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.TaskCompletionListener;
 import org.deeplearning4j.spark.api.Repartitioner;
+import org.deeplearning4j.spark.parameterserver.pw.SharedTrainingWrapper;
 
+import java.lang.reflect.Field;
 import java.util.Iterator;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How a shared-gradients step's minibatches reach DL4J's training wrapper: where they are cached
@@ -42,13 +46,50 @@ public final class OneFeederPerJvm implements Repartitioner {
         return Math.max(1, sc.statusTracker().getExecutorInfos().length - 1);   // the driver is listed too
     }
 
-    /** Passes a partition through once this task holds its JVM's {@link #FEEDING} permit, kept until the task ends. */
+    /**
+     * Passes a partition through once this task holds its JVM's {@link #FEEDING} permit, kept until the task
+     * ends; fails at once when the JVM's wrapper is stuck ({@link #wrapperStuck}).
+     */
     public static final class OneAtATime<T> implements FlatMapFunction<Iterator<T>, T> {
         @Override
         public Iterator<T> call(Iterator<T> batches) throws InterruptedException {
             FEEDING.acquire();   // interruptible: a cancelled step's waiting tasks end
-            TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> FEEDING.release());
+            try {
+                TaskContext.get().addTaskCompletionListener((TaskCompletionListener) context -> FEEDING.release());
+            } catch (RuntimeException | Error e) {
+                FEEDING.release();
+                throw e;
+            }
+            if (wrapperStuck()) {
+                SparkEnv env = SparkEnv.get();
+                throw new IllegalStateException("The shared-gradients trainer of executor " + env.executorId() + " on "
+                        + env.blockManager().blockManagerId().host() + " is stuck: an earlier training task's set-up"
+                        + " failed inside DL4J's SharedTrainingWrapper and left it marked as running, so this task"
+                        + " would wait for it forever; restart that executor (or the Spark application) and train again");
+            }
             return batches;
+        }
+    }
+
+    /**
+     * Whether this JVM's DL4J shared-training wrapper is marked as having a trainer running
+     * ({@code SharedTrainingWrapper.isFirst}, read by reflection: DL4J offers no accessor). Called by a task
+     * holding {@link #FEEDING}, when no trainer can be running, a set mark means a set-up that threw.
+     */
+    static boolean wrapperStuck() {
+        try {
+            Field instance = SharedTrainingWrapper.class.getDeclaredField("INSTANCE");
+            instance.setAccessible(true);
+            Object wrapper = instance.get(null);
+            if (wrapper == null) {
+                return false;
+            }
+            Field isFirst = SharedTrainingWrapper.class.getDeclaredField("isFirst");
+            isFirst.setAccessible(true);
+            return ((AtomicBoolean) isFirst.get(wrapper)).get();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("DL4J's SharedTrainingWrapper has no INSTANCE.isFirst to check: a DL4J"
+                    + " version Tributary was not built with", e);
         }
     }
 

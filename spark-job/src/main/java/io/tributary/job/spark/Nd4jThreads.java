@@ -3,9 +3,11 @@ package io.tributary.job.spark;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Sets ND4J's native thread count once per JVM. Several Spark tasks share an executor JVM (and
- * in local mode the driver's), so each task's share of the cores is what ND4J may use; more
- * oversubscribes the cores and slows every task down.
+ * Sets ND4J's native thread count once per JVM: libnd4j's own loops and the BLAS library's matrix
+ * products. Several Spark tasks share an executor JVM (and in local mode the driver's), so each task's
+ * share of the cores is what ND4J may use; more oversubscribes the cores and slows every task down.
+ * The count also decides how a matrix product splits its work, and so its rounding: parameter
+ * averaging's model is the same on any cluster only for the same count.
  */
 public final class Nd4jThreads {
     private static volatile int configured = -1;
@@ -22,6 +24,9 @@ public final class Nd4jThreads {
             if (configured != threads) {
                 Nd4j.getEnvironment().setMaxThreads(threads);
                 Nd4j.getEnvironment().setMaxMasterThreads(threads);
+                // OpenBLAS takes its own count from OMP_NUM_THREADS when it loads (the cores when unset, as in
+                // local mode), whatever libnd4j's is.
+                Nd4j.factory().blas().setMaxThreads(threads);
                 configured = threads;
             }
         }

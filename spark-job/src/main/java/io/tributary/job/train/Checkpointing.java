@@ -11,40 +11,28 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * When to checkpoint (every N steps, every M minutes, every epoch end) and what a checkpoint holds
- * besides the model: the training position, the epochs' results so far and the config. Also the
- * way back: {@link #resume} checks a checkpoint fits this run and restores it into a new network.
+ * besides the model: the training position, how the sync engine cut its steps, the epochs' results so
+ * far and the config. Also the way back: {@link #resume} checks a checkpoint fits this run and restores
+ * it into a new network.
  */
 public final class Checkpointing implements Trainer.Checkpointer {
     private static final String STEPS_DONE = "steps_done";
-    private static final String BATCHES_PER_UNIT = "batches_per_unit";
-    private static final String PARTITION_BATCHES = "partition_batches";
-    private static final String EPOCH_PLAN = "epoch_plan";
     /** What checkpoints of earlier releases call these (they are resumed too). */
-    private static final Map<String, String> FORMER_NAMES = Map.of(STEPS_DONE, "segments_done",
-            BATCHES_PER_UNIT, "batches_per_segment");
+    private static final Map<String, String> FORMER_NAMES = Map.of(STEPS_DONE, "segments_done");
     private final CheckpointStore store;
     private final TrainConfig config;
-    private final Supplier<Network> network;
-    private final int batchesPerUnit;
-    private final int[] partitionBatches;
+    private final SyncEngine engine;
     private int stepsSinceLast;
     private long lastNanos = System.nanoTime();
 
-    /**
-     * @param batchesPerUnit the training master's unit of work in batches ({@link TrainPlan#batchesPerUnit}),
-     *                       recorded so a resume can check its steps mean the same batches
-     */
-    public Checkpointing(CheckpointStore store, TrainConfig config, Supplier<Network> network,
-                         int batchesPerUnit, int[] partitionBatches) {
+    /** @param config the run's config, as a resume will read it back (replicas resolved) */
+    Checkpointing(CheckpointStore store, TrainConfig config, SyncEngine engine) {
         this.store = store;
         this.config = config;
-        this.network = network;
-        this.batchesPerUnit = batchesPerUnit;
-        this.partitionBatches = partitionBatches.clone();
+        this.engine = engine;
     }
 
     @Override
@@ -56,6 +44,7 @@ public final class Checkpointing implements Trainer.Checkpointer {
         if (!(epochEnded || bySteps || byTime)) {
             return;
         }
+        Network net = engine.network();
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("created", Instant.now().toString());
         state.put("epoch", position.epoch());
@@ -63,28 +52,24 @@ public final class Checkpointing implements Trainer.Checkpointer {
         state.put("seen", position.seen());
         state.put("loss_sum", position.lossSum());
         state.put("seconds", position.seconds());
-        state.put(BATCHES_PER_UNIT, batchesPerUnit);
-        state.put("batches", java.util.Arrays.stream(partitionBatches).sum());
-        state.put(PARTITION_BATCHES, java.util.Arrays.stream(partitionBatches).boxed().toList());
-        state.put(EPOCH_PLAN, EpochPlan.VERSION);
-        state.put("iterations", network.get().iterationCount());
+        state.putAll(engine.layout());
+        state.put("iterations", net.iterationCount());
         state.put("epochs", position.done().stream().map(EpochResult::toMap).toList());
         state.put("config", config.asMap());
-        store.write(network.get(), position.epoch(), position.stepsDone(), state, config.checkpointsKept());
+        store.write(net, position.epoch(), position.stepsDone(), state, config.checkpointsKept());
         stepsSinceLast = 0;
         lastNanos = System.nanoTime();
     }
 
     /**
      * Puts the checkpoint's parameters, updater state and counters into {@code net} (built from this
-     * run's config) and returns where training continues. Refuses a checkpoint whose parameters have
-     * other shapes, or whose steps were cut differently (another batch size, averaging frequency or
-     * number of workers), since the position would not mean the same examples.
+     * run's config, and trained by {@code engine}) and returns where training continues. Refuses a
+     * checkpoint whose parameters have other shapes, or whose steps the engine cut differently (another
+     * batch size, averaging frequency, number of replicas or workers), since the position would not mean
+     * the same examples.
      */
     @SuppressWarnings("unchecked")
-    public static Trainer.Position resume(CheckpointStore.Loaded checkpoint, Network net,
-                                          int batchesPerUnit, int[] partitionBatches) {
-        int numBatches = Arrays.stream(partitionBatches).sum();
+    static Trainer.Position resume(CheckpointStore.Loaded checkpoint, Network net, SyncEngine engine) {
         // Checkpoints hold DL4J's standard layers; compared and copied in the form the run trains.
         Network saved = checkpoint.network().forBackend();
         Map<String, INDArray> ours = net.paramTable();
@@ -98,34 +83,12 @@ public final class Checkpointing implements Trainer.Checkpointer {
             long[] b = theirs.get(p.getKey()).shape();
             if (!Arrays.equals(a, b)) {
                 throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": parameter "
-                        + p.getKey() + " has shape " + Arrays.toString(b) + " there but " + Arrays.toString(a)
-                        + " with this config; the model's shape must not change");
+                        + p.getKey() + " has shape " + Arrays.toString(b) + " there but "
+                        + Arrays.toString(a) + " with this config; the model's shape must not change");
             }
         }
         Map<String, Object> state = checkpoint.state();
-        int savedPerUnit = number(checkpoint, BATCHES_PER_UNIT).intValue();
-        int savedBatches = number(checkpoint, "batches").intValue();
-        if (savedPerUnit != batchesPerUnit || savedBatches != numBatches) {
-            throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": it was made with "
-                    + savedBatches + " batches in units of " + savedPerUnit + ", this run has " + numBatches
-                    + " in units of " + batchesPerUnit + "; resume with the same data, batch size, averaging"
-                    + " frequency and number of workers");
-        }
-        // Within an epoch, the steps still to come must hold the batches they held when the checkpoint
-        // was written: the same dealing of each partition's batches (an earlier release dealt them
-        // otherwise; its checkpoints at an epoch's end resume, mid-epoch ones cannot).
-        if (number(checkpoint, STEPS_DONE).intValue() > 0) {
-            boolean samePlan = state.get(EPOCH_PLAN) instanceof Number v && v.intValue() == EpochPlan.VERSION;
-            List<Integer> savedPartitions = state.get(PARTITION_BATCHES) instanceof List<?> l
-                    ? l.stream().map(o -> ((Number) o).intValue()).toList() : null;
-            List<Integer> thisRun = Arrays.stream(partitionBatches).boxed().toList();
-            if (!samePlan || !thisRun.equals(savedPartitions)) {
-                throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + " within its epoch: "
-                        + (samePlan ? "its data was cut into " + savedPartitions + " batches per partition, this run's into " + thisRun
-                        : "it was written by a release that dealt an epoch's batches to steps otherwise")
-                        + "; resume from a checkpoint at an epoch's end (remove the newer ones), or train anew");
-            }
-        }
+        engine.requireLayout(checkpoint.name(), state, number(checkpoint, STEPS_DONE).intValue() > 0);
         try {
             saved.copyStateTo(net);
         } catch (RuntimeException e) {

@@ -18,7 +18,9 @@ import org.apache.spark.storage.StorageLevel;
 import java.util.List;
 
 /**
- * The training and held-out data as batches cached on the executors for the whole run. Batches are
+ * The training and held-out data as batches cached on the executors for the whole run, as DL4J's
+ * training masters take them ({@link Dl4jSteps}; parameter averaging deals its examples to replicas
+ * instead, {@link ReplicaData}). Batches are
  * numbered 0..n-1 across partitions ({@link #index}): epochs are planned over these numbers, and a
  * step's batches are found where they are cached. Closing releases both.
  *
@@ -83,8 +85,13 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
 
     /** Bytes of the training batches cached on the executors (memory and disk), as Spark's storage status has them. */
     public long cachedTrainBytes() {
-        for (org.apache.spark.storage.RDDInfo info : train.context().getRDDStorageInfo()) {
-            if (info.id() == train.id()) {
+        return cachedBytes(train);
+    }
+
+    /** Bytes of {@code rdd} cached on the executors (memory and disk), as Spark's storage status has them. */
+    static long cachedBytes(JavaRDD<?> rdd) {
+        for (org.apache.spark.storage.RDDInfo info : rdd.context().getRDDStorageInfo()) {
+            if (info.id() == rdd.id()) {
                 return info.memSize() + info.diskSize();
             }
         }
@@ -111,7 +118,7 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
      * With {@code --cache memory}, every partition must be cached: a partition that did not fit would be
      * read again for every step, which is a run that never ends rather than an error.
      */
-    private static void requireCached(JavaRDD<RawBatch> train, CacheLevel cache, ExampleRows rows) {
+    static void requireCached(JavaRDD<RawBatch> train, CacheLevel cache, ExampleRows rows) {
         if (cache != CacheLevel.MEMORY) {
             return;
         }

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * How one epoch's batches are visited (parameter averaging, {@link #of}; shared gradients keep one
- * order over all batches, {@link #global}): each partition's batches in a seeded order, cut into runs of
+ * How one epoch's batches are visited by DL4J's training masters ({@link Dl4jSteps}; Tributary's own
+ * averaging rounds follow {@link ReplicaPlan}): DL4J's parameter averaging, {@link #of}; shared gradients
+ * keep one order over all batches, {@link #global}: each partition's batches in a seeded order, cut into runs of
  * the same share for every step, so that a step takes that share from every partition (one partition
  * a worker) and the training master finds its workers' batches balanced where they are cached (no
  * shuffle between executors). A step is one call to DL4J's {@code fit}, after which progress is

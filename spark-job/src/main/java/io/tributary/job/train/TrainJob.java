@@ -31,6 +31,8 @@ import java.util.Map;
  * its own.
  */
 public final class TrainJob {
+    /** Spark's wait for a task's preferred executor before it runs elsewhere. */
+    private static final String LOCALITY_WAIT = "spark.locality.wait";
     private final TrainConfig config;
     private final PrintStream progressOut;
     private final boolean liveProgress;
@@ -122,7 +124,7 @@ public final class TrainJob {
             TrainResult result = new TrainResult(outLocation.toString(), trained.epochs(), trained.test(),
                     (System.nanoTime() - wallStart) / 1e9, trained.examples(), trained.model(),
                     new TrainResult.Footprint((trained.firstStepNanos() - wallStart) / 1e9, trained.cachedBytes()));
-            RunPublisher.publish(output, resolved, result, data, trained.sparkInfo(), extra);
+            RunPublisher.publish(output, trained.config(), result, data, trained.sparkInfo(), extra);
             output.finish();
             return result;
         } catch (Throwable t) {
@@ -131,8 +133,8 @@ public final class TrainJob {
         }
     }
 
-    /** What training produced, before it is published. */
-    private record Trained(Network model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
+    /** What training produced, before it is published; {@code config} is the one trained with (replicas resolved). */
+    private record Trained(TrainConfig config, Network model, List<EpochResult> epochs, HoldoutEvaluation.Result test,
                            long examples, Map<String, Object> sparkInfo, long firstStepNanos, long cachedBytes) {
     }
 
@@ -155,6 +157,12 @@ public final class TrainJob {
         if (config.sync() == SyncMode.SHARED_GRADIENTS) {
             // Executors apply the Aeron settings when they start (TributaryPlugin), before Aeron's classes load.
             conf.set(TributaryPlugin.AERON_DIR_CONF, config.shared().aeronDir());
+        }
+        if (config.sync() == SyncMode.PARAM_AVG) {
+            // A round's task waits for no executor: one that holds no replica's examples, or joined just now,
+            // takes a replica whose own executor is busy at once (reading the examples from it), rather than
+            // after Spark's default 3 s a locality level. Where examples are cached still comes first.
+            conf.setIfMissing(LOCALITY_WAIT, "0s");
         }
         return conf;
     }
@@ -196,34 +204,30 @@ public final class TrainJob {
         return shapes;
     }
 
-    /** Distributes the data, then trains {@code net} epoch by epoch (from the newest checkpoint when resuming). */
+    /**
+     * Distributes the data to the sync mode's engine, then trains {@code net} epoch by epoch (from the
+     * newest checkpoint when resuming); parameter averaging's replicas default to the executors' cores now.
+     */
     private Trained train(SparkRuntime spark, TrainConfig config, TrainingData data, Network net,
                           CheckpointStore checkpoints) throws Exception {
-        JavaSparkContext sc = spark.sc();
-        try (DistributedData distributed = DistributedData.of(sc, data, config);
-             TrainingMasters.Prepared master = TrainingMasters.create(sc, config)) {
-            TrainPlan plan = TrainPlan.of(config, spark.workers(), spark.threadsPerTask(), distributed.numBatches(),
-                    data.shape().numClasses());
-            Trainer.Position from = resume ? resumeFrom(checkpoints, net, plan, distributed.partitionBatches())
-                    : Trainer.Position.START;
-            SparkNetwork sparkNet = new SparkNetwork(sc, net, master.master());
-            Trainer trainer = new Trainer(sc, sparkNet, new Progress(progressOut, liveProgress, config.epochs()), plan);
+        TrainConfig run = config.sync() == SyncMode.PARAM_AVG && config.replicas() == 0
+                ? config.withReplicas(spark.workers()) : config;
+        try (SyncEngine engine = SyncEngine.start(spark, run, data, net)) {
+            Trainer.Position from = resume ? resumeFrom(checkpoints, net, engine) : Trainer.Position.START;
+            Trainer trainer = new Trainer(spark.sc(), engine, new Progress(progressOut, liveProgress, run.epochs()),
+                    TrainPlan.of(run, spark.threadsPerTask(), data.shape().numClasses()));
             long firstStep = System.nanoTime();
-            List<EpochResult> epochs = trainer.train(distributed, from, new Checkpointing(checkpoints, config,
-                    sparkNet::network, plan.batchesPerUnit(), distributed.partitionBatches()));
-            Map<String, Object> sparkInfo = spark.info(config);
-            if (!master.info().isEmpty()) {
-                sparkInfo.put("shared_gradients", master.info());
-            }
-            return new Trained(sparkNet.network(), epochs, trainer.lastEvaluation(), distributed.examples(),
-                    sparkInfo, firstStep, distributed.cachedTrainBytes());
+            List<EpochResult> epochs = trainer.train(from, new Checkpointing(checkpoints, run, engine));
+            Map<String, Object> sparkInfo = spark.info(run);
+            sparkInfo.putAll(engine.info());
+            return new Trained(run, engine.network(), epochs, trainer.lastEvaluation(), engine.examples(), sparkInfo,
+                    firstStep, engine.cachedBytes());
         }
     }
 
-    private Trainer.Position resumeFrom(CheckpointStore checkpoints, Network net, TrainPlan plan,
-                                        int[] partitionBatches) {
+    private Trainer.Position resumeFrom(CheckpointStore checkpoints, Network net, SyncEngine engine) {
         CheckpointStore.Loaded checkpoint = checkpoints.newestValid(m -> progressOut.println("tributary: " + m));
-        Trainer.Position from = Checkpointing.resume(checkpoint, net, plan.batchesPerUnit(), partitionBatches);
+        Trainer.Position from = Checkpointing.resume(checkpoint, net, engine);
         progressOut.printf("tributary: resuming from checkpoint %s (epoch %d, %d steps done)%n", checkpoint.name(),
                 from.epoch(), from.stepsDone());
         return from;

@@ -7,11 +7,15 @@ import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggre
 
 import java.util.List;
 
-/** What training and evaluation send through Kryo: DL4J's broadcast network and averaging results, evaluation counts. */
+/**
+ * What training and evaluation send through Kryo: averaging rounds' broadcast state, replica results and
+ * dealt examples; DL4J's broadcast network and averaging results; evaluation counts.
+ */
 public final class TrainKryoClasses implements KryoClasses {
     @Override
     public List<Class<?>> classes() {
         return List.of(NetBroadcastTuple.class, ParameterAveragingAggregationTuple.class,
-                HoldoutEvaluation.Counts.class, Confusion.class);
+                HoldoutEvaluation.Counts.class, RoundState.class, ReplicaResult.class, ReplicaData.DealKey.class,
+                ReplicaData.Example.class, Confusion.class);
     }
 }

@@ -4,31 +4,30 @@ import io.tributary.common.data.RawBatch;
 import io.tributary.common.metrics.ProcessMemory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
-import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The epoch loop. Each epoch visits the training batches in a new seeded order, step by step (each
- * step one {@code fit} call over whole units of the training master's work, see {@link EpochPlan}),
- * then evaluates on the held-out data and on a fixed training sample.
+ * The epoch loop. Each epoch is trained step by step by the sync mode's {@link SyncEngine} (a step is an
+ * averaging round, or one {@code fit} of DL4J's training master), each step bounded by the stall timeout,
+ * followed by progress and a possible checkpoint; after each epoch the model is evaluated on the
+ * held-out data and on a fixed training sample.
  */
 public final class Trainer {
     /** Misclassified held-out examples reported (the ones the model was surest of). */
     public static final int MISCLASSIFIED_KEPT = 200;
 
     private final JavaSparkContext sc;
-    private final SparkNetwork net;
+    private final SyncEngine engine;
     private final Progress progress;
     private final TrainPlan plan;
+    private final TaskResultBytes resultBytes = new TaskResultBytes();
     private HoldoutEvaluation.Result lastEvaluation;
 
-    public Trainer(JavaSparkContext sc, SparkNetwork net, Progress progress, TrainPlan plan) {
+    Trainer(JavaSparkContext sc, SyncEngine engine, Progress progress, TrainPlan plan) {
         this.sc = sc;
-        this.net = net;
+        this.engine = engine;
         this.progress = progress;
         this.plan = plan;
     }
@@ -38,20 +37,20 @@ public final class Trainer {
      * calling {@code checkpointer} after every step, and returns every epoch's result (those a
      * checkpoint brought along included).
      */
-    public List<EpochResult> train(DistributedData data, Position from, Checkpointer checkpointer) throws Exception {
-        Epochs run = new Epochs(data);
+    public List<EpochResult> train(Position from, Checkpointer checkpointer) throws Exception {
         List<EpochResult> results = new ArrayList<>(from.done());
-        sc.sc().addSparkListener(run.resultBytes);
+        JavaRDD<RawBatch> trainSample = engine.trainSample(plan.trainEvalExamples());
+        sc.sc().addSparkListener(resultBytes);
         try (StallGuard guard = new StallGuard(sc, plan.stallTimeoutSeconds())) {
             for (int epoch = from.epoch(); epoch <= plan.epochs(); epoch++) {
                 Position start = epoch == from.epoch() ? from : new Position(epoch, 0, 0, 0, 0, results);
-                results.add(run.epoch(start, guard, checkpointer));
+                results.add(epoch(start, guard, checkpointer, trainSample));
             }
         } finally {
-            sc.sc().removeSparkListener(run.resultBytes);
+            sc.sc().removeSparkListener(resultBytes);
         }
         if (lastEvaluation == null) {
-            lastEvaluation = evaluate(data.test());   // resumed after the last epoch had ended
+            lastEvaluation = evaluate(engine.test());   // resumed after the last epoch had ended
         }
         return results;
     }
@@ -79,85 +78,40 @@ public final class Trainer {
         void after(Position position, boolean epochEnded) throws Exception;
     }
 
-    /** The epochs of one {@link #train} call over one dataset. */
-    private final class Epochs {
-        final DistributedData data;
-        final ToDataSet toDataSet;
-        final int[] trainSample;
-        final TaskResultBytes resultBytes = new TaskResultBytes();
-
-        Epochs(DistributedData data) {
-            this.data = data;
-            this.toDataSet = new ToDataSet(plan.threadsPerTask());
-            int[] sizes = data.batchSizes();
-            int n = 0;
-            int batches = 0;
-            while (batches < sizes.length && n < plan.trainEvalExamples()) {
-                n += sizes[batches++];   // batches are in shuffled order: a fixed random sample
-            }
-            this.trainSample = java.util.stream.IntStream.range(0, batches).toArray();
-        }
-
-        EpochResult epoch(Position from, StallGuard guard, Checkpointer checkpointer) throws Exception {
-            int epoch = from.epoch();
-            EpochPlan epochPlan = plan.epoch(epoch, data.offsets(), data.numBatches());
-            Broadcast<int[]> stepOf = sc.broadcast(epochPlan.stepOfBatch());
-            try {
-                long bytesBefore = resultBytes.total();
-                long start = System.nanoTime() - (long) (from.seconds() * 1e9);
-                long seen = from.seen();
-                double lossSum = from.lossSum();
-                for (int s = from.stepsDone(); s < epochPlan.steps(); s++) {
-                    List<Integer> numbers = epochPlan.batchesOf(s);
-                    double loss = step(stepOf, s, numbers.get(0), guard,
-                            "step " + (s + 1) + " of " + epochPlan.steps() + " of epoch " + epoch);
-                    for (int b : numbers) {
-                        seen += data.batchSizes()[b];
-                    }
-                    lossSum += loss;
-                    double seconds = (System.nanoTime() - start) / 1e9;
-                    progress.step(epoch, s + 1, epochPlan.steps(), seen, seconds, loss);
-                    if (s + 1 < epochPlan.steps()) {
-                        checkpointer.after(new Position(epoch, s + 1, seen, lossSum, seconds, from.done()), false);
-                    }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                lastEvaluation = evaluate(data.test());
-                double trainAccuracy = trainSample.length == 0 ? Double.NaN
-                        : HoldoutEvaluation.run(sc, net.network(), data.train().filter(
-                                new BatchFilter.Numbered(data.offsets(), trainSample)), plan.numClasses(),
-                                plan.threadsPerTask(), Batches.EVAL_BATCH, 0).accuracy();
-                EpochResult r = new EpochResult(epoch, lossSum / epochPlan.steps(), trainAccuracy,
-                        lastEvaluation.loss(), lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(),
-                        resultBytes.total() - bytesBefore);
-                progress.epoch(r);
-                List<EpochResult> withThis = new ArrayList<>(from.done());
-                withThis.add(r);
-                checkpointer.after(new Position(epoch + 1, 0, 0, 0, 0, withThis), true);
-                return r;
-            } finally {
-                stepOf.destroy();
+    private EpochResult epoch(Position from, StallGuard guard, Checkpointer checkpointer,
+                              JavaRDD<RawBatch> trainSample) throws Exception {
+        int epoch = from.epoch();
+        int steps = engine.steps();
+        long bytesBefore = resultBytes.total();
+        long start = System.nanoTime() - (long) (from.seconds() * 1e9);
+        long seen = from.seen();
+        double lossSum = from.lossSum();
+        for (int s = from.stepsDone(); s < steps; s++) {
+            int step = s;
+            SyncEngine.Step[] trained = new SyncEngine.Step[1];
+            guard.run(engine.stepName() + " " + (s + 1) + " of " + steps + " of epoch " + epoch,
+                    () -> trained[0] = engine.step(epoch, step));
+            seen += trained[0].examples();
+            lossSum += trained[0].loss();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            progress.step(epoch, s + 1, steps, seen, seconds, trained[0].loss());
+            if (s + 1 < steps) {
+                checkpointer.after(new Position(epoch, s + 1, seen, lossSum, seconds, from.done()), false);
             }
         }
-
-        /**
-         * Fits step {@code s}'s batches, where they are cached, in one step and returns the step's loss
-         * (see {@link EpochResult#trainLoss}); {@code first} is the step's first batch.
-         */
-        double step(Broadcast<int[]> stepOf, int s, int first, StallGuard guard, String description) throws Exception {
-            JavaRDD<DataSet> batches = data.train().filter(new BatchFilter.InStep(data.offsets(), stepOf, s))
-                    .map(toDataSet).persist(StorageLevel.MEMORY_ONLY());
-            try {
-                guard.run(description, () -> net.fit(batches));
-            } finally {
-                batches.unpersist(false);
-            }
-            return plan.scoreOnDriver()
-                    ? HoldoutEvaluation.run(sc, net.network(), data.train().filter(
-                            new BatchFilter.Numbered(data.offsets(), new int[] {first})), plan.numClasses(),
-                            plan.threadsPerTask(), Batches.EVAL_BATCH, 0).loss()
-                    : net.score();
-        }
+        engine.epochEnded(epoch);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        lastEvaluation = evaluate(engine.test());
+        double trainAccuracy = trainSample == null ? Double.NaN
+                : HoldoutEvaluation.run(sc, engine.network(), trainSample, plan.numClasses(), plan.threadsPerTask(),
+                        Batches.EVAL_BATCH, 0).accuracy();
+        EpochResult r = new EpochResult(epoch, lossSum / steps, trainAccuracy, lastEvaluation.loss(),
+                lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
+        progress.epoch(r);
+        List<EpochResult> withThis = new ArrayList<>(from.done());
+        withThis.add(r);
+        checkpointer.after(new Position(epoch + 1, 0, 0, 0, 0, withThis), true);
+        return r;
     }
 
     /** The held-out evaluation after the last epoch trained, or {@code null} before the first. */
@@ -167,7 +121,7 @@ public final class Trainer {
 
     /** Evaluation of the current model on held-out data, keeping the {@value #MISCLASSIFIED_KEPT} surest mistakes. */
     private HoldoutEvaluation.Result evaluate(JavaRDD<RawBatch> test) {
-        return HoldoutEvaluation.run(sc, net.network(), test, plan.numClasses(), plan.threadsPerTask(),
+        return HoldoutEvaluation.run(sc, engine.network(), test, plan.numClasses(), plan.threadsPerTask(),
                 Batches.EVAL_BATCH, MISCLASSIFIED_KEPT);
     }
 }

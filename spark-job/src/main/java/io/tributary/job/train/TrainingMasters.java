@@ -10,7 +10,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
 import java.util.Map;
 
-/** Builds DL4J's training master for a job's sync mode. */
+/** Builds DL4J's training master for a job's sync mode (shared gradients, or DL4J's own averaging for benchmarks). */
 public final class TrainingMasters {
     private TrainingMasters() {
     }
@@ -29,7 +29,9 @@ public final class TrainingMasters {
 
     public static Prepared create(JavaSparkContext sc, TrainConfig config) throws InterruptedException {
         return switch (config.sync()) {
-            case PARAM_AVG -> new Prepared(parameterAveraging(config), Map.of(), () -> { });
+            case DL4J_PARAM_AVG -> new Prepared(parameterAveraging(config), Map.of(), () -> { });
+            case PARAM_AVG -> throw new IllegalArgumentException("param-avg trains in averaging rounds, without DL4J's"
+                    + " training master");
             case SHARED_GRADIENTS -> {
                 SharedGradients shared = SharedGradients.prepare(sc, config);
                 yield new Prepared(shared.master(), shared.info(), shared);
@@ -65,7 +67,7 @@ public final class TrainingMasters {
      */
     public static int batchesPerUnit(TrainConfig config, int workers, int numBatches) {
         return switch (config.sync()) {
-            case PARAM_AVG -> workers * config.averagingFrequency();
+            case PARAM_AVG, DL4J_PARAM_AVG -> workers * config.averagingFrequency();
             case SHARED_GRADIENTS -> Math.max(workers, (numBatches + 9) / 10);
         };
     }
