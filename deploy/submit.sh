@@ -35,6 +35,7 @@ case "${app_args[0]:-}" in
 esac
 
 master=""
+deploy_mode=client
 # The client-mode driver below is this script's JVM, started before SparkSubmit reads its options: the
 # driver's memory and Java options given to spark-submit (flags, --conf or a properties file) are
 # applied to that JVM here, as Spark's own launcher does.
@@ -44,10 +45,13 @@ for ((i = 0; i < ${#submit_args[@]}; i++)); do
   a="${submit_args[$i]}"; next="${submit_args[$((i + 1))]:-}"
   case "$a" in
     --master) master="$next" ;;
+    --deploy-mode) deploy_mode="$next" ;;
     --driver-memory) driver_memory="$next" ;;
     --driver-memory=*) driver_memory="${a#--driver-memory=}" ;;
     --driver-java-options) read -r -a driver_java_options <<< "$next" ;;
-    --conf) [[ "$next" == spark.driver.memory=* ]] && driver_memory="${next#spark.driver.memory=}" ;;
+    --conf)
+      [[ "$next" == spark.driver.memory=* ]] && driver_memory="${next#spark.driver.memory=}"
+      [[ "$next" == spark.submit.deployMode=* ]] && deploy_mode="${next#spark.submit.deployMode=}" ;;
     --properties-file)
       if [[ -f "$next" ]]; then
         from_file="$(sed -n 's/^[[:space:]]*spark\.driver\.memory[[:space:]=]\{1,\}\([^[:space:]]*\).*/\1/p' "$next" | tail -n1)"
@@ -111,17 +115,24 @@ if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/mast
   submit_args+=(--properties-file "$STATE/conf/spark-auth.conf")
 fi
 
+if [[ "$master" == yarn ]]; then
+  source "$ROOT/deploy/conf/yarn-submit.sh"
+fi
+
 if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
   exec "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
     --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
 fi
 
 # No Spark installation: run SparkSubmit from the assembled jars. In client mode this JVM is the
-# driver, so the driver's JVM options go on its command line.
+# driver, so the driver's JVM options go on its command line. The Hadoop client configuration
+# directories come first on its classpath, as Spark's own launcher puts them (hdfs:/// then means
+# the cluster's default filesystem).
 SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
+classpath="${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}${YARN_CONF_DIR:+$YARN_CONF_DIR:}$SPARK_JARS/*"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
-exec "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$SPARK_JARS/*" \
+exec "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$classpath" \
   org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
   --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
