@@ -60,13 +60,16 @@ for ((i = 0; i < ${#submit_args[@]}; i++)); do
   esac
 done
 
+STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
 source "$ROOT/deploy/conf/jvm-options.sh"
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
+# The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
+# job starts (ContainerMemory), unless set here.
 # Options are arrays, never split again: a value holding a space (an installation path) stays whole.
 exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
-  "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"
+  ${TRIBUTARY_EXECUTOR_MAX_RSS:+"-Dorg.bytedeco.javacpp.maxphysicalbytes=$TRIBUTARY_EXECUTOR_MAX_RSS"}
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource)
 driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
@@ -74,6 +77,12 @@ driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G}"
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
   "-Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties")
+
+# YARN's own settings, and its driver's container in cluster mode (deploy/conf/yarn-submit.sh).
+extra_confs=()
+if [[ "$master" == yarn ]]; then
+  source "$ROOT/deploy/conf/yarn-submit.sh"
+fi
 
 # One string for spark.*.extraJavaOptions, which Spark splits as a shell would
 # (Utils.splitCommandString): options other than plain words are single-quoted.
@@ -92,11 +101,12 @@ confs=(
   --conf spark.kryoserializer.buffer.max=512m
   --conf "spark.executor.extraJavaOptions=$(spark_java_options "${exec_opts[@]}")"
   --conf "spark.driver.extraJavaOptions=$(spark_java_options "${driver_opts[@]}")"
-  --conf "spark.executor.memoryOverhead=${TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD:-3g}"
+  ${TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD:+--conf "spark.executor.memoryOverhead=$TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD"}
   --conf "spark.executorEnv.OMP_NUM_THREADS=${TRIBUTARY_EXECUTOR_THREADS:-1}"
   --conf "spark.executorEnv.TRIBUTARY_GIT_REVISION=${TRIBUTARY_GIT_REVISION:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
   # The driver's web UI has no authentication: at least it must not kill jobs (see deploy/SECURITY.md).
   --conf spark.ui.killEnabled=false
+  "${extra_confs[@]}"
 )
 
 if [[ -n "$print_properties" ]]; then
@@ -109,14 +119,9 @@ if [[ -n "$print_properties" ]]; then
 fi
 
 # The local cluster's secret (deploy/local-cluster/up.sh) is used when submitting to that cluster.
-STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
 if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/master-url")" \
       && "${TRIBUTARY_NO_CLUSTER_SECRET:-}" == "" ]]; then
   submit_args+=(--properties-file "$STATE/conf/spark-auth.conf")
-fi
-
-if [[ "$master" == yarn ]]; then
-  source "$ROOT/deploy/conf/yarn-submit.sh"
 fi
 
 if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then

@@ -1,5 +1,6 @@
-# Sourced by deploy/submit.sh for --master yarn (uses and extends its confs, JAR, deploy_mode,
-# driver_memory, driver_opts, STATE, ROOT): what Tributary needs on YARN beyond every cluster's settings.
+# Sourced by deploy/submit.sh for --master yarn (uses its deploy_mode, driver_memory, submit_args,
+# STATE, ROOT; sets JAR, driver_opts and extra_confs): what Tributary needs on YARN beyond every
+# cluster's settings.
 
 if [[ -z "${HADOOP_CONF_DIR:-}" && -z "${YARN_CONF_DIR:-}" ]]; then
   echo "submit.sh: --master yarn needs HADOOP_CONF_DIR (or YARN_CONF_DIR) set to the directory of the cluster's" \
@@ -19,15 +20,15 @@ fi
 case "$yarn_jars" in
   "") ;;
   local)
-    confs+=(--conf "spark.yarn.jars=local:$ROOT/deploy/target/spark-home/jars/*")
+    extra_confs+=(--conf "spark.yarn.jars=local:$ROOT/deploy/target/spark-home/jars/*")
     JAR="local:$JAR" ;;
   *)
     yarn_uploaded="$("$ROOT/deploy/yarn-jars.sh" "$yarn_jars" "$JAR")" || exit $?
-    confs+=(--conf "spark.yarn.archive=${yarn_uploaded%% *}")
+    extra_confs+=(--conf "spark.yarn.archive=${yarn_uploaded%% *}")
     JAR="${yarn_uploaded#* }" ;;
 esac
 
-confs+=(
+extra_confs+=(
   # A failed run is not run again: a second attempt would meet the first one's output lock.
   --conf spark.yarn.maxAppAttempts=1
   # On YARN, Spark generates the secret for each application and hands it to its containers.
@@ -35,3 +36,51 @@ confs+=(
   --conf spark.network.crypto.enabled=true
   --conf "spark.yarn.appMasterEnv.TRIBUTARY_GIT_REVISION=${TRIBUTARY_GIT_REVISION:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
 )
+
+# MiB in a size: a number with k, m, g or t (any case, with or without b), or a plain number in the
+# unit $2 (b: JavaCPP's bytes; m: Spark's MiB).
+mib() {
+  local size="${1,,}"
+  if [[ ! "$size" =~ ^([0-9]+)([kmgt]?)b?$ ]]; then
+    echo "submit.sh: invalid size $1: must be a number with k, m, g or t" >&2
+    return 2
+  fi
+  case "${BASH_REMATCH[2]:-$2}" in
+    b) echo $((BASH_REMATCH[1] >> 20)) ;;
+    k) echo $((BASH_REMATCH[1] >> 10)) ;;
+    m) echo $((BASH_REMATCH[1])) ;;
+    g) echo $((BASH_REMATCH[1] << 10)) ;;
+    t) echo $((BASH_REMATCH[1] << 20)) ;;
+  esac
+}
+
+# In cluster mode the driver runs in the application master's container, which YARN sizes when the
+# application is submitted: the heap, ND4J's off-heap limit and the JVM's own native memory, as
+# ContainerMemory sizes the executors' (JVM_NATIVE_MB, 1024), with JavaCPP's physical limit at the
+# container's size. A spark.driver.memoryOverhead given with --conf is kept.
+if [[ "$deploy_mode" == cluster ]]; then
+  driver_heap_mb="$(mib "${driver_memory:-2g}" m)"
+  driver_offheap_mb="$(mib "${TRIBUTARY_OFFHEAP:-2G}" b)"
+  driver_overhead_mb=$((driver_offheap_mb + 1024))
+  for ((i = 0; i + 1 < ${#submit_args[@]}; i++)); do
+    if [[ "${submit_args[$i]}" == --conf && "${submit_args[$((i + 1))]}" == spark.driver.memoryOverhead=* ]]; then
+      driver_overhead_mb="$(mib "${submit_args[$((i + 1))]#*=}" m)"
+    fi
+  done
+  driver_physical="${TRIBUTARY_MAX_RSS:-$((driver_heap_mb + driver_overhead_mb))m}"
+  kept=()
+  for option in "${driver_opts[@]}"; do
+    case "$option" in
+      -Dorg.bytedeco.javacpp.maxbytes=*|-Dorg.bytedeco.javacpp.maxphysicalbytes=*) ;;
+      # Spark's own logging configuration where the nodes lack this checkout.
+      -Dlog4j2.configurationFile=*) [[ "$yarn_jars" == local ]] && kept+=("$option") ;;
+      *) kept+=("$option") ;;
+    esac
+  done
+  driver_opts=("${kept[@]}" "-Dorg.bytedeco.javacpp.maxbytes=${driver_offheap_mb}m"
+    "-Dorg.bytedeco.javacpp.maxphysicalbytes=$driver_physical")
+  extra_confs+=(
+    --conf "spark.driver.memory=${driver_memory:-2g}"
+    --conf "spark.driver.memoryOverhead=${driver_overhead_mb}m"
+  )
+fi
