@@ -78,8 +78,10 @@ driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
   "-Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties")
 
-# YARN's own settings, and its driver's container in cluster mode (deploy/conf/yarn-submit.sh).
+# YARN's own settings, and its driver's container in cluster mode (deploy/conf/yarn-submit.sh), which
+# also brings the driver's exit status back ("launch").
 extra_confs=()
+launch=exec
 if [[ "$master" == yarn ]]; then
   source "$ROOT/deploy/conf/yarn-submit.sh"
 fi
@@ -125,8 +127,9 @@ if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/mast
 fi
 
 if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
-  exec "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
+  "$launch" "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
     --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
+  exit
 fi
 
 # No Spark installation: run SparkSubmit from the assembled jars. In client mode this JVM is the
@@ -138,6 +141,6 @@ classpath="${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}${YARN_CONF_DIR:+$YARN_CONF_DIR:
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
-exec "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$classpath" \
+"$launch" "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$classpath" \
   org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
   --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"

@@ -1,6 +1,6 @@
 # Sourced by deploy/submit.sh for --master yarn (uses its deploy_mode, driver_memory, submit_args,
-# STATE, ROOT; sets JAR, driver_opts and extra_confs): what Tributary needs on YARN beyond every
-# cluster's settings.
+# STATE, ROOT; sets JAR, driver_opts, extra_confs and launch): what Tributary needs on YARN beyond
+# every cluster's settings.
 
 if [[ -z "${HADOOP_CONF_DIR:-}" && -z "${YARN_CONF_DIR:-}" ]]; then
   echo "submit.sh: --master yarn needs HADOOP_CONF_DIR (or YARN_CONF_DIR) set to the directory of the cluster's" \
@@ -83,4 +83,40 @@ if [[ "$deploy_mode" == cluster ]]; then
     --conf "spark.driver.memory=${driver_memory:-2g}"
     --conf "spark.driver.memoryOverhead=${driver_overhead_mb}m"
   )
+fi
+
+# In cluster mode spark-submit ends with status 1 for any failed application, and the driver's error
+# is in the application master's log. Both are brought back: the exit status from the diagnostics
+# ("User application exited with status N"), the driver's one-sentence error from its log once YARN
+# has aggregated it.
+yarn_cluster_run() {
+  local log status code app
+  log="$(mktemp "${TMPDIR:-/tmp}/tributary-submit.XXXXXX")"
+  set +e
+  { "$@" 2>&1 1>&3 | tee "$log" >&2; } 3>&1
+  status=${PIPESTATUS[0]}
+  set -e
+  if (( status != 0 )); then
+    code="$(grep -o 'User application exited with \(status \)\{0,1\}[0-9]\{1,3\}' "$log" | grep -o '[0-9]*$' | head -n1 || true)"
+    app="$(grep -o 'application_[0-9]*_[0-9]*' "$log" | head -n1 || true)"
+    [[ -n "$app" ]] && yarn_driver_error "$app" >&2
+    [[ -n "$code" ]] && status="$code"
+  fi
+  rm -f "$log"
+  return "$status"
+}
+
+# The last "tributary: " line of application $1's driver (its first attempt's application master).
+yarn_driver_error() {
+  local out="" i
+  for i in $(seq 1 15); do
+    out="$("$ROOT/deploy/yarn.sh" logs -applicationId "$1" -am 1 -log_files stderr 2>/dev/null)" \
+      && grep -q "End of LogType:stderr" <<< "$out" && break
+    sleep 2
+  done
+  grep '^tributary: ' <<< "$out" | tail -n1 || true
+}
+
+if [[ "$deploy_mode" == cluster ]]; then
+  launch=yarn_cluster_run
 fi

@@ -9,7 +9,7 @@
 # healthy. RPC authentication is on, with a secret generated for this cluster (never written
 # outside its state directory, mode 0600). deploy/local-cluster/down.sh stops it.
 # With --yarn, HDFS and YARN instead (a ResourceManager and N NodeManagers of --node-memory MB each,
-# 7168 by default, enforcing containers' physical memory): prints export HADOOP_CONF_DIR=..., HDFS_URL=...,
+# 8192 by default, enforcing containers' physical memory): prints export HADOOP_CONF_DIR=..., HDFS_URL=...,
 # YARN_RM_URL=... (the ResourceManager's web address).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -20,7 +20,7 @@ TIMEOUT="${TRIBUTARY_CLUSTER_TIMEOUT:-120}"
 WORKERS=2
 WORKER_MEMORY=3g
 YARN=""
-NODE_MEMORY_MB=7168
+NODE_MEMORY_MB=8192
 
 while [[ $# -gt 0 ]]; do
   case "$1" in

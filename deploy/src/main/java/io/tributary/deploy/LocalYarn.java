@@ -5,6 +5,7 @@ import org.apache.hadoop.service.Service;
 import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.nodemanager.NodeManager;
 import org.apache.hadoop.yarn.server.resourcemanager.ResourceManager;
+import org.apache.hadoop.yarn.util.resource.ResourceUtils;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -66,8 +67,12 @@ public final class LocalYarn {
         Service daemon;
         String readyText;
         if (args[0].equals("resourcemanager")) {
+            Configuration conf = resourceManagerConf(args[3], nodeMemoryMb);
+            // The scheduler's allocation sizes come from a JVM-wide table that Hadoop otherwise fills from
+            // yarn-site.xml on the classpath (there is none): 1024 MB steps, not 128.
+            ResourceUtils.resetResourceTypes(conf);
             ResourceManager rm = new ResourceManager();
-            rm.init(resourceManagerConf(args[3], nodeMemoryMb));
+            rm.init(conf);
             rm.start();
             writeClientConf(confDir, args[3], rm.getConfig());
             readyText = "http://" + rm.getConfig().get(YarnConfiguration.RM_WEBAPP_ADDRESS);
@@ -135,6 +140,9 @@ public final class LocalYarn {
         conf.set(YarnConfiguration.NM_LOG_DIRS, Files.createDirectories(workDir.resolve("logs")).toString());
         conf.setInt(YarnConfiguration.NM_PMEM_MB, nodeMemoryMb);
         conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, true);
+        // "Strict" enforcement leaves memory to cgroups' OOM killer and skips the check; without cgroups
+        // the NodeManager itself measures each container's process tree and kills it when over its size.
+        conf.setBoolean(YarnConfiguration.NM_MEMORY_RESOURCE_ENFORCED, false);
         conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
         conf.setLong(YarnConfiguration.NM_CONTAINER_MON_INTERVAL_MS, 1000);
         // A nearly full disk must not mark the node unhealthy on a development machine.

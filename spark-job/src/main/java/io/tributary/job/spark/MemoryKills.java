@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 public final class MemoryKills extends SparkListener {
     /** Spark's note of YARN's diagnostics (YarnAllocator): "X GB of Y GB physical memory used". */
     private static final Pattern YARN_PHYSICAL = Pattern.compile(
-            "Container killed by YARN for exceeding physical memory limits.*?([0-9.]+ [KMGT]?B) of ([0-9.]+ [KMGT]?B)"
+            "Container killed by YARN for exceeding physical memory limits.*?([0-9.]+ [KMGT]?B) of [0-9.]+ [KMGT]?B"
                     + " physical memory used");
     private static final AtomicReference<String> FIRST = new AtomicReference<>();
     private static final AtomicInteger KILLED = new AtomicInteger();
@@ -39,8 +39,8 @@ public final class MemoryKills extends SparkListener {
         Matcher m = YARN_PHYSICAL.matcher(String.valueOf(removed.reason()));
         if (!m.find()) return;
         KILLED.incrementAndGet();
-        FIRST.compareAndSet(null, "Executor " + removed.executorId() + " used " + m.group(1) + " of physical memory, more"
-                + " than its YARN container's " + m.group(2) + " (heap " + sizes.heapMb() + " MiB plus "
+        FIRST.compareAndSet(null, "Executor " + removed.executorId() + " used " + m.group(1) + " of physical memory, over"
+                + " the " + sizes.containerMb() + " MiB of its YARN container (heap " + sizes.heapMb() + " MiB plus "
                 + ContainerMemory.OVERHEAD_KEY + " " + sizes.overheadMb() + " MiB), and YARN killed it");
     }
 
