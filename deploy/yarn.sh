@@ -20,6 +20,21 @@ case "${1:-}" in
   node) class=org.apache.hadoop.yarn.client.cli.NodeCLI; shift ;;
   *) echo "usage: deploy/yarn.sh application|applicationattempt|container|logs|node ARGS" >&2; exit 2 ;;
 esac
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m \
-  -Dlog4j2.configurationFile="$ROOT/deploy/conf/log4j2.properties" \
-  -cp "$CONF:$JARS/*" "$class" "$@"
+client() {
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m -Dlog4j2.configurationFile="$ROOT/deploy/conf/log4j2.properties" \
+    -cp "$CONF:$JARS/*" "$class" "$@"
+}
+[[ "$class" == *LogsCLI ]] || { client "$@"; exit; }
+# An application's logs reach HDFS a few seconds after it ends: until then, wait (up to 60 s).
+for attempt in $(seq 1 30); do
+  err="$(mktemp)"
+  status=0
+  client "$@" 2> "$err" || status=$?
+  if (( status == 0 )) || ! grep -q "aggregation has not completed\|Can not find" "$err" || (( attempt == 30 )); then
+    cat "$err" >&2
+    rm -f "$err"
+    exit "$status"
+  fi
+  rm -f "$err"
+  sleep 2
+done

@@ -14,8 +14,15 @@ fi
 #   unset      uploaded by Spark to each application's staging directory (about 400 MB every time).
 # The local YARN of deploy/local-cluster/up.sh --yarn runs its containers here: local.
 yarn_jars="${TRIBUTARY_YARN_JARS:-}"
-if [[ -z "$yarn_jars" && -n "${HADOOP_CONF_DIR:-}" && "$HADOOP_CONF_DIR" -ef "$STATE/hadoop-conf" ]]; then
-  yarn_jars=local
+if [[ -n "${HADOOP_CONF_DIR:-}" && "$HADOOP_CONF_DIR" -ef "$STATE/hadoop-conf" ]]; then
+  [[ -z "$yarn_jars" ]] && yarn_jars=local
+  # Like the rest of the local cluster, its applications listen on 127.0.0.1 only: the driver, and
+  # the web UIs, which Spark binds to SPARK_LOCAL_IP or else to every interface.
+  export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  extra_confs+=(--conf spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1 --conf spark.executorEnv.SPARK_LOCAL_IP=127.0.0.1)
+  if [[ "$deploy_mode" != cluster ]]; then
+    extra_confs+=(--conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1)
+  fi
 fi
 case "$yarn_jars" in
   "") ;;
