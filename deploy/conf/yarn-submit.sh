@@ -113,15 +113,10 @@ yarn_cluster_run() {
   return "$status"
 }
 
-# The last "tributary: " line of application $1's driver (its first attempt's application master).
+# The last "tributary: " line of application $1's driver: the command line's errors, which only the
+# driver prints (deploy/yarn.sh logs waits until YARN has aggregated the logs).
 yarn_driver_error() {
-  local out="" i
-  for i in $(seq 1 15); do
-    out="$("$ROOT/deploy/yarn.sh" logs -applicationId "$1" -am 1 -log_files stderr 2>/dev/null)" \
-      && grep -q "End of LogType:stderr" <<< "$out" && break
-    sleep 2
-  done
-  grep '^tributary: ' <<< "$out" | tail -n1 || true
+  "$ROOT/deploy/yarn.sh" logs -applicationId "$1" -log_files stderr 2>/dev/null | grep '^tributary: ' | tail -n1 || true
 }
 
 if [[ "$deploy_mode" == cluster ]]; then
