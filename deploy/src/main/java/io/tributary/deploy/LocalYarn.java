@@ -64,33 +64,16 @@ public final class LocalYarn {
         Path confDir = Path.of(args[1]);
         Path ready = Path.of(args[2]);
         int nodeMemoryMb = Integer.parseInt(args[4]);
-        Service daemon;
-        String readyText;
-        if (args[0].equals("resourcemanager")) {
-            Configuration conf = resourceManagerConf(args[3], nodeMemoryMb);
-            // The scheduler's allocation sizes come from a JVM-wide table that Hadoop otherwise fills from
-            // yarn-site.xml on the classpath (there is none): 1024 MB steps, not 128.
-            ResourceUtils.resetResourceTypes(conf);
-            ResourceManager rm = new ResourceManager();
-            rm.init(conf);
-            rm.start();
-            writeClientConf(confDir, args[3], rm.getConfig());
-            readyText = "http://" + rm.getConfig().get(YarnConfiguration.RM_WEBAPP_ADDRESS);
-            daemon = rm;
-        } else {
-            NodeManager nm = new NodeManager();
-            nm.init(nodeManagerConf(confDir, Path.of(args[3]), nodeMemoryMb));
-            nm.start();
-            readyText = nm.getNMContext().getNodeId().toString();
-            daemon = nm;
-        }
+        Started started = args[0].equals("resourcemanager") ? startResourceManager(confDir, args[3], nodeMemoryMb)
+                : startNodeManager(confDir, Path.of(args[3]), nodeMemoryMb);
+        Service daemon = started.daemon();
         if (daemon.getServiceState() != Service.STATE.STARTED) {
             throw new IllegalStateException(args[0] + " did not start: " + daemon.getFailureCause());
         }
         Path tmp = ready.resolveSibling(ready.getFileName() + ".tmp");
-        Files.writeString(tmp, readyText + "\n", StandardCharsets.UTF_8);
+        Files.writeString(tmp, started.readyText() + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, ready, StandardCopyOption.ATOMIC_MOVE);
-        System.out.println(args[0] + " ready: " + readyText);
+        System.out.println(args[0] + " ready: " + started.readyText());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // A NodeManager that stops kills its containers.
@@ -98,6 +81,31 @@ public final class LocalYarn {
             stop.countDown();
         }));
         stop.await();
+    }
+
+    /** A daemon that started, and what its ready file says of it. */
+    private record Started(Service daemon, String readyText) {
+    }
+
+    /** The ResourceManager, then the client configuration (its addresses are known once it has started). */
+    private static Started startResourceManager(Path confDir, String hdfsUrl, int nodeMemoryMb) throws IOException {
+        Configuration conf = resourceManagerConf(hdfsUrl, nodeMemoryMb);
+        // The scheduler's allocation sizes come from a JVM-wide table that Hadoop otherwise fills from
+        // yarn-site.xml on the classpath (there is none): 1024 MB steps, not 128.
+        ResourceUtils.resetResourceTypes(conf);
+        ResourceManager rm = new ResourceManager();
+        rm.init(conf);
+        rm.start();
+        writeClientConf(confDir, hdfsUrl, rm.getConfig());
+        return new Started(rm, "http://" + rm.getConfig().get(YarnConfiguration.RM_WEBAPP_ADDRESS));
+    }
+
+    /** A NodeManager, registered with the ResourceManager of the client configuration in {@code confDir}. */
+    private static Started startNodeManager(Path confDir, Path workDir, int nodeMemoryMb) throws IOException {
+        NodeManager nm = new NodeManager();
+        nm.init(nodeManagerConf(confDir, workDir, nodeMemoryMb));
+        nm.start();
+        return new Started(nm, nm.getNMContext().getNodeId().toString());
     }
 
     /** One queue (Spark's own YARN tests set it so), small allocations, every address on the loopback. */
@@ -130,7 +138,7 @@ public final class LocalYarn {
     static Configuration nodeManagerConf(Path confDir, Path workDir, int nodeMemoryMb) throws IOException {
         Configuration conf = new YarnConfiguration();
         for (String file : new String[] {"core-site.xml", "hdfs-site.xml", "yarn-site.xml"}) {
-            conf.addResource(new org.apache.hadoop.fs.Path(confDir.resolve(file).toUri()));
+            conf.addResource(confDir.resolve(file).toUri().toURL());
         }
         conf.set(YarnConfiguration.NM_ADDRESS, LOOPBACK + ":0");
         conf.set(YarnConfiguration.NM_LOCALIZER_ADDRESS, LOOPBACK + ":0");

@@ -122,5 +122,13 @@ class DeployScriptsIT {
         assertTrue(given.getValue().contains("spark.driver.memoryOverhead 1024m\n"), given.getValue());
         var client = printProperties(env, "--master", "yarn");
         assertFalse(client.getValue().contains("spark.driver.memoryOverhead"), "no container for a client-mode driver");
+
+        // bin/tributary sets none of that: it sends YARN users to submit.sh instead of failing later.
+        Process launcher = new ProcessBuilder(ROOT.resolve("bin/tributary").toString(), "doctor", "--master", "yarn")
+                .redirectErrorStream(true).start();
+        String said = new String(launcher.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(launcher.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(2, launcher.exitValue(), said);
+        assertTrue(said.startsWith("tributary: --master yarn runs through deploy/submit.sh") && said.contains("-- doctor"), said);
     }
 }

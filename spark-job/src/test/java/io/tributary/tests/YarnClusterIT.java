@@ -1,6 +1,8 @@
 package io.tributary.tests;
 
+import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -34,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -194,7 +197,7 @@ class YarnClusterIT {
 
     /** Each file of the logs comes under a header naming its container: the stderr files, by container. */
     static Map<String, String> stderrByContainer(String logs) {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         for (String file : logs.split("\nContainer: ")) {
             Matcher m = Pattern.compile("^(container_\\S+)[^\\n]*\\n[\\s\\S]*?LogType:stderr\\n([\\s\\S]*?)End of LogType:stderr")
                     .matcher(file);
@@ -330,8 +333,7 @@ class YarnClusterIT {
                 "--train-examples", "2000", "--test-examples", "1000", "--batch-size-per-worker", "32");
         assertEquals(0, retrain.code(), retrain.output());
         assertTrue(retrain.output().contains("Retraining: version 000001 promoted"), retrain.output());
-        io.tributary.common.registry.ModelRegistry reg = io.tributary.common.registry.ModelRegistry.open(
-                io.tributary.common.io.HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
+        ModelRegistry reg = ModelRegistry.open(HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
         assertEquals(1, reg.champion().getAsInt());
         assertEquals("promoted", reg.history().get(0).get("decision"));
         FileStatus[] uploaded = hdfs.listStatus(new Path("/apps/tributary"));
