@@ -35,6 +35,7 @@ case "${app_args[0]:-}" in
 esac
 
 master=""
+deploy_mode=client
 # The client-mode driver below is this script's JVM, started before SparkSubmit reads its options: the
 # driver's memory and Java options given to spark-submit (flags, --conf or a properties file) are
 # applied to that JVM here, as Spark's own launcher does.
@@ -44,10 +45,13 @@ for ((i = 0; i < ${#submit_args[@]}; i++)); do
   a="${submit_args[$i]}"; next="${submit_args[$((i + 1))]:-}"
   case "$a" in
     --master) master="$next" ;;
+    --deploy-mode) deploy_mode="$next" ;;
     --driver-memory) driver_memory="$next" ;;
     --driver-memory=*) driver_memory="${a#--driver-memory=}" ;;
     --driver-java-options) read -r -a driver_java_options <<< "$next" ;;
-    --conf) [[ "$next" == spark.driver.memory=* ]] && driver_memory="${next#spark.driver.memory=}" ;;
+    --conf)
+      [[ "$next" == spark.driver.memory=* ]] && driver_memory="${next#spark.driver.memory=}"
+      [[ "$next" == spark.submit.deployMode=* ]] && deploy_mode="${next#spark.submit.deployMode=}" ;;
     --properties-file)
       if [[ -f "$next" ]]; then
         from_file="$(sed -n 's/^[[:space:]]*spark\.driver\.memory[[:space:]=]\{1,\}\([^[:space:]]*\).*/\1/p' "$next" | tail -n1)"
@@ -56,13 +60,16 @@ for ((i = 0; i < ${#submit_args[@]}; i++)); do
   esac
 done
 
+STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
 source "$ROOT/deploy/conf/jvm-options.sh"
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
+# The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
+# job starts (ContainerMemory), unless set here.
 # Options are arrays, never split again: a value holding a space (an installation path) stays whole.
 exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
-  "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_EXECUTOR_MAX_RSS:-4G}"
+  ${TRIBUTARY_EXECUTOR_MAX_RSS:+"-Dorg.bytedeco.javacpp.maxphysicalbytes=$TRIBUTARY_EXECUTOR_MAX_RSS"}
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource)
 driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
@@ -70,6 +77,14 @@ driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G}"
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
   "-Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties")
+
+# YARN's own settings, and its driver's container in cluster mode (deploy/conf/yarn-submit.sh), which
+# also brings the driver's exit status back ("launch").
+extra_confs=()
+launch=exec
+if [[ "$master" == yarn ]]; then
+  source "$ROOT/deploy/conf/yarn-submit.sh"
+fi
 
 # One string for spark.*.extraJavaOptions, which Spark splits as a shell would
 # (Utils.splitCommandString): options other than plain words are single-quoted.
@@ -88,11 +103,12 @@ confs=(
   --conf spark.kryoserializer.buffer.max=512m
   --conf "spark.executor.extraJavaOptions=$(spark_java_options "${exec_opts[@]}")"
   --conf "spark.driver.extraJavaOptions=$(spark_java_options "${driver_opts[@]}")"
-  --conf "spark.executor.memoryOverhead=${TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD:-3g}"
+  ${TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD:+--conf "spark.executor.memoryOverhead=$TRIBUTARY_EXECUTOR_MEMORY_OVERHEAD"}
   --conf "spark.executorEnv.OMP_NUM_THREADS=${TRIBUTARY_EXECUTOR_THREADS:-1}"
   --conf "spark.executorEnv.TRIBUTARY_GIT_REVISION=${TRIBUTARY_GIT_REVISION:-$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}"
   # The driver's web UI has no authentication: at least it must not kill jobs (see deploy/SECURITY.md).
   --conf spark.ui.killEnabled=false
+  "${extra_confs[@]}"
 )
 
 if [[ -n "$print_properties" ]]; then
@@ -105,23 +121,26 @@ if [[ -n "$print_properties" ]]; then
 fi
 
 # The local cluster's secret (deploy/local-cluster/up.sh) is used when submitting to that cluster.
-STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
 if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/master-url")" \
       && "${TRIBUTARY_NO_CLUSTER_SECRET:-}" == "" ]]; then
   submit_args+=(--properties-file "$STATE/conf/spark-auth.conf")
 fi
 
 if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
-  exec "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
+  "$launch" "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
     --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
+  exit
 fi
 
 # No Spark installation: run SparkSubmit from the assembled jars. In client mode this JVM is the
-# driver, so the driver's JVM options go on its command line.
+# driver, so the driver's JVM options go on its command line. The Hadoop client configuration
+# directories come first on its classpath, as Spark's own launcher puts them (hdfs:/// then means
+# the cluster's default filesystem).
 SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
+classpath="${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}${YARN_CONF_DIR:+$YARN_CONF_DIR:}$SPARK_JARS/*"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
-exec "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$SPARK_JARS/*" \
+"$launch" "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$classpath" \
   org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
   --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"

@@ -4,7 +4,8 @@
 #   2. the heavy tier (-Pheavy: resume, retraining, shared gradients, reproducibility, rendering),
 #      the attack suite (-Psecurity) and the documentation's commands as written (-Pdocs),
 #   3. integration tests (tagged "integration"): a real Spark standalone cluster and HDFS started by
-#      deploy/local-cluster/up.sh, jobs submitted with deploy/submit.sh, the deploy scripts' names,
+#      deploy/local-cluster/up.sh, and YARN (a ResourceManager and NodeManagers) with HDFS started by
+#      up.sh --yarn, jobs submitted with deploy/submit.sh, the deploy scripts' names,
 #   4. the acceptance run: the README's first command, 1 epoch of Fashion-MNIST in local[2],
 #      which must reach a test accuracy of at least 0.85,
 #   5. the notebooks (notebooks/*.ipynb) executed with jupyter nbconvert on that run and on a registry
@@ -25,7 +26,7 @@ for tier in heavy security docs; do
   mvn -B -pl common,spark-job surefire:test -P"$tier" -Dsurefire.failIfNoSpecifiedTests=false
 done
 
-echo "== integration tests: local standalone cluster and HDFS" >&2
+echo "== integration tests: local standalone cluster, YARN and HDFS" >&2
 mvn -B -pl spark-job surefire:test -Pintegration
 
 echo "== acceptance: 1 epoch of Fashion-MNIST in local[2]" >&2

@@ -2,8 +2,9 @@
 # Stops exactly the processes deploy/local-cluster/up.sh started (and the workers worker.sh added) and
 # removes the cluster's directory.
 # It deletes only a directory that up.sh marked as its own, and signals only the recorded daemons
-# (and their executors) while they are still the processes up.sh started: a PID is trusted only
-# with the start time recorded for it, since PIDs are reused. Safe to run when nothing is running.
+# (and their executors, or YARN's containers) while they are still the processes up.sh started: a PID
+# is trusted only with the start time recorded for it, since PIDs are reused. Safe to run when nothing
+# is running.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
@@ -25,16 +26,27 @@ start_time() {
 }
 still_ours() { [[ "$1" =~ ^[0-9]+$ && -n "$2" && "$(start_time "$1")" == "$2" ]]; }
 
-# The recorded daemons that are still ours, then the executors the workers launched: children of a
-# worker running in the cluster's work directory. Executors are found before their workers go.
+# The processes under $1 that run in the cluster's directories: a worker's executors (in its work
+# directory), a NodeManager's containers and their children (in its container directories).
+descendants() {
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null); do
+    case "$(readlink "/proc/$child/cwd" 2>/dev/null)" in
+      "$STATE/work/"*|"$STATE/yarn/"*) echo "$child" ;;
+    esac
+    descendants "$child"
+  done
+}
+
+# The recorded daemons that are still ours, then what they launched (executors, containers), found
+# before the daemons go.
 targets=()
 if [[ -f "$STATE/pids" ]]; then
   while read -r pid name started; do
     still_ours "$pid" "${started:-}" || continue
     targets+=("$pid $started $name")
-    for child in $(pgrep -P "$pid" 2>/dev/null); do
-      [[ "$(readlink "/proc/$child/cwd" 2>/dev/null)" == "$STATE/work/"* ]] \
-        && targets+=("$child $(start_time "$child") executor of $name")
+    for child in $(descendants "$pid"); do
+      targets+=("$child $(start_time "$child") process of $name")
     done
   done < "$STATE/pids"
 fi

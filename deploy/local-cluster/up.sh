@@ -3,10 +3,14 @@
 # from the jars the build assembled (deploy/target/spark-home, deploy/target/hdfs): no downloads.
 #
 #   eval "$(deploy/local-cluster/up.sh [--workers N] [--worker-memory 3g])"
+#   eval "$(deploy/local-cluster/up.sh --yarn [--workers N] [--node-memory MB])"
 #
 # Prints SPARK_MASTER_URL=..., HDFS_URL=..., SPARK_MASTER_UI=... on stdout once every daemon is
 # healthy. RPC authentication is on, with a secret generated for this cluster (never written
 # outside its state directory, mode 0600). deploy/local-cluster/down.sh stops it.
+# With --yarn, HDFS and YARN instead (a ResourceManager and N NodeManagers of --node-memory MB each,
+# 8192 by default, enforcing containers' physical memory): prints export HADOOP_CONF_DIR=..., HDFS_URL=...,
+# YARN_RM_URL=... (the ResourceManager's web address).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
@@ -15,17 +19,24 @@ HDFS_JARS="$ROOT/deploy/target/hdfs/jars"
 TIMEOUT="${TRIBUTARY_CLUSTER_TIMEOUT:-120}"
 WORKERS=2
 WORKER_MEMORY=3g
+YARN=""
+NODE_MEMORY_MB=8192
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workers) WORKERS="$2"; shift 2 ;;
     --worker-memory) WORKER_MEMORY="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --yarn) YARN=1; shift ;;
+    --node-memory) NODE_MEMORY_MB="$2"; shift 2 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "up.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 if ! [[ "$WORKERS" =~ ^[1-9][0-9]*$ ]]; then
   echo "up.sh: invalid value $WORKERS for --workers: must be a positive integer" >&2; exit 2
+fi
+if ! [[ "$NODE_MEMORY_MB" =~ ^[1-9][0-9]*$ ]] || (( NODE_MEMORY_MB < 1024 )); then
+  echo "up.sh: invalid value $NODE_MEMORY_MB for --node-memory: must be a number of MB, at least 1024" >&2; exit 2
 fi
 if [[ ! -d "$SPARK_HOME_DIR/jars" || ! -d "$HDFS_JARS" ]]; then
   echo "up.sh: the Spark and HDFS jars are not built; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2
@@ -84,6 +95,27 @@ wait_for() {
   done
 }
 
+HDFS_READY="$STATE/hdfs-url"
+start_hdfs() {
+  "$JAVA" "${OPENS[@]}" -Xmx768m -cp "$HDFS_JARS/*:$ROOT/deploy/target/tributary-deploy-$TRIBUTARY_VERSION.jar" \
+    -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
+    io.tributary.deploy.LocalHdfs "$STATE/hdfs" "$HDFS_READY" > "$STATE/logs/hdfs.log" 2>&1 &
+  HDFS_PID=$!
+  record hdfs "$HDFS_PID"
+}
+
+if [[ -n "$YARN" ]]; then
+  source "$ROOT/deploy/local-cluster/yarn.sh"
+  start_hdfs
+  wait_for "HDFS" "$HDFS_PID" test -s "$HDFS_READY"
+  start_yarn "$(cat "$HDFS_READY")"
+  # Exported: the Hadoop and Spark clients started from that shell read it.
+  echo "export HADOOP_CONF_DIR=$STATE/hadoop-conf"
+  echo "HDFS_URL=$(cat "$HDFS_READY")"
+  echo "YARN_RM_URL=$(cat "$STATE/yarn/rm-url")"
+  exit 0
+fi
+
 MASTER_PORT="$(free_port)"
 MASTER_UI_PORT="$(free_port)"
 SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
@@ -116,12 +148,7 @@ export SPARK_LOCAL_HOSTNAME=127.0.0.1
 MASTER_PID=$!
 record master "$MASTER_PID"
 
-HDFS_READY="$STATE/hdfs-url"
-"$JAVA" "${OPENS[@]}" -Xmx768m -cp "$HDFS_JARS/*:$ROOT/deploy/target/tributary-deploy-$TRIBUTARY_VERSION.jar" \
-  -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
-  io.tributary.deploy.LocalHdfs "$STATE/hdfs" "$HDFS_READY" > "$STATE/logs/hdfs.log" 2>&1 &
-HDFS_PID=$!
-record hdfs "$HDFS_PID"
+start_hdfs
 
 master_alive() {
   python3 - "$MASTER_UI_PORT" "$1" <<'PY'

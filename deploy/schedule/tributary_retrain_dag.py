@@ -14,6 +14,18 @@ The operator turns on authentication and encryption itself (SPARK_SECURITY below
 Airflow's "spark_default" connection names the master (e.g. spark://spark-master:7077). The
 registry's lock refuses a run while another retraining holds it, and a run on unchanged data is a
 no-op; exit status 3 (retraining failed) or 2 (bad configuration or input) fails the task.
+
+On YARN (TRIBUTARY_ON_YARN=1 in the scheduler's environment) the task uses the "spark_yarn"
+connection (master yarn, extra {"deploy-mode": "cluster"}, HADOOP_CONF_DIR in the worker's
+environment) and properties written for YARN, with no secret: Spark generates one for each
+application. With TRIBUTARY_YARN_JARS the Spark jars are uploaded to HDFS once, and the properties
+name them:
+
+    HADOOP_CONF_DIR=/etc/hadoop/conf TRIBUTARY_YARN_JARS=hdfs://namenode:8020/apps/tributary \
+        deploy/submit.sh --print-properties --master yarn --deploy-mode cluster \
+        > deploy/target/spark-submit-yarn.properties
+
+A failed run is a FAILED application, and spark-submit's non-zero exit fails the task.
 """
 from datetime import datetime, timedelta
 import os
@@ -26,6 +38,8 @@ TRIBUTARY_VERSION = "0.1.0-SNAPSHOT"
 APP_JAR = f"{TRIBUTARY_HOME}/spark-job/target/tributary-spark-job-{TRIBUTARY_VERSION}-shaded.jar"
 MAIN_CLASS = "io.tributary.job.cli.TributaryCli"
 HDFS = "hdfs://namenode:8020"
+ON_YARN = os.environ.get("TRIBUTARY_ON_YARN") == "1"
+PROPERTIES = "spark-submit-yarn.properties" if ON_YARN else "spark-submit.properties"
 # RPC authentication (its secret comes from the properties file), encryption of RPC and block
 # transfers, and of shuffle and spill files: what deploy/SECURITY.md requires of scheduled runs.
 SPARK_SECURITY = {
@@ -46,10 +60,10 @@ with DAG(
 ) as dag:
     retrain = SparkSubmitOperator(
         task_id="retrain",
-        conn_id="spark_default",
+        conn_id="spark_yarn" if ON_YARN else "spark_default",
         application=APP_JAR,
         java_class=MAIN_CLASS,
-        properties_file=f"{TRIBUTARY_HOME}/deploy/target/spark-submit.properties",
+        properties_file=f"{TRIBUTARY_HOME}/deploy/target/{PROPERTIES}",
         conf=SPARK_SECURITY,
         driver_memory="2g",
         application_args=[

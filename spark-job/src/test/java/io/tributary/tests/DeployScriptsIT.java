@@ -70,4 +70,65 @@ class DeployScriptsIT {
             assertTrue(props.getProperty(key, "").contains("--add-modules=jdk.incubator.vector"), key + ": " + props);
         }
     }
+
+    /** submit.sh --print-properties with these arguments and environment: its exit status and output. */
+    static java.util.Map.Entry<Integer, String> printProperties(java.util.Map<String, String> env, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ROOT.resolve("deploy/submit.sh").toString(),
+                "--print-properties"));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("HADOOP_CONF_DIR");
+        pb.environment().remove("YARN_CONF_DIR");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        return java.util.Map.entry(p.exitValue(), out);
+    }
+
+    /**
+     * On YARN in cluster mode the driver runs in the application master's container, sized when the
+     * application is submitted: its overhead holds ND4J's off-heap limit and the JVM's native memory,
+     * as ContainerMemory sizes the executors', and JavaCPP's physical limit is the container.
+     */
+    @Test
+    void submitShSizesTheDriversContainerOnYarnAsExecutorsAreSized() throws Exception {
+        var noConf = printProperties(java.util.Map.of(), "--master", "yarn");
+        assertEquals(2, noConf.getKey(), noConf.getValue());
+        assertTrue(noConf.getValue().startsWith("submit.sh: --master yarn needs HADOOP_CONF_DIR"), noConf.getValue());
+
+        java.util.Map<String, String> env = java.util.Map.of("HADOOP_CONF_DIR", Files.createTempDirectory("conf").toString());
+        var printed = printProperties(env, "--master", "yarn", "--deploy-mode", "cluster", "--driver-memory", "3g");
+        assertEquals(0, printed.getKey(), printed.getValue());
+        Properties props = new Properties();
+        props.load(new java.io.StringReader(printed.getValue()));
+        long overhead = 2048 + io.tributary.job.spark.ContainerMemory.JVM_NATIVE_MB;
+        assertEquals("3g", props.getProperty("spark.driver.memory"));
+        assertEquals(overhead + "m", props.getProperty("spark.driver.memoryOverhead"));
+        java.util.List<String> driver = scala.collection.JavaConverters.seqAsJavaList(
+                org.apache.spark.util.Utils.splitCommandString(props.getProperty("spark.driver.extraJavaOptions")));
+        assertTrue(driver.contains("-Dorg.bytedeco.javacpp.maxbytes=2048m"), driver.toString());
+        assertTrue(driver.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (3072 + overhead) + "m"), driver.toString());
+        assertTrue(driver.contains("--add-modules=jdk.incubator.vector"), driver.toString());
+        assertEquals("1", props.getProperty("spark.yarn.maxAppAttempts"));
+        assertEquals("true", props.getProperty("spark.authenticate"));
+        assertNull(props.getProperty("spark.yarn.jars"), "no jars at local: paths on another cluster's nodes");
+
+        var larger = printProperties(java.util.Map.of("HADOOP_CONF_DIR", env.get("HADOOP_CONF_DIR"), "TRIBUTARY_OFFHEAP", "3G"),
+                "--master", "yarn", "--deploy-mode", "cluster");
+        assertTrue(larger.getValue().contains("spark.driver.memoryOverhead " + (3072 + io.tributary.job.spark.ContainerMemory.JVM_NATIVE_MB)
+                + "m\n"), larger.getValue());
+        var given = printProperties(env, "--master", "yarn", "--deploy-mode", "cluster", "--conf", "spark.driver.memoryOverhead=1g");
+        assertTrue(given.getValue().contains("spark.driver.memoryOverhead 1024m\n"), given.getValue());
+        var client = printProperties(env, "--master", "yarn");
+        assertFalse(client.getValue().contains("spark.driver.memoryOverhead"), "no container for a client-mode driver");
+
+        // bin/tributary sets none of that: it sends YARN users to submit.sh instead of failing later.
+        Process launcher = new ProcessBuilder(ROOT.resolve("bin/tributary").toString(), "doctor", "--master", "yarn")
+                .redirectErrorStream(true).start();
+        String said = new String(launcher.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(launcher.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(2, launcher.exitValue(), said);
+        assertTrue(said.startsWith("tributary: --master yarn runs through deploy/submit.sh") && said.contains("-- doctor"), said);
+    }
 }

@@ -62,7 +62,7 @@ class ScheduleFilesTest {
                 "version = ast.literal_eval(consts['TRIBUTARY_VERSION'])",
                 "print('jar', ast.unparse(consts['APP_JAR']).replace('{TRIBUTARY_VERSION}', version))",
                 "print('args', ' '.join(ast.literal_eval(e) for e in kw['application_args'].elts if isinstance(e, ast.Constant)))",
-                "print('properties', ast.unparse(kw['properties_file']))", ""));
+                "print('properties', ast.unparse(kw['properties_file']), ast.unparse(consts['PROPERTIES']))", ""));
         Path out = tmp.resolve("dag.out");
         Process p = new ProcessBuilder("python3", check.toString(), dag.toString()).redirectErrorStream(true)
                 .redirectOutput(new File(out.toString())).start();
@@ -72,7 +72,22 @@ class ScheduleFilesTest {
         assertTrue(printed.contains("class " + TributaryCli.class.getName() + "\n"), printed);
         assertTrue(printed.contains("/" + JAR), printed);
         assertTrue(printed.contains("args retrain --registry"), printed);
-        assertTrue(printed.contains("deploy/target/spark-submit.properties"), printed);
+        assertTrue(printed.contains("/deploy/target/{PROPERTIES}"), printed);
+        assertTrue(printed.contains("'spark-submit-yarn.properties' if ON_YARN else 'spark-submit.properties'"), printed);
+    }
+
+    /** The crontab's YARN form (a comment to use instead): well-formed, cluster mode, no secret file. */
+    @Test
+    void theCrontabsYarnFormSubmitsInClusterModeWithTheJarsUploadedOnce() throws Exception {
+        List<String> yarn = Files.readAllLines(SCHEDULE.resolve("crontab")).stream()
+                .filter(l -> l.startsWith("# 15 2 * * * ")).toList();
+        assertEquals(1, yarn.size(), yarn.toString());
+        String command = yarn.get(0).substring("# 15 2 * * * ".length());
+        assertTrue(command.contains(" deploy/submit.sh --master yarn --deploy-mode cluster ")
+                && command.contains("HADOOP_CONF_DIR=") && command.contains("TRIBUTARY_YARN_JARS=hdfs://")
+                && command.contains(" -- retrain --registry hdfs://"), command);
+        assertFalse(command.contains("--properties-file"), "Spark generates the secret on YARN: " + command);
+        assertEquals(0, run("bash", "-n", "-c", command), "bash -n " + command);
     }
 
     @Test

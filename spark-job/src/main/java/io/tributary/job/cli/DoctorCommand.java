@@ -19,11 +19,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code tributary doctor}: which ND4J backend the driver and every executor loaded. Exit 2 when
- * {@code --backend} names another backend than an executor has.
+ * {@code tributary doctor}: which ND4J backend the driver and every executor loaded, and their memory
+ * (heap, ND4J's off-heap and physical limits, the container where YARN or Kubernetes enforces one).
+ * Exit 2 when {@code --backend} names another backend than an executor has.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Reports the ND4J backend (CPU/CUDA, native variant, BLAS, threads, devices, memory limits) of the "
+        description = "Reports the ND4J backend (CPU/CUDA, native variant, BLAS, threads, devices) and the memory (heap, ND4J's"
+                + " off-heap limit, the container on YARN or Kubernetes) of the "
                 + "driver and every executor; fails when --backend was asked for and an executor loaded another.")
 public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master; default: spark-submit's, else local[*].")

@@ -9,6 +9,7 @@ import io.tributary.common.config.TrainKeys;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.job.registry.RetrainFailedException;
 import io.tributary.job.registry.RetrainJob;
+import io.tributary.job.spark.MemoryKills;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,8 +64,8 @@ public final class RetrainCommand implements Callable<Integer> {
         try {
             outcome = new RetrainJob(train, retrain, System.err, Terminal.stderrIsTerminal()).run();
         } catch (RetrainFailedException e) {
-            System.err.println("tributary: " + e.getMessage()
-                    + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            System.err.println("tributary: " + MemoryKills.explanation().orElse(e.getMessage()
+                    + (verbose ? "" : " (run with --verbose for the stack trace)")));
             if (verbose) e.printStackTrace();
             return EXIT_RETRAIN_FAILED;
         }

@@ -1,5 +1,6 @@
 package io.tributary.job.spark;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -18,11 +19,13 @@ import java.util.Properties;
 
 /**
  * The ND4J backend one JVM actually loaded: CPU or CUDA, native variant, BLAS, threads, devices,
- * memory limits, and the GPUs Spark assigned to the task that looked. A plain serializable class
+ * memory (heap, ND4J's limits, the container), and the GPUs Spark assigned to the task that looked. A plain serializable class
  * (Kryo 4 cannot serialize records).
  */
 public final class BackendReport implements Serializable {
     private static final long serialVersionUID = 1L;
+    /** The executor id of the driver (Spark's SparkContext.DRIVER_IDENTIFIER, which Java cannot see). */
+    private static final String DRIVER_ID = "driver";
 
     public final String executorId;
     public final String host;
@@ -33,8 +36,11 @@ public final class BackendReport implements Serializable {
     public final String blas;
     public final int threads;
     public final int devices;
+    public final long heapMb;
     public final long maxBytesMb;
     public final long maxPhysicalBytesMb;
+    /** The memory of the JVM's container where a cluster manager enforces it (YARN, Kubernetes), else -1. */
+    public final long containerMb;
     /** Plain array: Kryo 4 cannot rebuild Java's immutable lists. */
     public final String[] sparkGpus;
     public final String cudaVisibleDevices;
@@ -51,8 +57,10 @@ public final class BackendReport implements Serializable {
         this.blas = String.valueOf(env.getOrDefault("blas.vendor", "unknown"));
         this.threads = Nd4j.getEnvironment().maxThreads();
         this.devices = Nd4j.getAffinityManager().getNumberOfDevices();
+        this.heapMb = Runtime.getRuntime().maxMemory() >> 20;
         this.maxBytesMb = Pointer.maxBytes() >> 20;
         this.maxPhysicalBytesMb = Pointer.maxPhysicalBytes() >> 20;
+        this.containerMb = containerMb(executorId);
         this.sparkGpus = assignedGpus();
         this.cudaVisibleDevices = System.getenv("CUDA_VISIBLE_DEVICES");
     }
@@ -61,6 +69,23 @@ public final class BackendReport implements Serializable {
     public static BackendReport here() {
         SparkEnv env = SparkEnv.get();
         return new BackendReport(env == null ? "none" : env.executorId());
+    }
+
+    /**
+     * The container an executor (or a cluster-mode driver) runs in: the heap plus the memory overhead
+     * Spark asked the cluster manager for; -1 where no cluster manager enforces one.
+     */
+    private static long containerMb(String executorId) {
+        SparkEnv env = SparkEnv.get();
+        if (env == null) return -1;
+        SparkConf conf = env.conf();
+        String master = conf.get("spark.master", "");
+        if (!master.equals("yarn") && !master.startsWith("k8s://")) return -1;
+        if (!executorId.equals(DRIVER_ID)) return ContainerMemory.of(conf).containerMb();
+        if (!"cluster".equals(conf.get("spark.submit.deployMode", "client"))) return -1;
+        long heap = conf.getSizeAsMb("spark.driver.memory", "1g");
+        // Spark's default overhead: a tenth of the heap, at least 384 MiB.
+        return heap + conf.getSizeAsMb("spark.driver.memoryOverhead", Math.max(384, heap / 10) + "m");
     }
 
     private static String[] assignedGpus() {
@@ -85,9 +110,11 @@ public final class BackendReport implements Serializable {
     public String line() {
         return String.format(java.util.Locale.ROOT,
                 "executor %s on %s: %s backend (%s), %s native variant for %s, BLAS %s, %d threads, %d device(s),"
-                        + " off-heap limit %d MiB (physical %d MiB), Spark GPUs %s, CUDA_VISIBLE_DEVICES%s",
+                        + " heap %d MiB, off-heap limit %d MiB (physical %d MiB), container %s, Spark GPUs %s,"
+                        + " CUDA_VISIBLE_DEVICES%s",
                 executorId, host, backend.toUpperCase(java.util.Locale.ROOT), backendClass, nativeVariant, platform, blas,
-                threads, devices, maxBytesMb, maxPhysicalBytesMb,
+                threads, devices, heapMb, maxBytesMb, maxPhysicalBytesMb,
+                containerMb < 0 ? "none" : containerMb + " MiB",
                 sparkGpus.length == 0 ? "none" : Arrays.toString(sparkGpus),
                 cudaVisibleDevices == null ? " unset" : "=" + cudaVisibleDevices);
     }
@@ -103,8 +130,10 @@ public final class BackendReport implements Serializable {
         m.put("blas", blas);
         m.put("threads", threads);
         m.put("devices", devices);
+        m.put("heap_mb", heapMb);
         m.put("off_heap_limit_mb", maxBytesMb);
         m.put("physical_limit_mb", maxPhysicalBytesMb);
+        m.put("container_mb", containerMb < 0 ? null : containerMb);
         m.put("spark_gpus", List.of(sparkGpus));
         m.put("cuda_visible_devices", cudaVisibleDevices);
         return m;

@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * The one place where Tributary's Spark configuration is built. The master comes from the job's
  * config when given, else from spark-submit, else {@code local[*]}; everything else is what DL4J
- * on Spark 3.5 needs on every cluster, and where the driver listens ({@link DriverBinding}).
+ * on Spark 3.5 needs on every cluster, where the driver listens ({@link DriverBinding}) and, on a
+ * cluster, the executors' memory ({@link ContainerMemory}) and the listener that tells a run killed
+ * for memory ({@link MemoryKills}).
  */
 public final class SparkConfs {
     public static final String DEFAULT_LOCAL_MASTER = "local[*]";
@@ -35,6 +37,10 @@ public final class SparkConfs {
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
         DriverBinding.apply(conf, System.getenv());
         TributaryPlugin.register(conf);
+        if (!isLocal(conf.get("spark.master"))) {
+            ContainerMemory.applyToExecutors(conf);
+            MemoryKills.register(conf);
+        }
         useSystemClock();
         return conf;
     }
