@@ -183,4 +183,37 @@ class CliTest {
             assertFalse(Files.exists(out), c.name() + ": no output");
         }
     }
+
+    /** Prints what {@code args} writes to stdout (help and {@code config} print there). */
+    private static synchronized String stdout(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        PrintStream originalErr = System.err;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = TributaryCli.execute(args);
+            assertEquals(0, code, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+            System.setErr(originalErr);
+        }
+        return out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void helpAndConfigShowEachDefaultFromItsKey() {
+        String config = stdout("config");
+        assertTrue(config.contains("| learning-rate | by sync: param-avg 0.003, shared-gradients 0.001, dl4j-param-avg 0.003 |"),
+                config);
+        assertTrue(config.contains("| cache | memory-and-disk |"), config);
+        assertTrue(config.contains("| batch-size | 500 |") && config.contains("| split | test |"), config);
+        assertTrue(stdout("train", "--help").contains("(default by sync: param-avg 0.003, shared-gradients 0.001"));
+        assertTrue(stdout("evaluate", "--help").contains("--split=MODE"));
+        String predict = stdout("predict", "--help");
+        assertTrue(predict.contains("--batch-size=N") && predict.contains("(default 500)"), predict);
+        assertTrue(predict.contains("--split=MODE") && predict.contains("(default test)"), predict);
+        assertTrue(stdout("evaluate", "--help").contains("--split=MODE"));
+    }
 }

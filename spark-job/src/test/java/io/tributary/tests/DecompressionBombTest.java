@@ -27,7 +27,7 @@ class DecompressionBombTest {
         Path data = IdxFixtures.writeBomb(tmp.resolve("bomb"), 2_000_000, 28);
         Path run = tmp.resolve("run");
         Cli.Run r = Cli.subprocess(tmp, List.of("-Xmx512m"), "train", "--data", data.toString(),
-                "--output", run.toString(), "--master", "local[1]");
+                "--output", run.toString(), "--master", "local[1]", "--cache", "memory");
         assertEquals(2, r.code(), r.all());
         assertFalse(r.all().contains("OutOfMemoryError"), r.all());
         assertTrue(r.err().contains("its headers claim 2000000 examples (1,502 MiB as batches), more than the"

@@ -260,9 +260,10 @@ class PredictTest {
                 {"--registry", empty.toString(), "--data", data.toString()},
                 {"--model", run.toString(), "--data", parquet.resolve("test").toString(), "--input-shape", "1,14,56"},
                 {"--model", run.toString(), "--data", data.toString(), "--keep-cols", "id"},
+                {"--split", "validation", "--model", run.toString(), "--data", data.toString()},
         };
-        String[] reasons = {"--output-format", "--batch-size", "does not exist", "has no champion", "does not accept",
-                "--keep-cols"};
+        String[] reasons = {"--output-format", "configuration batch-size: must be between 1 and 65536", "does not exist",
+                "has no champion", "does not accept", "--keep-cols", "configuration split: must be one of test, train"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of(cases[i]));
             args.addAll(List.of("--output", out.toString()));

@@ -114,7 +114,7 @@ class SparkMlTest {
         Path run = tmp.resolve("pipeline-run");
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
                 new StringIndexer().setInputCol("name").setOutputCol("indexed"),
-                classifier().setEpochs(2).setOutput(run.toString())});
+                classifier().setEpochs(2).setTestFraction(0.1).setOutput(run.toString())});
         PipelineModel fitted = pipeline.fit(train);
         TributaryClassificationModel trained = (TributaryClassificationModel) fitted.stages()[1];
         assertEquals(10, trained.numClasses());

@@ -92,8 +92,7 @@ public record TrainConfig(
                 BATCH_SIZE_PER_WORKER.valueIn(values),
                 AVERAGING_FREQUENCY.valueIn(values),
                 REPLICAS.valueIn(values),
-                values.get(LEARNING_RATE.name()) != null ? LEARNING_RATE.valueIn(values)
-                        : SYNC.valueIn(values).defaultLearningRate(),
+                LEARNING_RATE.valueIn(values),
                 SEED.valueIn(values),
                 OVERWRITE.valueIn(values),
                 FORCE_UNLOCK.valueIn(values),

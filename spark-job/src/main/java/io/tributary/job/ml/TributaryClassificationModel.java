@@ -4,6 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.io.HadoopFs;
@@ -26,6 +27,7 @@ import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
@@ -92,9 +94,9 @@ public final class TributaryClassificationModel
         featureScale = KeyParams.real(this, "featureScale", TrainKeys.FEATURE_SCALE);
         // Not "batchSize": fit copies the estimator's parameters by name, and the training batch is another matter.
         scoringBatchSize = new IntParam(this, "scoringBatchSize", "Examples scored at once on an executor (as"
-                + " tributary predict's --batch-size).", org.apache.spark.ml.param.ParamValidators.inRange(1, 65_536));
+                + " tributary predict's --batch-size).", ParamValidators.inRange(1, ScoringKeys.MAX_BATCH_SIZE));
         setDefault(featureScale, (Object) TrainKeys.FEATURE_SCALE.defaultValue());
-        setDefault(scoringBatchSize, (Object) 500);
+        setDefault(scoringBatchSize, (Object) ScoringKeys.BATCH_SIZE.defaultValue());
     }
 
     @Override
