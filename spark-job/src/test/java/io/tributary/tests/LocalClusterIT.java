@@ -1,9 +1,19 @@
 package io.tributary.tests;
 
+import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.registry.ModelRegistry;
+import io.tributary.job.spark.SparkConfs;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsAction;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -19,17 +29,21 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -113,10 +127,10 @@ class LocalClusterIT {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
         assertEquals(4, model.getLayers().length, "saved in DL4J's layers: conv (ReLU), pool, dense, output");
-        assertInstanceOf(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, model.getLayer(0));
+        assertInstanceOf(ConvolutionLayer.class, model.getLayer(0));
         assertEquals(693_962, model.numParams());
         assertExecutorsRanTheVectorKernels();
-        assertEquals(org.apache.hadoop.fs.permission.FsAction.NONE,
+        assertEquals(FsAction.NONE,
                 hdfs.getFileStatus(new Path(out, "model.zip")).getPermission().getOtherAction(),
                 "outputs are not readable by others");
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
@@ -154,7 +168,7 @@ class LocalClusterIT {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
         assertEquals(4, model.getLayers().length, "saved in DL4J's layers: conv (ReLU), pool, dense, output");
-        assertInstanceOf(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, model.getLayer(0));
+        assertInstanceOf(ConvolutionLayer.class, model.getLayer(0));
         assertEquals(693_962, model.numParams());
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
         double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
@@ -226,8 +240,8 @@ class LocalClusterIT {
     void aDiskQuotaOnTheOutputIsOneClearErrorNamingTheUri() throws Exception {
         Path quota = new Path("/quota");
         hdfs.mkdirs(quota);
-        ((org.apache.hadoop.hdfs.DistributedFileSystem) hdfs).setQuota(quota,
-                org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET, 1024 * 1024);
+        ((DistributedFileSystem) hdfs).setQuota(quota,
+                HdfsConstants.QUOTA_DONT_SET, 1024 * 1024);
         String out = hdfsUrl + "/quota/run";
         Result r = sh(600, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "--data",
                 hdfsUrl + "/data/fashion-mnist", "--output", out, "--train-examples", "2000", "--test-examples", "500",
@@ -294,7 +308,7 @@ class LocalClusterIT {
     /** Stage id to the executor of each of its tasks, for the stages whose name starts with {@code stageName}. */
     @SuppressWarnings("unchecked")
     private static Map<Integer, List<String>> taskExecutorsByStage(String appId, String stageName) throws IOException {
-        Map<Integer, List<String>> executors = new java.util.TreeMap<>();
+        Map<Integer, List<String>> executors = new TreeMap<>();
         Set<Integer> named = new HashSet<>();
         for (String line : Files.readAllLines(STATE.resolve("events").resolve(appId), StandardCharsets.UTF_8)) {
             Map<String, Object> event = Json.readMap(line.getBytes(StandardCharsets.UTF_8));
@@ -319,12 +333,12 @@ class LocalClusterIT {
         Files.createDirectories(to);
         for (String[] f : new String[][] {{"train-images-idx3-ubyte", "16", "784"}, {"train-labels-idx1-ubyte", "8", "1"}}) {
             byte[] raw;
-            try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(java.nio.file.Path.of(from, f[0] + ".gz")))) {
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(java.nio.file.Path.of(from, f[0] + ".gz")))) {
                 raw = in.readAllBytes();
             }
             int header = Integer.parseInt(f[1]);
-            byte[] out = java.util.Arrays.copyOf(raw, header + n * Integer.parseInt(f[2]));
-            java.nio.ByteBuffer.wrap(out).putInt(4, n);
+            byte[] out = Arrays.copyOf(raw, header + n * Integer.parseInt(f[2]));
+            ByteBuffer.wrap(out).putInt(4, n);
             Files.write(to.resolve(f[0]), out);
         }
         for (String f : new String[] {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
@@ -348,11 +362,11 @@ class LocalClusterIT {
             assertEquals(0, r.code(), r.output());
             assertTrue(r.output().contains("Retraining: version 00000" + night + " "), r.output());
         }
-        io.tributary.common.registry.ModelRegistry reg = io.tributary.common.registry.ModelRegistry.open(
-                io.tributary.common.io.HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
+        ModelRegistry reg = ModelRegistry.open(
+                HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
         assertEquals(List.of(1, 2), reg.versions());
         List<Map<String, Object>> history = reg.history();
-        history.forEach(h -> System.out.println("history.jsonl: " + io.tributary.common.io.Json.writeLine(h)));
+        history.forEach(h -> System.out.println("history.jsonl: " + Json.writeLine(h)));
         assertEquals(2, history.size());
         assertEquals("promoted", history.get(0).get("decision"));
         assertTrue(String.valueOf(history.get(0).get("reason")).startsWith("first model: accuracy"));
@@ -396,12 +410,12 @@ class LocalClusterIT {
         Result convert = sh(600, Map.of(), "deploy/submit.sh", "--master", masterUrl, "--", "convert", "--data",
                 hdfsUrl + "/data/fashion-mnist", "--to", "parquet", "--output", parquet);
         assertEquals(0, convert.code(), convert.output());
-        List<org.apache.hadoop.fs.FileStatus> parts = new ArrayList<>();
-        for (org.apache.hadoop.fs.FileStatus f : hdfs.listStatus(new Path(parquet, "train"))) {
+        List<FileStatus> parts = new ArrayList<>();
+        for (FileStatus f : hdfs.listStatus(new Path(parquet, "train"))) {
             if (f.getPath().getName().endsWith(".parquet")) parts.add(f);
         }
         assertEquals(6, parts.size(), "60,000 examples in part files of at most 10,000: " + parts);
-        long parquetBytes = parts.stream().mapToLong(org.apache.hadoop.fs.FileStatus::getLen).sum();
+        long parquetBytes = parts.stream().mapToLong(FileStatus::getLen).sum();
         // The dataset as examples: 28x28 pixel bytes and an int label each (Parquet compresses them).
         long datasetBytes = 60_000L * (28 * 28 + 4);
 
@@ -482,7 +496,7 @@ class LocalClusterIT {
                 }
             }
             assertTrue(first >= 0, "no training stage in " + log);
-            Map<String, Long> files = new java.util.TreeMap<>();
+            Map<String, Long> files = new TreeMap<>();
             long results = 0;
             long beyond = 0;
             Map<String, Long> pieces = new HashMap<>();
@@ -548,7 +562,7 @@ class LocalClusterIT {
             model = ModelSerializer.restoreMultiLayerNetwork(in, true);
         }
         assertEquals(693_962, model.numParams(), "the Keras seed model's parameters");
-        assertInstanceOf(org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class, model.getLayer(0),
+        assertInstanceOf(ConvolutionLayer.class, model.getLayer(0),
                 "saved in DL4J's standard layers");
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
         double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
@@ -584,15 +598,15 @@ class LocalClusterIT {
         assertTrue(hdfs.exists(new Path(out, "_SUCCESS")));
 
         byte[] labels;
-        try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(
                 java.nio.file.Path.of(FASHION, "t10k-labels-idx1-ubyte.gz")))) {
             labels = in.readAllBytes();
         }
-        org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder()
-                .config(io.tributary.job.spark.SparkConfs.build("cluster-it-read", "local[1]")
+        SparkSession spark = SparkSession.builder()
+                .config(SparkConfs.build("cluster-it-read", "local[1]")
                         .set("spark.ui.enabled", "false")).getOrCreate();
         try {
-            List<org.apache.spark.sql.Row> rows = spark.read().parquet(out).select("index", "prediction")
+            List<Row> rows = spark.read().parquet(out).select("index", "prediction")
                     .collectAsList();
             assertEquals(10_000, rows.size(), "one row per example");
             assertEquals(10_000, rows.stream().map(row -> row.getLong(0)).distinct().count(), "each example once");

@@ -1,5 +1,6 @@
 package io.tributary.common.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Every key of a training job, with its default, rule and documentation. File keys and long flags share these names. */
@@ -143,7 +144,7 @@ public final class TrainKeys {
      */
     public static List<Integer> hiddenSizes(String text) {
         String[] parts = text.trim().split("\\s*,\\s*", -1);
-        List<Integer> sizes = new java.util.ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
         for (String part : parts) {
             int size = part.matches("\\d{1,6}") ? Integer.parseInt(part) : 0;
             if (size < 1 || size > MAX_HIDDEN_SIZE || parts.length > MAX_HIDDEN_LAYERS) {

@@ -12,10 +12,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -117,9 +119,9 @@ public final class ModelRegistry {
      */
     static int versionValue(Object value, String where) {
         if (value instanceof Integer || value instanceof Long || value instanceof Short
-                || value instanceof java.math.BigInteger) {
-            java.math.BigInteger v = new java.math.BigInteger(value.toString());
-            if (v.signum() > 0 && v.compareTo(java.math.BigInteger.valueOf(MAX_VERSION)) <= 0) return v.intValue();
+                || value instanceof BigInteger) {
+            BigInteger v = new BigInteger(value.toString());
+            if (v.signum() > 0 && v.compareTo(BigInteger.valueOf(MAX_VERSION)) <= 0) return v.intValue();
         }
         throw new InputException(where + " is " + (value instanceof String ? "\"" + value + "\"" : value)
                 + ", not a version: " + VERSION_RULE);
@@ -300,7 +302,7 @@ public final class ModelRegistry {
             }
         }
         List<Integer> out = new ArrayList<>(stack);
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return out;
     }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -59,7 +60,7 @@ class ReplaceCrashTest {
     @Test
     void aCrashWhileAppendingToTheRegistryHistoryKeepsIt() throws Exception {
         ModelRegistry reg = ModelRegistry.open(at(tmp.resolve("registry")), true);
-        reg.append(java.util.Map.of("event", "promote", "version", 1));
+        reg.append(Map.of("event", "promote", "version", 1));
         String before = read(reg.location().child(ModelRegistry.HISTORY));
         assertEquals(CrashPoint.STATUS, crashIn("append-history", reg.location().toString()));
         assertEquals(before, read(reg.location().child(ModelRegistry.HISTORY)), "the crash lost the history");

@@ -18,9 +18,10 @@ import io.tributary.job.read.ScoringRows;
 import io.tributary.job.score.Scorer;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
-import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.DoubleParam;
@@ -275,15 +276,15 @@ public final class TributaryClassificationModel
      * The model's {@value #DATA} directory under {@code path}, qualified as Spark's writers qualify it
      * (a path without a scheme is on the default filesystem, as the metadata Spark writes beside it).
      */
-    static HadoopFs.Location dataOf(String path, org.apache.spark.SparkContext sc) {
+    static HadoopFs.Location dataOf(String path, SparkContext sc) {
         return at(path, sc).child(DATA);
     }
 
     /** {@code path} qualified as Spark's writers qualify it. */
-    private static HadoopFs.Location at(String path, org.apache.spark.SparkContext sc) {
+    private static HadoopFs.Location at(String path, SparkContext sc) {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         try {
-            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+            FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
             return new HadoopFs.Location(fs, fs.makeQualified(p));
         } catch (IOException e) {
             throw new InputException("Cannot reach " + path + ": " + HadoopFs.describe(e));

@@ -5,7 +5,6 @@ import io.tributary.common.config.ConfigKey;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
-import io.tributary.job.read.DataReader;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
 import org.apache.spark.ml.attribute.Attribute;

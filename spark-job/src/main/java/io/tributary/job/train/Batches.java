@@ -1,8 +1,8 @@
 package io.tributary.job.train;
 
 import io.tributary.common.config.ScoringKeys;
-import io.tributary.common.data.RawBatch;
 import io.tributary.common.data.MnistData;
+import io.tributary.common.data.RawBatch;
 
 import java.util.ArrayList;
 import java.util.List;

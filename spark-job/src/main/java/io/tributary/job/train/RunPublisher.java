@@ -8,9 +8,12 @@ import io.tributary.common.metrics.ProcessMemory;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.report.RunReport;
+import org.apache.hadoop.fs.FileSystem;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -65,12 +68,12 @@ final class RunPublisher {
     private static Map<String, Object> driver() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("peak_rss_mb", ProcessMemory.peakRssMb());
-        m.put("peak_heap_mb", java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
+        m.put("peak_heap_mb", ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP)
                 .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (double) (1 << 20));
         m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (double) (1 << 20));
-        m.put("filesystem_bytes_read", org.apache.hadoop.fs.FileSystem.getAllStatistics().stream()
-                .mapToLong(org.apache.hadoop.fs.FileSystem.Statistics::getBytesRead).sum());
+        m.put("filesystem_bytes_read", FileSystem.getAllStatistics().stream()
+                .mapToLong(FileSystem.Statistics::getBytesRead).sum());
         return m;
     }
 
