@@ -193,49 +193,6 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
-    @SuppressWarnings("unchecked")
-    void aKilledExecutorIsReplacedAndTrainingCompletes() throws Exception {
-        String out = hdfsUrl + "/runs/executor-killed";
-        File log = Files.createTempFile(tmp, "killed", ".log").toFile();
-        ProcessBuilder pb = new ProcessBuilder("deploy/submit.sh", "--master", masterUrl, "--", "--data",
-                hdfsUrl + "/data/fashion-mnist", "--output", out, "--epochs", "1", "--train-examples", "6000",
-                "--test-examples", "1000", "--batch-size-per-worker", "32", "--averaging-frequency", "5",
-                "--checkpoint-every-steps", "1")
-                .directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log);
-        pb.environment().put("TRIBUTARY_CLUSTER_DIR", STATE.toString());
-        Process submit = pb.start();
-        try {
-            // Wait until training is under way (its second checkpoint is on HDFS), then SIGKILL one executor.
-            Path second = new Path(out, "checkpoints/ckpt-0001-00002.sha256");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-            while (!hdfs.exists(second) && submit.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
-            assertTrue(hdfs.exists(second), "training did not start:\n" + Files.readString(log.toPath()));
-            ProcessHandle executor = ProcessHandle.allProcesses()
-                    .filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no executor process"));
-            assertTrue(executor.destroyForcibly());
-            assertTrue(submit.waitFor(600, TimeUnit.SECONDS), "run did not finish:\n" + Files.readString(log.toPath()));
-        } finally {
-            submit.descendants().forEach(ProcessHandle::destroyForcibly);
-            submit.destroyForcibly();
-        }
-        String output = Files.readString(log.toPath());
-        assertEquals(0, submit.exitValue(), output);
-        Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
-        double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
-        assertTrue(accuracy > 0.6, "test accuracy " + accuracy);
-        String appId = (String) ((Map<String, Object>) Json.readMap(read(new Path(out, "metadata.json"))).get("spark"))
-                .get("application_id");
-        String events = Files.readString(STATE.resolve("events").resolve(appId));
-        assertTrue(events.contains("\"Event\":\"SparkListenerExecutorRemoved\""), "the executor was lost");
-        assertTrue(executorsThatRanTasks(appId).size() >= 3, "a replacement executor ran tasks: "
-                + executorsThatRanTasks(appId));
-    }
-
-    @Test
     @Order(4)
     void aDiskQuotaOnTheOutputIsOneClearErrorNamingTheUri() throws Exception {
         Path quota = new Path("/quota");
