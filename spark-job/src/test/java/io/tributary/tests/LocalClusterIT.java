@@ -1,6 +1,7 @@
 package io.tributary.tests;
 
 import io.tributary.common.io.Json;
+import io.tributary.common.registry.HistoryEntry;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -351,7 +352,7 @@ class LocalClusterIT {
         io.tributary.common.registry.ModelRegistry reg = io.tributary.common.registry.ModelRegistry.open(
                 io.tributary.common.io.HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
         assertEquals(List.of(1, 2), reg.versions());
-        List<Map<String, Object>> history = reg.history();
+        List<Map<String, Object>> history = reg.history().stream().map(HistoryEntry::toMap).toList();
         history.forEach(h -> System.out.println("history.jsonl: " + io.tributary.common.io.Json.writeLine(h)));
         assertEquals(2, history.size());
         assertEquals("promoted", history.get(0).get("decision"));
