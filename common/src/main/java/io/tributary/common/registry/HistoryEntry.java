@@ -69,8 +69,9 @@ public record HistoryEntry(String time, String event, Integer version, Integer c
      *
      * @param metric     the metric's label
      * @param champion   the champion's score on the holdout; {@code null} when there was no champion
+     * @param floor      the score a challenger must reach; {@code null} when none was set
      */
-    public record Score(String metric, double challenger, Double champion, double minImprovement, double floor) {
+    public record Score(String metric, double challenger, Double champion, double minImprovement, Double floor) {
     }
 
     /** An operator's promotion or rollback to {@code version}. */
@@ -147,7 +148,7 @@ public record HistoryEntry(String time, String event, Integer version, Integer c
         if (ModelRegistry.RETRAIN.equals(event)) {
             Double trainAccuracy = f.optionalNumber("train_test_accuracy");
             Score score = f.has("metric") ? new Score(f.string("metric"), f.number("challenger"),
-                    f.optionalNumber("champion"), f.number("min_improvement"), f.number("floor")) : null;
+                    f.optionalNumber("champion"), f.number("min_improvement"), f.optionalNumber("floor")) : null;
             retraining = new Retraining(f.string("data"), f.string("data_sha256"), f.string("holdout"),
                     f.string("holdout_sha256"), version(f, "warm_start_from"), trainAccuracy,
                     f.optionalNumber("examples_per_second"), score, f.string("decision"), versions(f, "pruned"),

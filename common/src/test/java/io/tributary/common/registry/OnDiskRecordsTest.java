@@ -48,7 +48,7 @@ class OnDiskRecordsTest {
             "{\"time\":\"2026-11-04T10:00:00Z\",\"event\":\"retrain\",\"data\":\"/d/day3\",\"data_sha256\":\"ffff\","
                     + "\"holdout\":\"/d/day3 (test split)\",\"holdout_sha256\":\"gggg\",\"version\":3,\"name\":\"000003\","
                     + "\"champion_before\":1,\"train_test_accuracy\":0.7,\"examples_per_second\":99.0,"
-                    + "\"metric\":\"accuracy\",\"challenger\":0.7,\"champion\":0.8,\"min_improvement\":0.001,\"floor\":0.5,"
+                    + "\"metric\":\"accuracy\",\"challenger\":0.7,\"champion\":0.8,\"min_improvement\":0.001,\"floor\":null,"
                     + "\"decision\":\"rejected\",\"reason\":\"short\",\"champion_after\":1,\"pruned\":[2],\"config\":{}}",
             "{\"time\":\"2026-11-05T10:00:00Z\",\"event\":\"promote\",\"version\":3,\"name\":\"000003\","
                     + "\"champion_before\":1,\"champion_after\":3,\"reason\":\"by an operator\",\"user\":\"ops\"}");
@@ -97,6 +97,7 @@ class OnDiskRecordsTest {
         assertNull(first.retraining().score().champion());
         assertEquals(1, history.get(2).retraining().warmStartFrom());
         assertEquals(List.of(2), history.get(3).retraining().pruned());
+        assertNull(history.get(3).retraining().score().floor(), "no floor was set");
         assertEquals("ops", history.get(4).user());
         assertEquals(3, reg.lastTrained().version(), "the rejected version 3 is the last one trained");
         assertEquals(List.of(1, 3), reg.championStack());
