@@ -19,7 +19,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The package structure of docs' ARCHITECTURE: no cycles between Tributary's packages, the
+ * The package structure of docs/architecture.md: no cycles between Tributary's packages, the
  * configuration depending on no other package of ours, nothing in common depending on the Spark job,
  * and the driver's run method short enough to read as its list of phases.
  */

@@ -6,15 +6,13 @@ import io.tributary.common.io.Json;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.cli.TributaryCli;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
@@ -25,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -75,7 +75,7 @@ class CheckpointResumeTest {
     /** A run's model, a multi-layer network or a graph. */
     static Network model(Path run) {
         return ModelStore.load(HadoopFs.resolve("model", run.resolve("model.zip").toString(),
-                new org.apache.hadoop.conf.Configuration()));
+                new Configuration()));
     }
 
     @SuppressWarnings("unchecked")
@@ -107,7 +107,7 @@ class CheckpointResumeTest {
         Run converted = cli("convert", "--data", data.toString(), "--to", "parquet", "--output", parquet.toString(),
                 "--master", "local[2]");
         assertEquals(0, converted.code(), converted.err());
-        java.util.function.Function<Path, List<String>> parquetArgs = out -> {
+        Function<Path, List<String>> parquetArgs = out -> {
             List<String> args = trainArgs(out);
             args.set(args.indexOf("--data") + 1, parquet.resolve("train").toString());
             args.addAll(List.of("--test-data", parquet.resolve("test").toString(), "--input-shape", "1,28,28"));
@@ -124,7 +124,7 @@ class CheckpointResumeTest {
      * it (the stale lock broken on request) and compares the result with the uninterrupted {@code reference}.
      */
     @SuppressWarnings("unchecked")
-    static void killMidEpochAndResume(Path reference, Path out, java.util.function.Function<Path, List<String>> args)
+    static void killMidEpochAndResume(Path reference, Path out, Function<Path, List<String>> args)
             throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java));
@@ -199,7 +199,7 @@ class CheckpointResumeTest {
 
     @Test
     void resumingAFinishedRunSaysSoAndChangesNothing() throws Exception {
-        Map<String, byte[]> before = new java.util.TreeMap<>();
+        Map<String, byte[]> before = new TreeMap<>();
         try (Stream<Path> files = Files.walk(reference)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 before.put(reference.relativize(f).toString(), Files.readAllBytes(f));
@@ -209,7 +209,7 @@ class CheckpointResumeTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.err().contains("is complete (2 epoch(s)"), again.err());
         assertFalse(again.err().contains("resuming from checkpoint"), again.err());
-        Map<String, byte[]> after = new java.util.TreeMap<>();
+        Map<String, byte[]> after = new TreeMap<>();
         try (Stream<Path> files = Files.walk(reference)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 after.put(reference.relativize(f).toString(), Files.readAllBytes(f));

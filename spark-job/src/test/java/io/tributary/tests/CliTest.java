@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -89,7 +92,7 @@ class CliTest {
         for (String f : new String[] {"train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
             Files.copy(data.resolve(f), bad.resolve(f));
         }
-        byte[] images = new java.util.zip.GZIPInputStream(Files.newInputStream(data.resolve("train-images-idx3-ubyte.gz"))).readAllBytes();
+        byte[] images = new GZIPInputStream(Files.newInputStream(data.resolve("train-images-idx3-ubyte.gz"))).readAllBytes();
         Files.write(bad.resolve("train-images-idx3-ubyte"), Arrays.copyOf(images, images.length - 100));
         Path out = tmp.resolve("bad-data-run");
         Run r = run("train", "--data", bad.toString(), "--output", out.toString(), "--master", "local[1]");
@@ -143,11 +146,11 @@ class CliTest {
     }
 
     /** A copy of the fixture with {@code file} (uncompressed) replaced by what {@code edit} makes of it. */
-    private static Path corrupted(String name, String file, java.util.function.UnaryOperator<byte[]> edit) throws Exception {
+    private static Path corrupted(String name, String file, UnaryOperator<byte[]> edit) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("corrupt-" + name));
         for (String f : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
                 "t10k-labels-idx1-ubyte"}) {
-            byte[] bytes = new java.util.zip.GZIPInputStream(Files.newInputStream(data.resolve(f + ".gz"))).readAllBytes();
+            byte[] bytes = new GZIPInputStream(Files.newInputStream(data.resolve(f + ".gz"))).readAllBytes();
             Files.write(dir.resolve(f), f.equals(file) ? edit.apply(bytes) : bytes);
         }
         return dir;
@@ -155,13 +158,13 @@ class CliTest {
 
     private static byte[] withInt(byte[] bytes, int offset, int value) {
         byte[] b = bytes.clone();
-        java.nio.ByteBuffer.wrap(b).putInt(offset, value);
+        ByteBuffer.wrap(b).putInt(offset, value);
         return b;
     }
 
     @Test
     void eachKindOfCorruptInputIsExitTwoWithItsRuleAndNoModel() throws Exception {
-        record Case(String name, String file, java.util.function.UnaryOperator<byte[]> edit, String expected) {
+        record Case(String name, String file, UnaryOperator<byte[]> edit, String expected) {
         }
         List<Case> cases = List.of(
                 new Case("magic", "train-images-idx3-ubyte", b -> withInt(b, 0, 0x00000999),
@@ -182,5 +185,38 @@ class CliTest {
             assertInputError(r, c.expected());
             assertFalse(Files.exists(out), c.name() + ": no output");
         }
+    }
+
+    /** Prints what {@code args} writes to stdout (help and {@code config} print there). */
+    private static synchronized String stdout(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        PrintStream originalErr = System.err;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = TributaryCli.execute(args);
+            assertEquals(0, code, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+            System.setErr(originalErr);
+        }
+        return out.toString(StandardCharsets.UTF_8).replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void helpAndConfigShowEachDefaultFromItsKey() {
+        String config = stdout("config");
+        assertTrue(config.contains("| learning-rate | by sync: param-avg 0.003, shared-gradients 0.001, dl4j-param-avg 0.003 |"),
+                config);
+        assertTrue(config.contains("| cache | memory-and-disk |"), config);
+        assertTrue(config.contains("| batch-size | 500 |") && config.contains("| split | test |"), config);
+        assertTrue(stdout("train", "--help").contains("(default by sync: param-avg 0.003, shared-gradients 0.001"));
+        assertTrue(stdout("evaluate", "--help").contains("--split=MODE"));
+        String predict = stdout("predict", "--help");
+        assertTrue(predict.contains("--batch-size=N") && predict.contains("(default 500)"), predict);
+        assertTrue(predict.contains("--split=MODE") && predict.contains("(default test)"), predict);
+        assertTrue(stdout("evaluate", "--help").contains("--split=MODE"));
     }
 }

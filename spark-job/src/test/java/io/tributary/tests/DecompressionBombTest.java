@@ -1,7 +1,6 @@
 package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -27,7 +27,7 @@ class DecompressionBombTest {
         Path data = IdxFixtures.writeBomb(tmp.resolve("bomb"), 2_000_000, 28);
         Path run = tmp.resolve("run");
         Cli.Run r = Cli.subprocess(tmp, List.of("-Xmx512m"), "train", "--data", data.toString(),
-                "--output", run.toString(), "--master", "local[1]");
+                "--output", run.toString(), "--master", "local[1]", "--cache", "memory");
         assertEquals(2, r.code(), r.all());
         assertFalse(r.all().contains("OutOfMemoryError"), r.all());
         assertTrue(r.err().contains("its headers claim 2000000 examples (1,502 MiB as batches), more than the"
@@ -39,8 +39,8 @@ class DecompressionBombTest {
     @Test
     void aSingleHugeImageIsRefusedByMaxParametersBeforeSparkStarts() throws Exception {
         Path d = IdxFixtures.writeLearnable(tmp.resolve("huge"), 1, 1, 8, 1, false);
-        Files.write(d.resolve("train-images-idx3-ubyte"), IdxFixtures.images(1, 4096, 4096, new java.util.Random(1)));
-        Files.write(d.resolve("t10k-images-idx3-ubyte"), IdxFixtures.images(1, 4096, 4096, new java.util.Random(2)));
+        Files.write(d.resolve("train-images-idx3-ubyte"), IdxFixtures.images(1, 4096, 4096, new Random(1)));
+        Files.write(d.resolve("t10k-images-idx3-ubyte"), IdxFixtures.images(1, 4096, 4096, new Random(2)));
         Path run = tmp.resolve("huge-run");
         Cli.Run r = Cli.subprocess(tmp, List.of("-Xmx512m"), "train", "--data", d.toString(),
                 "--output", run.toString(), "--master", "local[1]");

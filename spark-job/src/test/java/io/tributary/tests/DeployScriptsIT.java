@@ -1,13 +1,27 @@
 package io.tributary.tests;
 
+import io.tributary.job.cli.TributaryCli;
+import io.tributary.job.spark.ContainerMemory;
+import io.tributary.job.spark.TributaryKryoRegistrator;
+import org.apache.spark.util.Utils;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import scala.collection.JavaConverters;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -24,7 +38,7 @@ class DeployScriptsIT {
         }
         String mainClass = env.getProperty("TRIBUTARY_MAIN_CLASS");
         Path jar = ROOT.resolve(env.getProperty("TRIBUTARY_JAR"));
-        assertEquals(io.tributary.job.cli.TributaryCli.class.getName(), mainClass);
+        assertEquals(TributaryCli.class.getName(), mainClass);
         try (JarFile jf = new JarFile(jar.toFile())) {
             assertNotNull(jf.getEntry(mainClass.replace('.', '/') + ".class"), mainClass + " in " + jar);
             assertEquals(mainClass, jf.getManifest().getMainAttributes().getValue("Main-Class"));
@@ -43,9 +57,9 @@ class DeployScriptsIT {
 
     @Test
     void scriptsAndTestsOpenTheSameModules() throws IOException {
-        java.util.regex.Pattern opens = java.util.regex.Pattern.compile("--add-opens=([\\w./]+=ALL-UNNAMED)");
-        java.util.Set<String> scripts = new java.util.TreeSet<>();
-        java.util.Set<String> pom = new java.util.TreeSet<>();
+        Pattern opens = Pattern.compile("--add-opens=([\\w./]+=ALL-UNNAMED)");
+        Set<String> scripts = new TreeSet<>();
+        Set<String> pom = new TreeSet<>();
         opens.matcher(Files.readString(ROOT.resolve("deploy/conf/jvm-options.sh"))).results().forEach(m -> scripts.add(m.group(1)));
         opens.matcher(Files.readString(ROOT.resolve("pom.xml"))).results().forEach(m -> pom.add(m.group(1)));
         assertEquals(13, scripts.size(), "Spark's list has 13 packages: " + scripts);
@@ -56,15 +70,15 @@ class DeployScriptsIT {
     void submitShPrintsItsSettingsAsAPropertiesFileForSchedulers() throws Exception {
         Process p = new ProcessBuilder(ROOT.resolve("deploy/submit.sh").toString(), "--print-properties")
                 .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.startsWith("# Spark settings of deploy/submit.sh; main class "
-                + io.tributary.job.cli.TributaryCli.class.getName() + ", jar "), out);
+                + TributaryCli.class.getName() + ", jar "), out);
         Properties props = new Properties();
-        props.load(new java.io.StringReader(out));
+        props.load(new StringReader(out));
         assertEquals("org.apache.spark.serializer.KryoSerializer", props.getProperty("spark.serializer"));
-        assertEquals(io.tributary.job.spark.TributaryKryoRegistrator.class.getName(), props.getProperty("spark.kryo.registrator"));
+        assertEquals(TributaryKryoRegistrator.class.getName(), props.getProperty("spark.kryo.registrator"));
         for (String key : new String[] {"spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"}) {
             assertTrue(props.getProperty(key, "").contains("--add-opens=java.base/java.nio=ALL-UNNAMED"), key + ": " + props);
             assertTrue(props.getProperty(key, "").contains("--add-modules=jdk.incubator.vector"), key + ": " + props);
@@ -72,18 +86,18 @@ class DeployScriptsIT {
     }
 
     /** submit.sh --print-properties with these arguments and environment: its exit status and output. */
-    static java.util.Map.Entry<Integer, String> printProperties(java.util.Map<String, String> env, String... args) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(ROOT.resolve("deploy/submit.sh").toString(),
+    static Map.Entry<Integer, String> printProperties(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("deploy/submit.sh").toString(),
                 "--print-properties"));
-        cmd.addAll(java.util.List.of(args));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("HADOOP_CONF_DIR");
         pb.environment().remove("YARN_CONF_DIR");
         pb.environment().putAll(env);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
-        return java.util.Map.entry(p.exitValue(), out);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return Map.entry(p.exitValue(), out);
     }
 
     /**
@@ -93,20 +107,20 @@ class DeployScriptsIT {
      */
     @Test
     void submitShSizesTheDriversContainerOnYarnAsExecutorsAreSized() throws Exception {
-        var noConf = printProperties(java.util.Map.of(), "--master", "yarn");
+        var noConf = printProperties(Map.of(), "--master", "yarn");
         assertEquals(2, noConf.getKey(), noConf.getValue());
         assertTrue(noConf.getValue().startsWith("submit.sh: --master yarn needs HADOOP_CONF_DIR"), noConf.getValue());
 
-        java.util.Map<String, String> env = java.util.Map.of("HADOOP_CONF_DIR", Files.createTempDirectory("conf").toString());
+        Map<String, String> env = Map.of("HADOOP_CONF_DIR", Files.createTempDirectory("conf").toString());
         var printed = printProperties(env, "--master", "yarn", "--deploy-mode", "cluster", "--driver-memory", "3g");
         assertEquals(0, printed.getKey(), printed.getValue());
         Properties props = new Properties();
-        props.load(new java.io.StringReader(printed.getValue()));
-        long overhead = 2048 + io.tributary.job.spark.ContainerMemory.JVM_NATIVE_MB;
+        props.load(new StringReader(printed.getValue()));
+        long overhead = 2048 + ContainerMemory.JVM_NATIVE_MB;
         assertEquals("3g", props.getProperty("spark.driver.memory"));
         assertEquals(overhead + "m", props.getProperty("spark.driver.memoryOverhead"));
-        java.util.List<String> driver = scala.collection.JavaConverters.seqAsJavaList(
-                org.apache.spark.util.Utils.splitCommandString(props.getProperty("spark.driver.extraJavaOptions")));
+        List<String> driver = JavaConverters.seqAsJavaList(
+                Utils.splitCommandString(props.getProperty("spark.driver.extraJavaOptions")));
         assertTrue(driver.contains("-Dorg.bytedeco.javacpp.maxbytes=2048m"), driver.toString());
         assertTrue(driver.contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (3072 + overhead) + "m"), driver.toString());
         assertTrue(driver.contains("--add-modules=jdk.incubator.vector"), driver.toString());
@@ -114,9 +128,9 @@ class DeployScriptsIT {
         assertEquals("true", props.getProperty("spark.authenticate"));
         assertNull(props.getProperty("spark.yarn.jars"), "no jars at local: paths on another cluster's nodes");
 
-        var larger = printProperties(java.util.Map.of("HADOOP_CONF_DIR", env.get("HADOOP_CONF_DIR"), "TRIBUTARY_OFFHEAP", "3G"),
+        var larger = printProperties(Map.of("HADOOP_CONF_DIR", env.get("HADOOP_CONF_DIR"), "TRIBUTARY_OFFHEAP", "3G"),
                 "--master", "yarn", "--deploy-mode", "cluster");
-        assertTrue(larger.getValue().contains("spark.driver.memoryOverhead " + (3072 + io.tributary.job.spark.ContainerMemory.JVM_NATIVE_MB)
+        assertTrue(larger.getValue().contains("spark.driver.memoryOverhead " + (3072 + ContainerMemory.JVM_NATIVE_MB)
                 + "m\n"), larger.getValue());
         var given = printProperties(env, "--master", "yarn", "--deploy-mode", "cluster", "--conf", "spark.driver.memoryOverhead=1g");
         assertTrue(given.getValue().contains("spark.driver.memoryOverhead 1024m\n"), given.getValue());
@@ -126,8 +140,8 @@ class DeployScriptsIT {
         // bin/tributary sets none of that: it sends YARN users to submit.sh instead of failing later.
         Process launcher = new ProcessBuilder(ROOT.resolve("bin/tributary").toString(), "doctor", "--master", "yarn")
                 .redirectErrorStream(true).start();
-        String said = new String(launcher.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(launcher.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        String said = new String(launcher.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(launcher.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, launcher.exitValue(), said);
         assertTrue(said.startsWith("tributary: --master yarn runs through deploy/submit.sh") && said.contains("-- doctor"), said);
     }

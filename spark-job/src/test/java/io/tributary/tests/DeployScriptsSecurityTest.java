@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import scala.collection.JavaConverters;
 
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -83,7 +84,7 @@ class DeployScriptsSecurityTest {
         assertEquals(0, printed.code, printed.output);
         Properties props = new Properties();
         props.load(new StringReader(printed.output));
-        List<String> driverOptions = scala.collection.JavaConverters.seqAsJavaList(
+        List<String> driverOptions = JavaConverters.seqAsJavaList(
                 Utils.splitCommandString(props.getProperty("spark.driver.extraJavaOptions", "")));
         assertTrue(driverOptions.contains(log4j), "Spark splits the driver options into " + driverOptions);
         assertEquals("false", props.getProperty("spark.ui.killEnabled"), printed.output);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -159,7 +160,7 @@ class DocsCommandsTest {
     private Result run(Path work, Block b) throws Exception {
         Path log = Files.createTempFile(tmp, "block", ".log");
         // up.sh makes its own state directory (it refuses one it did not make): a fresh name, not a directory.
-        Path state = tmp.resolve("cluster-" + java.util.UUID.randomUUID());
+        Path state = tmp.resolve("cluster-" + UUID.randomUUID());
         Map<String, String> env = Map.of("TRIBUTARY_CLUSTER_DIR", state.toString());
         ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + substitute(b.script(), work))
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(new File(log.toString()));

@@ -1,10 +1,11 @@
 package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
+import io.tributary.common.io.HadoopFs;
+import io.tributary.common.io.Json;
 import io.tributary.common.model.Network;
 import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
-import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -29,6 +30,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,18 +150,18 @@ class GraphTrainingTest {
         Path champion = Path.of(reg.versionDir(championVersion).path().toUri().getPath());
         assertInstanceOf(Network.Graph.class, CheckpointResumeTest.model(champion));
 
-        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream original = System.out;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream original = System.out;
         CheckpointResumeTest.Run evaluated;
         try {
-            System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
             evaluated = CheckpointResumeTest.cli("evaluate", "--model", champion.toString(), "--data", data.toString(),
                     "--master", "local[2]");
         } finally {
             System.setOut(original);
         }
         assertEquals(0, evaluated.code(), evaluated.err());
-        Map<String, Object> report = io.tributary.common.io.Json.readMap(stdout.toByteArray());
+        Map<String, Object> report = Json.readMap(stdout.toByteArray());
         assertTrue(((Number) report.get("accuracy")).doubleValue() > 0.8, report.toString());
     }
 }

@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -153,7 +154,7 @@ class HostileDataTest {
     }
 
     private Cli.Run train(Path data, Path run, String... more) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--output",
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--output",
                 run.toString(), "--master", "local[2]", "--epochs", "1"));
         args.addAll(Arrays.asList(more));
         return Cli.subprocess(tmp, SMALL_HEAP, args.toArray(new String[0]));

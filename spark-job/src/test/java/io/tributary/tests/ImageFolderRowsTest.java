@@ -19,12 +19,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
+import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
 
 import static io.tributary.tests.ImageFolders.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -248,7 +253,7 @@ class ImageFolderRowsTest {
 
     @Test
     void aTruncatedPngIsABadRecord() throws Exception {
-        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(grayRamp(16), "png", png);
         Path truncated = withBadFile("truncated", "cut.png", Arrays.copyOf(png.toByteArray(), 60));
         String m = inputError(assertThrows(Exception.class, () -> read(truncated, "1,16,16").rows().count())).getMessage();
@@ -268,9 +273,9 @@ class ImageFolderRowsTest {
 
     /** A four-channel JPEG of one colour, as ImageIO writes a raster. */
     static byte[] cmykJpeg() throws Exception {
-        WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE,
+        WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE,
                 16, 16, 4, null);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
         try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
             writer.setOutput(ios);
@@ -335,8 +340,8 @@ class ImageFolderRowsTest {
         try {
             Files.createDirectories(file.getParent());
             Files.writeString(file, text);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,12 +1,12 @@
 package io.tributary.tests;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import javax.imageio.ImageIO;
 
 /** Image folders for tests, written with ImageIO: small images whose pixels the tests know. */
 public final class ImageFolders {

@@ -6,6 +6,8 @@ import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.HoldoutEvaluation;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.serializer.SerializerInstance;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
@@ -55,13 +57,13 @@ class KryoTest {
     @Test
     void sparkSqlSchemasRoundTripWithSparksOwnTypeObjects() {
         // Parquet's schema inference returns schemas from tasks; a rebuilt IntegerType$ would equal nothing.
-        var schema = new org.apache.spark.sql.types.StructType()
-                .add("features", org.apache.spark.sql.types.DataTypes.createArrayType(
-                        org.apache.spark.sql.types.DataTypes.FloatType))
-                .add("label", org.apache.spark.sql.types.DataTypes.IntegerType);
-        var back = (org.apache.spark.sql.types.StructType[]) roundTrip(new org.apache.spark.sql.types.StructType[] {schema});
+        var schema = new StructType()
+                .add("features", DataTypes.createArrayType(
+                        DataTypes.FloatType))
+                .add("label", DataTypes.IntegerType);
+        var back = (StructType[]) roundTrip(new StructType[] {schema});
         assertEquals(schema, back[0]);
-        assertSame(org.apache.spark.sql.types.DataTypes.IntegerType, back[0].apply("label").dataType());
+        assertSame(DataTypes.IntegerType, back[0].apply("label").dataType());
     }
 
     @Test

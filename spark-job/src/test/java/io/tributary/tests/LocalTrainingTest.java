@@ -1,8 +1,8 @@
 package io.tributary.tests;
 
-import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.TrainConfig;
+import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.Json;
 import io.tributary.job.cli.TributaryCli;
 import io.tributary.job.train.TrainJob;
@@ -12,6 +12,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -67,7 +68,7 @@ class LocalTrainingTest {
     void savedModelReloadsWithIdenticalOutputsAndUpdaterState() throws Exception {
         Path zip = output.resolve("model.zip");
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), true);
-        INDArray input = Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 16, 1, 28, 28);
+        INDArray input = Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28);
         assertEquals(result.model().params(), restored.params());
         assertEquals(result.model().output(input), restored.output(input));
         INDArray state = restored.getUpdater().getStateViewArray();

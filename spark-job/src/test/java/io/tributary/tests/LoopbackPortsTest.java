@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,9 +82,9 @@ class LoopbackPortsTest {
         Map<Integer, Integer> probes = new HashMap<>();
         Map<String, String> ui = null;
         while (run.process().isAlive()) {
-            List<InetSocketAddress> now = new java.util.ArrayList<>(ListeningSockets.of(pid));
+            List<InetSocketAddress> now = new ArrayList<>(ListeningSockets.of(pid));
             // Spark's UI takes 4040 and up; RPC and block manager ports are random: ask the likely ones first.
-            now.sort(java.util.Comparator.comparingInt(a -> Math.abs(a.getPort() - 4040)));
+            now.sort(Comparator.comparingInt(a -> Math.abs(a.getPort() - 4040)));
             for (InetSocketAddress a : now) {
                 listening.add(a);
                 if (ui == null && a.getAddress().isLoopbackAddress() && probes.merge(a.getPort(), 1, Integer::sum) <= 10) {

@@ -14,6 +14,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -76,7 +77,7 @@ class ModelInputTest {
         refused("not-hdf5", text, "text.h5", "HDF5");
         Path truncated = tmp.resolve("truncated.h5");
         byte[] whole = Files.readAllBytes(KERAS.resolve("seed_cnn.h5"));
-        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Files.write(truncated, Arrays.copyOf(whole, whole.length / 2));
         refused("truncated", truncated.toString(), "truncated.h5", "is a truncated HDF5 file");
         refused("unsupported", KERAS.resolve("unsupported_layer.h5").toString(), "unsupported_layer.h5",
                 "layer_normalization");

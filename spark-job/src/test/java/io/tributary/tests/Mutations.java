@@ -3,6 +3,7 @@ package io.tributary.tests;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -107,7 +108,7 @@ final class Mutations {
             }
             case 2 -> {
                 int line = rng.nextInt(lines.size());
-                java.util.ArrayList<String> out = new java.util.ArrayList<>(lines);
+                ArrayList<String> out = new ArrayList<>(lines);
                 boolean drop = rng.nextBoolean();
                 if (drop) out.remove(line); else out.add(line, lines.get(line));
                 return new Mutant(String.join("\n", out).getBytes(StandardCharsets.UTF_8),

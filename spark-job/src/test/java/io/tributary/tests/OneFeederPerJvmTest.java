@@ -127,7 +127,7 @@ class OneFeederPerJvmTest {
     }
 
     static boolean hasShuffle(RDD<?> rdd) {
-        scala.collection.Iterator<Dependency<?>> deps = rdd.dependencies().iterator();
+        scala.collection.Iterator<Dependency<?>> deps = rdd.dependencies().iterator();  // Iterator: another class of this name is also imported
         while (deps.hasNext()) {
             Dependency<?> d = deps.next();
             if (d instanceof ShuffleDependency || hasShuffle(d.rdd())) return true;

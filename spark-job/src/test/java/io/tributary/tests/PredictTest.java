@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -65,7 +68,7 @@ class PredictTest {
     }
 
     static Map<String, Object> json(String text) throws Exception {
-        return Json.readMap(text.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Json.readMap(text.trim().getBytes(StandardCharsets.UTF_8));
     }
 
     static Map<String, Object> jsonFile(Path p) throws Exception {
@@ -260,9 +263,10 @@ class PredictTest {
                 {"--registry", empty.toString(), "--data", data.toString()},
                 {"--model", run.toString(), "--data", parquet.resolve("test").toString(), "--input-shape", "1,14,56"},
                 {"--model", run.toString(), "--data", data.toString(), "--keep-cols", "id"},
+                {"--split", "validation", "--model", run.toString(), "--data", data.toString()},
         };
-        String[] reasons = {"--output-format", "--batch-size", "does not exist", "has no champion", "does not accept",
-                "--keep-cols"};
+        String[] reasons = {"--output-format", "configuration batch-size: must be between 1 and 65536", "does not exist",
+                "has no champion", "does not accept", "--keep-cols", "configuration split: must be one of test, train"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of(cases[i]));
             args.addAll(List.of("--output", out.toString()));
@@ -288,7 +292,7 @@ class PredictTest {
             Thread.sleep(20);
             try (Stream<Path> s = Files.walk(work)) {   // Spark's task files appear under _temporary
                 scoring = s.anyMatch(p -> p.getFileName().toString().equals("_temporary"));
-            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+            } catch (UncheckedIOException | NoSuchFileException e) {
                 // A directory went while it was listed: look again.
             }
         }

@@ -18,6 +18,7 @@ import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.ReadFailure;
 import io.tributary.job.spark.SparkConfs;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
@@ -33,6 +34,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -106,7 +108,7 @@ public final class ReaderFuzz {
                 outcome = error == null ? "ok" : "refused: " + error;
             } catch (TimeoutException e) {
                 outcome = "FAIL: no result in " + CASE_SECONDS + " s";
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 outcome = "FAIL: " + causes(e.getCause());
             }
             System.out.println("  -> " + outcome);
@@ -148,7 +150,7 @@ public final class ReaderFuzz {
             case "parquet" -> {
                 SparkSession s = SparkSession.builder().config(SparkConfs.build("reader-fuzz-seed", "local[1]")
                         .set("spark.ui.enabled", "false")).getOrCreate();
-                List<org.apache.spark.sql.Row> rows = new ArrayList<>();
+                List<Row> rows = new ArrayList<>();
                 Random rng = new Random(3);
                 for (int r = 0; r < 40; r++) {
                     float[] f = new float[16];

@@ -1,7 +1,6 @@
 package io.tributary.tests;
 
 import io.tributary.job.report.RunReport;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

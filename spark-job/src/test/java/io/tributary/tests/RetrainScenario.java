@@ -9,6 +9,7 @@ import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +151,7 @@ final class RetrainScenario {
                 r.out());
         r = Cli.inProcess("registry", "--registry", registry, "show", "5");
         assertEquals(0, r.code(), r.all());
-        Map<String, Object> shown = Json.readMap(r.out().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, Object> shown = Json.readMap(r.out().getBytes(StandardCharsets.UTF_8));
         assertEquals(Boolean.TRUE, shown.get("champion"));
         r = Cli.inProcess("registry", "--registry", registry, "rollback");
         assertEquals(0, r.code(), r.all());

@@ -10,9 +10,13 @@ import org.nd4j.shade.jackson.dataformat.yaml.YAMLFactory;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -110,7 +114,7 @@ class ScheduleFilesTest {
         int dashes = args.indexOf("--");
         assertTrue(dashes > 0, args.toString());
         assertEquals(List.of("retrain", "--registry"), args.subList(dashes + 1, dashes + 3));
-        Map<String, Object> env = new java.util.HashMap<>();
+        Map<String, Object> env = new HashMap<>();
         for (Map<String, Object> e : (List<Map<String, Object>>) c.get("env")) env.put((String) e.get("name"), e.get("value"));
         assertEquals("/opt/tributary/" + JAR, env.get("TRIBUTARY_APP_JAR"));
         String dockerfile = Files.readString(ROOT.resolve("deploy/k8s/Dockerfile"));
@@ -123,11 +127,11 @@ class ScheduleFilesTest {
 
     @Test
     void submitPassesEverySubcommandOfTheCliThrough() throws Exception {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n\\s*(train\\|[a-z|]+)\\|-h\\|")
+        Matcher m = Pattern.compile("\\n\\s*(train\\|[a-z|]+)\\|-h\\|")
                 .matcher(Files.readString(ROOT.resolve("deploy/submit.sh")));
         assertTrue(m.find(), "submit.sh's list of subcommands");
-        assertEquals(new java.util.TreeSet<>(new picocli.CommandLine(new io.tributary.job.cli.TributaryCli())
-                        .getSubcommands().keySet()), new java.util.TreeSet<>(List.of(m.group(1).split("\\|"))),
+        assertEquals(new TreeSet<>(new picocli.CommandLine(new TributaryCli())
+                        .getSubcommands().keySet()), new TreeSet<>(List.of(m.group(1).split("\\|"))),
                 "a subcommand submit.sh does not know would be submitted as train's arguments");
     }
 

@@ -22,12 +22,15 @@ import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -48,16 +51,16 @@ class SharedGradientsTest {
     static final int PORTS = freeUdpPorts(10);
 
     static int freeUdpPorts(int count) {
-        java.util.Random rng = new java.util.Random();
+        Random rng = new Random();
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = 20_000 + rng.nextInt(40_000);
-            List<DatagramSocket> held = new java.util.ArrayList<>();
+            List<DatagramSocket> held = new ArrayList<>();
             try {
                 for (int p = base; p < base + count; p++) {
                     held.add(new DatagramSocket(p));
                 }
                 return base;
-            } catch (java.net.SocketException taken) {
+            } catch (SocketException taken) {
                 // try another block
             } finally {
                 held.forEach(DatagramSocket::close);

@@ -23,6 +23,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -30,7 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +41,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -99,7 +103,7 @@ class SparkMlTest {
     }
 
     static byte[] gunzip(Path file) throws IOException {
-        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(file))) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
             return in.readAllBytes();
         }
     }
@@ -114,7 +118,7 @@ class SparkMlTest {
         Path run = tmp.resolve("pipeline-run");
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
                 new StringIndexer().setInputCol("name").setOutputCol("indexed"),
-                classifier().setEpochs(2).setOutput(run.toString())});
+                classifier().setEpochs(2).setTestFraction(0.1).setOutput(run.toString())});
         PipelineModel fitted = pipeline.fit(train);
         TributaryClassificationModel trained = (TributaryClassificationModel) fitted.stages()[1];
         assertEquals(10, trained.numClasses());
@@ -169,7 +173,7 @@ class SparkMlTest {
                 "--label-col", "indexed", "--input-shape", SHAPE, "--feature-scale", String.valueOf(SCALE),
                 "--master", "local[2]");
         assertEquals(0, r.code(), r.all());
-        Map<String, Object> evaluated = Json.readMap(r.out().trim().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, Object> evaluated = Json.readMap(r.out().trim().getBytes(StandardCharsets.UTF_8));
         System.out.printf("spark-ml: reloaded pipeline, MulticlassClassificationEvaluator accuracy %.4f; tributary"
                 + " evaluate %s; held out while fitting %.4f%n", accuracy, evaluated.get("accuracy"),
                 trained.heldOutAccuracy());
@@ -185,7 +189,7 @@ class SparkMlTest {
         indexed.cache().count();
         TributaryClassificationModel once = classifier.fit(indexed);
         assertEquals(indexed.count(), once.transform(indexed).count());
-        assertNotEquals(org.apache.spark.storage.StorageLevel.NONE(), indexed.storageLevel(),
+        assertNotEquals(StorageLevel.NONE(), indexed.storageLevel(),
                 "fitting and scoring leave the caller's cached data cached");
         ParamMap[] grid = new ParamGridBuilder().addGrid(classifier.learningRate(), new double[] {0.001, 0.003})
                 .build();

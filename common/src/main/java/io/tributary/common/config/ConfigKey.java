@@ -3,6 +3,7 @@ package io.tributary.common.config;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -23,6 +24,8 @@ public final class ConfigKey<T> {
     private final String doc;
     private Function<T, String> formatter = String::valueOf;
     private List<String> formerNames = List.of();
+    private Function<Map<String, ?>, T> derivedDefault;
+    private String derivedDefaultText;
 
     private ConfigKey(String name, Class<T> type, T defaultValue, Function<String, T> parser,
                       Predicate<T> rule, String ruleText, String doc) {
@@ -135,6 +138,21 @@ public final class ConfigKey<T> {
         return this;
     }
 
+    /**
+     * Makes this key's default depend on another key's value, one default per value of that enum key:
+     * where this key is not given, {@link #valueIn} takes {@code byValue} of the other key's value, and
+     * {@link #formattedDefault} lists them all ("by sync: param-avg 0.003, ...").
+     */
+    public <S extends Enum<S>> ConfigKey<T> defaultBy(ConfigKey<S> other, Function<S, T> byValue) {
+        if (defaultValue != null) {
+            throw new IllegalStateException(name + " has a fixed default; a default by " + other.name + " replaces it");
+        }
+        this.derivedDefault = values -> byValue.apply(other.valueIn(values));
+        this.derivedDefaultText = "by " + other.name + ": " + String.join(", ", Arrays.stream(other.type.getEnumConstants())
+                .map(v -> other.format(v) + " " + format(byValue.apply(v))).toList());
+        return this;
+    }
+
     public List<String> formerNames() {
         return formerNames;
     }
@@ -156,8 +174,12 @@ public final class ConfigKey<T> {
         return value == null ? "" : formatter.apply(value);
     }
 
-    /** The default as it is written in a config file, or {@code null} when there is none. */
+    /**
+     * The default as it is written in a config file, the defaults by another key's value where it depends
+     * on one ({@link #defaultBy}), or {@code null} when there is none.
+     */
     public String formattedDefault() {
+        if (derivedDefaultText != null) return derivedDefaultText;
         return defaultValue == null ? null : format(defaultValue);
     }
 
@@ -166,13 +188,18 @@ public final class ConfigKey<T> {
     }
 
     /** This key's value among merged key/value pairs (defaults, file, flags): parsed and checked, or the default. */
-    public T valueIn(java.util.Map<String, ?> values) {
+    public T valueIn(Map<String, ?> values) {
         Object raw = values.get(name);
-        return raw == null ? check(defaultValue) : parse(raw);
+        return raw != null ? parse(raw) : check(defaultIn(values));
+    }
+
+    /** The default this key takes among {@code values}: its own, or the one by another key's value ({@link #defaultBy}). */
+    public T defaultIn(Map<String, ?> values) {
+        return derivedDefault != null ? derivedDefault.apply(values) : defaultValue;
     }
 
     /** Like {@link #valueIn} for a key without a default: {@code null} when not given. */
-    public T optionalIn(java.util.Map<String, ?> values) {
+    public T optionalIn(Map<String, ?> values) {
         Object raw = values.get(name);
         return raw == null ? null : parse(raw);
     }

@@ -14,6 +14,7 @@ import org.nd4j.shade.yaml.snakeyaml.events.ScalarEvent;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +85,7 @@ public final class ConfigLoader {
         try {
             byte[] yaml;
             // Read at most one byte past the limit, whatever the file claims to be (a FIFO or /dev/zero has no size).
-            try (java.io.InputStream in = Files.newInputStream(file)) {
+            try (InputStream in = Files.newInputStream(file)) {
                 yaml = in.readNBytes((int) MAX_FILE_BYTES + 1);
             }
             if (yaml.length > MAX_FILE_BYTES) {

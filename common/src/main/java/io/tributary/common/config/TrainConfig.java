@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import static io.tributary.common.config.TrainKeys.*;
 
@@ -92,8 +93,7 @@ public record TrainConfig(
                 BATCH_SIZE_PER_WORKER.valueIn(values),
                 AVERAGING_FREQUENCY.valueIn(values),
                 REPLICAS.valueIn(values),
-                values.get(LEARNING_RATE.name()) != null ? LEARNING_RATE.valueIn(values)
-                        : SYNC.valueIn(values).defaultLearningRate(),
+                LEARNING_RATE.valueIn(values),
                 SEED.valueIn(values),
                 OVERWRITE.valueIn(values),
                 FORCE_UNLOCK.valueIn(values),
@@ -159,7 +159,7 @@ public record TrainConfig(
 
     /** Layer sizes as {@link TrainKeys#HIDDEN} writes them: [256, 128] is {@code "256,128"}. */
     private static String hiddenText(List<Integer> sizes) {
-        return sizes.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
+        return sizes.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
 
     /** A copy with the Spark master the job actually runs on. */

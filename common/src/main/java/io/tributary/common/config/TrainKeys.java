@@ -1,5 +1,6 @@
 package io.tributary.common.config;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** Every key of a training job, with its default, rule and documentation. File keys and long flags share these names. */
@@ -41,7 +42,7 @@ public final class TrainKeys {
     public static final ConfigKey<BadRecordPolicy> ON_BAD_RECORD = ConfigKey.enumKey("on-bad-record",
             BadRecordPolicy.FAIL, BadRecordPolicy.class, BadRecordPolicy::label,
             "A bad record (unreadable image, label out of range, NaN feature, short row) fails the run, or is skipped and counted.");
-    public static final ConfigKey<CacheLevel> CACHE = ConfigKey.enumKey("cache", CacheLevel.MEMORY, CacheLevel.class,
+    public static final ConfigKey<CacheLevel> CACHE = ConfigKey.enumKey("cache", CacheLevel.MEMORY_AND_DISK, CacheLevel.class,
             CacheLevel::label, "Where executors keep their batches between epochs.");
     public static final ConfigKey<String> OUTPUT = ConfigKey.stringKey("output", null,
             "Run directory (local path or Hadoop URI) for model.zip, metrics.json and metadata.json.");
@@ -74,9 +75,9 @@ public final class TrainKeys {
             "Model replicas averaged each round with param-avg, each fitting its own share of the data; the model"
                     + " depends on it, not on the executors that run them. 0: the executors' cores when training"
                     + " starts. Recorded in metadata.json and checkpoints; a resume keeps it.");
-    public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", 3e-3, 0.0, 1.0,
-            "Adam learning rate; by default 0.003 with parameter averaging and 0.001 with shared gradients,"
-            + " as docs/performance.md's time-to-accuracy table supports.");
+    public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", null, 0.0, 1.0,
+            "Adam learning rate; its default depends on --sync, as docs/performance.md's time-to-accuracy table"
+            + " supports").defaultBy(SYNC, SyncMode::defaultLearningRate);
     public static final ConfigKey<Long> SEED = ConfigKey.longKey("seed", 42L,
             "Seed for weight initialisation, shuffling and splitting; with param-avg, the same data, config, seed"
                     + " and replicas give the same model bytes on any master (docs/reliability.md).");
@@ -143,7 +144,7 @@ public final class TrainKeys {
      */
     public static List<Integer> hiddenSizes(String text) {
         String[] parts = text.trim().split("\\s*,\\s*", -1);
-        List<Integer> sizes = new java.util.ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
         for (String part : parts) {
             int size = part.matches("\\d{1,6}") ? Integer.parseInt(part) : 0;
             if (size < 1 || size > MAX_HIDDEN_SIZE || parts.length > MAX_HIDDEN_LAYERS) {

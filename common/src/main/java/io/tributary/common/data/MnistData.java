@@ -1,6 +1,7 @@
 package io.tributary.common.data;
 
 import java.io.Serializable;
+import java.util.Arrays;
 
 /**
  * Labelled images in the MNIST layout: {@code count} images of {@code rows x cols} unsigned bytes,
@@ -21,7 +22,7 @@ public record MnistData(int count, int rows, int cols, int numClasses, byte[] pi
             return this;
         }
         int px = rows * cols;
-        return new MnistData(n, rows, cols, numClasses, java.util.Arrays.copyOf(pixels, n * px),
-                java.util.Arrays.copyOf(labels, n));
+        return new MnistData(n, rows, cols, numClasses, Arrays.copyOf(pixels, n * px),
+                Arrays.copyOf(labels, n));
     }
 }

@@ -2,19 +2,24 @@ package io.tributary.common.io;
 
 import io.tributary.common.InputException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
+import org.apache.hadoop.fs.permission.FsPermission;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -62,7 +67,7 @@ public final class HadoopFs {
     /** Sets a key unless a site file, Spark ({@code spark.hadoop.*}) or code already set it; Hadoop's own defaults do not count. */
     static void setUnlessUserSet(Configuration conf, String key, String value) {
         String[] sources = conf.getPropertySources(key);
-        boolean onlyDefaults = sources == null || java.util.Arrays.stream(sources)
+        boolean onlyDefaults = sources == null || Arrays.stream(sources)
                 .allMatch(s -> s.endsWith("-default.xml"));
         if (onlyDefaults) {
             conf.set(key, value, "tributary default");
@@ -83,7 +88,7 @@ public final class HadoopFs {
         }
         Path path;
         if (uri == null || uri.getScheme() == null) {
-            path = new Path("file", null, new java.io.File(location).getAbsolutePath());
+            path = new Path("file", null, new File(location).getAbsolutePath());
         } else {
             path = new Path(uri);
         }
@@ -133,12 +138,12 @@ public final class HadoopFs {
      * by its class, with the nearest message above it, which names the hosts.
      */
     public static String describe(Throwable e) {
-        java.util.List<Throwable> chain = new java.util.ArrayList<>();
+        List<Throwable> chain = new ArrayList<>();
         for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) chain.add(t);
         Throwable root = chain.get(chain.size() - 1);
         for (Throwable t : chain) {
             // The outermost: Hadoop's wrapper names both ends ("Call From a to host:port ..."), the root only "refused".
-            if (t instanceof ConnectException || t instanceof java.net.NoRouteToHostException) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
                 String m = message(t);
                 return "the filesystem is unreachable (" + (m != null ? firstLine(m) : t.getClass().getSimpleName()) + ")";
             }
@@ -146,7 +151,7 @@ public final class HadoopFs {
         if (root instanceof UnknownHostException) {
             return "unknown host " + root.getMessage();
         }
-        if (root instanceof org.apache.hadoop.fs.UnsupportedFileSystemException
+        if (root instanceof UnsupportedFileSystemException
                 || String.valueOf(root.getMessage()).startsWith("No FileSystem for scheme")) {
             return "no Hadoop filesystem is available for this scheme (" + root.getMessage() + ")";
         }
@@ -177,7 +182,7 @@ public final class HadoopFs {
     /** Writes a stream's content. */
     @FunctionalInterface
     public interface StreamWriter {
-        void write(org.apache.hadoop.fs.FSDataOutputStream out) throws IOException;
+        void write(FSDataOutputStream out) throws IOException;
     }
 
     /**
@@ -191,7 +196,7 @@ public final class HadoopFs {
     }
 
     /** Writes a just-created stream, syncs and closes it, keeping the first error (see {@link #createSynced}). */
-    static void writeSynced(org.apache.hadoop.fs.FSDataOutputStream out, StreamWriter writer) throws IOException {
+    static void writeSynced(FSDataOutputStream out, StreamWriter writer) throws IOException {
         try {
             writer.write(out);
             out.hsync();

@@ -1,5 +1,6 @@
 package io.tributary.common.model;
 
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One layer for Conv2D (k x k, stride 1, no padding, bias) → ReLU → MaxPool (p x p, stride p),
@@ -73,7 +75,7 @@ public class ConvPoolRelu extends FeedForwardLayer {
     }
 
     @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+    public Layer instantiate(NeuralNetConfiguration conf,
                                                         Collection<TrainingListener> listeners, int layerIndex,
                                                         INDArray layerParamsView, boolean initializeParams,
                                                         DataType networkDataType) {
@@ -142,12 +144,12 @@ public class ConvPoolRelu extends FeedForwardLayer {
     @Override
     public boolean equals(Object o) {
         return o instanceof ConvPoolRelu other && super.equals(o) && kernel == other.kernel && pool == other.pool
-                && java.util.Objects.equals(poolName, other.poolName);
+                && Objects.equals(poolName, other.poolName);
     }
 
     @Override
     public int hashCode() {
-        return 31 * (31 * (31 * super.hashCode() + kernel) + pool) + java.util.Objects.hashCode(poolName);
+        return 31 * (31 * (31 * super.hashCode() + kernel) + pool) + Objects.hashCode(poolName);
     }
 
     private static InputType.InputTypeConvolutional convolutional(InputType inputType) {

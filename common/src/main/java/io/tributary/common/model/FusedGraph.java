@@ -1,35 +1,22 @@
 package io.tributary.common.model;
 
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.GradientNormalization;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link FusedLayers}' rewrite for a computation graph: a convolution (ReLU) vertex whose only consumer
@@ -146,7 +133,7 @@ public final class FusedGraph {
     }
 
     /** {@code name}, or {@code name-2}, {@code name-3}... : the first that names no vertex or input of {@code conf} nor one in {@code taken}. */
-    private static String freeName(ComputationGraphConfiguration conf, java.util.Set<String> taken, String name) {
+    private static String freeName(ComputationGraphConfiguration conf, Set<String> taken, String name) {
         String candidate = name;
         for (int n = 2; conf.getVertices().containsKey(candidate) || conf.getNetworkInputs().contains(candidate)
                 || taken.contains(candidate); n++) {
@@ -161,7 +148,7 @@ public final class FusedGraph {
      * order, under each order DL4J may use for either (the one cached in the configuration, the one it computes).
      */
     private static boolean sameParameterLayout(ComputationGraphConfiguration a, ComputationGraphConfiguration b) {
-        java.util.Set<List<String>> layouts = new java.util.HashSet<>();
+        Set<List<String>> layouts = new HashSet<>();
         for (ComputationGraphConfiguration c : List.of(a, b)) {
             if (c.getTopologicalOrderStr() != null) {
                 layouts.add(parameterLayout(c, c.getTopologicalOrderStr()));

@@ -1,7 +1,6 @@
 package io.tributary.common.model;
 
 import io.tributary.common.InputException;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -108,7 +107,7 @@ final class KerasLayout {
         }
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        for (org.deeplearning4j.nn.api.Layer layer : imported.getLayers()) {
+        for (org.deeplearning4j.nn.api.Layer layer : imported.getLayers()) {  // Layer: another class of this name is also imported
             String name = layer.conf().getLayer().getLayerName();
             copy(layer.paramTable(), graph.getLayer(name), rowSources.get(name));
         }
@@ -265,7 +264,7 @@ final class KerasLayout {
         return rows;
     }
 
-    private static void copy(Map<String, INDArray> from, org.deeplearning4j.nn.api.Layer to, int[] rowSource) {
+    private static void copy(Map<String, INDArray> from, org.deeplearning4j.nn.api.Layer to, int[] rowSource) {  // Layer: another class of this name is also imported
         for (Map.Entry<String, INDArray> p : from.entrySet()) {
             INDArray value = p.getValue();
             if (rowSource != null && p.getKey().equals("W")) {

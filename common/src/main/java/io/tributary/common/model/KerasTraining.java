@@ -70,7 +70,7 @@ final class KerasTraining {
         conf.setNetworkOutputs(outputs);
         ComputationGraph graph = new ComputationGraph(conf);
         graph.init();
-        for (org.deeplearning4j.nn.api.Layer layer : imported.getLayers()) {
+        for (org.deeplearning4j.nn.api.Layer layer : imported.getLayers()) {  // Layer: another class of this name is also imported
             graph.getLayer(layer.conf().getLayer().getLayerName()).setParams(layer.params().dup());
         }
         return graph;

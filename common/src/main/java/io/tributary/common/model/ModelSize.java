@@ -3,8 +3,8 @@ package io.tributary.common.model;
 import io.tributary.common.InputException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,6 +1,7 @@
 package io.tributary.common.registry;
 
 import io.tributary.common.config.Metric;
+
 import java.util.Locale;
 import java.util.OptionalDouble;
 

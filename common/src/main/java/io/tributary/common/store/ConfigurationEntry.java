@@ -1,10 +1,12 @@
 package io.tributary.common.store;
 
+import io.tributary.common.InputException;
 import io.tributary.common.config.TrainKeys;
+import io.tributary.common.io.Json;
 import io.tributary.common.model.ModelSize;
 import io.tributary.common.model.NetworkConfig;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.shade.jackson.core.JsonParser;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,7 +35,7 @@ final class ConfigurationEntry {
     static final int MAX_DEPTH = 64;
     /** Refuses duplicate keys: Jackson's tree keeps the last, its type binding reads the first. */
     private static final ObjectMapper TREE = new ObjectMapper()
-            .enable(org.nd4j.shade.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /** A parsed configuration and the number of parameters its layers have. */
     record Parsed(NetworkConfig configuration, long numParams) {
@@ -62,7 +65,7 @@ final class ConfigurationEntry {
         NetworkConfig conf;
         try {
             conf = NetworkConfig.fromTrustedJson(TREE.writeValueAsString(tree));   // what was checked, not the raw text
-        } catch (io.tributary.common.InputException e) {
+        } catch (InputException e) {
             throw refuse(source, entry, "describes a network Tributary cannot train: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
             throw refuse(source, entry, "is not a DL4J " + (tree.has("vertices") ? "ComputationGraph" : "MultiLayerNetwork")
@@ -76,7 +79,7 @@ final class ConfigurationEntry {
                     + firstLine(String.valueOf(e.getMessage())) + ")");
         }
         if (numParams > MAX_PARAMETERS) {
-            throw refuse(source, entry, String.format(java.util.Locale.ROOT, "describes a network of"
+            throw refuse(source, entry, String.format(Locale.ROOT, "describes a network of"
                     + " %,d parameters, more than %s %,d; nothing was allocated for them", numParams,
                     ModelSize.KEY, MAX_PARAMETERS));
         }
@@ -84,7 +87,7 @@ final class ConfigurationEntry {
     }
 
     private static void checkDepth(String source, String entry, String json) {
-        if (io.tributary.common.io.Json.depth(json) > MAX_DEPTH) {
+        if (Json.depth(json) > MAX_DEPTH) {
             throw refuse(source, entry, "nests deeper than " + MAX_DEPTH + " levels");
         }
     }
@@ -121,9 +124,9 @@ final class ConfigurationEntry {
     }
 
     /** The error for a zip's entry, or for a configuration file of its own when {@code entry} is null. */
-    private static io.tributary.common.InputException refuse(String source, String entry, String problem) {
+    private static InputException refuse(String source, String entry, String problem) {
         return entry != null ? ModelZipReader.refuse(source, entry, problem)
-                : new io.tributary.common.InputException("Model configuration " + source + " " + problem);
+                : new InputException("Model configuration " + source + " " + problem);
     }
 
     private static String firstLine(String s) {

@@ -30,7 +30,7 @@ class ConfigLoaderTest {
             if (key == TrainKeys.DATA || key == TrainKeys.OUTPUT) continue;
             assertTrue(loaded.containsKey(key.name()), key.name());
             Object value = loaded.get(key.name());
-            assertEquals(key.formattedDefault(), value == null ? null : formatted(key, value), key.name());
+            assertEquals(defaultText(key), value == null ? null : formatted(key, value), key.name());
         }
     }
 
@@ -42,6 +42,14 @@ class ConfigLoaderTest {
         assertEquals(0.001, ConfigLoader.load(null, shared).learningRate());
         shared.put("learning-rate", 0.002);
         assertEquals(0.002, ConfigLoader.load(null, shared).learningRate(), "a given rate wins");
+        assertEquals("by sync: param-avg 0.003, shared-gradients 0.001, dl4j-param-avg 0.003",
+                TrainKeys.LEARNING_RATE.formattedDefault(), "--help and tributary config show the defaults by sync mode");
+    }
+
+    /** The default a key takes when nothing is given, as the key writes it ({@code null}: none). */
+    private static <T> String defaultText(ConfigKey<T> key) {
+        T value = key.defaultIn(required());
+        return value == null ? null : key.format(value);
     }
 
     /** A value of asMap written as the key writes it (asMap holds enums by their label). */

@@ -1,9 +1,11 @@
 package io.tributary.common.data;
 
+import com.sun.management.ThreadMXBean;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -13,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * an {@link InvalidDataException}, and for uncompressed files never allocates much more than the file.
  */
 class IdxReaderFuzzTest {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS =
+            (ThreadMXBean) ManagementFactory.getThreadMXBean();
     /**
      * Stream buffers, small objects and one-off class initialization on the first use of an error path:
      * what the reader may allocate whatever the file's size, far below what a header claiming thousands
@@ -90,9 +92,9 @@ class IdxReaderFuzzTest {
                 return b;
             }
             case 2: // truncate
-                return java.util.Arrays.copyOf(original, rng.nextInt(original.length));
+                return Arrays.copyOf(original, rng.nextInt(original.length));
             case 3: { // extend
-                return java.util.Arrays.copyOf(original, original.length + 1 + rng.nextInt(32));
+                return Arrays.copyOf(original, original.length + 1 + rng.nextInt(32));
             }
             default:
                 return original.clone();

@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -84,7 +86,7 @@ class MnistDirectoryTest {
     @Test
     void fingerprintIsOfTheBytesThatWereRead() throws Exception {
         Path d = IdxFixtures.writeLearnable(tmp.resolve("d"), 10, 5, 8, 5, true);
-        Map<String, String> stored = new java.util.LinkedHashMap<>();
+        Map<String, String> stored = new LinkedHashMap<>();
         for (String name : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")) {
             stored.put(name, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
@@ -107,7 +109,7 @@ class MnistDirectoryTest {
     void fingerprintCoversBytesAfterTheLastGzipMember() throws Exception {
         Path d = IdxFixtures.writeLearnable(tmp.resolve("d"), 10, 5, 8, 6, true);
         Path labels = d.resolve("t10k-labels-idx1-ubyte.gz");
-        Files.write(labels, new byte[] {0, 0, 0}, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(labels, new byte[] {0, 0, 0}, StandardOpenOption.APPEND);
         MnistDirectory dir = dir(d);
         dir.read(MnistDirectory.Split.TRAIN);
         dir.read(MnistDirectory.Split.TEST);

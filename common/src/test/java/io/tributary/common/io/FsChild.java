@@ -6,9 +6,11 @@ import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -48,7 +50,7 @@ public final class FsChild {
 
     private static void claim(HadoopFs.Location base, int rounds, String id, int claimants) throws Exception {
         for (int r = 0; r < rounds; r++) {
-            java.nio.file.Path dir = java.nio.file.Path.of(base.path().toUri().getPath(), String.valueOf(r));
+            Path dir = Path.of(base.path().toUri().getPath(), String.valueOf(r));
             Files.createDirectories(dir);
             Files.createFile(dir.resolve("ready-" + id));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -65,17 +67,17 @@ public final class FsChild {
         }
     }
 
-    private static long ready(java.nio.file.Path dir) throws java.io.IOException {
-        try (Stream<java.nio.file.Path> s = Files.list(dir)) {
+    private static long ready(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("ready-")).count();
         }
     }
 
     /** Starts this class in a new JVM with the test's class path. */
     public static Process start(List<String> jvmOptions, File stdout, File stderr, String... args)
-            throws java.io.IOException {
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-opens")).forEach(cmd::add);
         cmd.addAll(jvmOptions);

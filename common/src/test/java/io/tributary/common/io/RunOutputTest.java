@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -39,7 +40,7 @@ class RunOutputTest {
         o.finish();
         assertEquals("new", Files.readString(out.resolve("model.zip")));
         assertArrayEquals(new String[] {"model.zip"}, names(out));
-        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-r-----", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(out.resolve("model.zip"))), "no access for others by default");
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.common.model;
 
+import io.tributary.common.store.ModelStore;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -15,7 +16,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
-import io.tributary.common.store.ModelStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -29,7 +29,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -115,8 +118,8 @@ class FusedGraphTest {
     /** Parameter names and shapes in the order of the parameter vector (paramTable's views, by their offset in it). */
     private static List<String> layout(Network n) {
         return n.paramTable().entrySet().stream()
-                .sorted(java.util.Comparator.comparingLong(e -> e.getValue().offset()))
-                .map(e -> e.getKey() + java.util.Arrays.toString(e.getValue().shape()) + "@" + e.getValue().offset())
+                .sorted(Comparator.comparingLong(e -> e.getValue().offset()))
+                .map(e -> e.getKey() + Arrays.toString(e.getValue().shape()) + "@" + e.getValue().offset())
                 .toList();
     }
 
@@ -264,7 +267,7 @@ class FusedGraphTest {
         // A fused layer that does not know its pooling layer's name (as one built by hand) gets <name>-pool,
         // here taken already: the next free name.
         ComputationGraphConfiguration anonymous = fused.clone();
-        var vertex = (org.deeplearning4j.nn.conf.graph.LayerVertex) anonymous.getVertices().get("c");
+        var vertex = (LayerVertex) anonymous.getVertices().get("c");
         var f = (ConvPoolRelu) vertex.getLayerConf().getLayer();
         vertex.getLayerConf().setLayer(new ConvPoolRelu.Builder(f.getKernel(), f.getPool()).nIn(f.getNIn())
                 .nOut(f.getNOut()).name("c").build());
@@ -294,8 +297,8 @@ class FusedGraphTest {
         }
         ComputationGraph plain = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
         // the pooling vertices' own names are not kept by the fused layer; the parameters' names are
-        assertEquals(java.util.Set.copyOf(twoBranches().getVertices().keySet()),
-                java.util.Set.copyOf(plain.getConfiguration().getVertices().keySet()), "the original vertices, by name");
+        assertEquals(Set.copyOf(twoBranches().getVertices().keySet()),
+                Set.copyOf(plain.getConfiguration().getVertices().keySet()), "the original vertices, by name");
         assertEquals(init(twoBranches()).paramTable().keySet(), plain.paramTable().keySet());
         assertFalse(FusedGraph.isFused(plain.getConfiguration()));
         assertEquals(fused.params(), plain.params());

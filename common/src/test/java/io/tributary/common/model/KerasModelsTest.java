@@ -6,8 +6,10 @@ import io.tributary.common.io.Json;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
@@ -120,7 +122,7 @@ class KerasModelsTest {
         assertOutputs(ref.output(), output(net, ref.input()));
     }
 
-    private static void assertUpdaters(Stream<org.deeplearning4j.nn.conf.layers.Layer> layers, double lr) {
+    private static void assertUpdaters(Stream<Layer> layers, double lr) {
         List<IUpdater> updaters = layers.filter(l -> l instanceof BaseLayer b && !(l instanceof LossLayer))
                 .map(l -> ((BaseLayer) l).getIUpdater()).toList();
         assertFalse(updaters.isEmpty());
@@ -136,8 +138,8 @@ class KerasModelsTest {
         Reference ref = Reference.of("two_branch.json");
         assertOutputs(ref.output(), output(graph, ref.input()));
         assertUpdaters(graph.getConfiguration().getVertices().values().stream()
-                .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex)
-                .map(v -> ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf().getLayer()), 0.001);
+                .filter(v -> v instanceof LayerVertex)
+                .map(v -> ((LayerVertex) v).getLayerConf().getLayer()), 0.001);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.tributary.common.model;
 
+import io.tributary.common.config.ConfigException;
+import io.tributary.common.store.ModelStore;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -19,10 +21,13 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.File;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -104,7 +109,7 @@ class ModelZooTest {
         assertTrue(g1.amaxNumber().doubleValue() > 0, "a non-trivial gradient");
         assertClose(g1, g2, 1e-4, "gradients");
         long convParams = 32 + 32 * 9;
-        INDArray convGrad = g1.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, convParams));
+        INDArray convGrad = g1.get(NDArrayIndex.interval(0, convParams));
         assertTrue(convGrad.amaxNumber().doubleValue() > 0, "the convolution gets a gradient");
     }
 
@@ -144,7 +149,7 @@ class ModelZooTest {
     @Test
     void anUnknownModelNameIsRefusedNamingTheKnownOnes() {
         assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn, lenet5, mlp, vgg-small",
-                assertThrows(io.tributary.common.config.ConfigException.class, () -> ModelZoo.build("resnet",
+                assertThrows(ConfigException.class, () -> ModelZoo.build("resnet",
                         new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).getMessage());
     }
 
@@ -263,8 +268,8 @@ class ModelZooTest {
         MultiLayerNetwork net = built(28, 28);
         net.fit(images(1, 28, 28, 11), labels());
         File file = dir.resolve("model.zip").toFile();
-        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(file.toPath())) {
-            io.tributary.common.store.ModelStore.write(io.tributary.common.model.Network.of(net), out);
+        try (OutputStream out = Files.newOutputStream(file.toPath())) {
+            ModelStore.write(Network.of(net), out);
         }
         MultiLayerNetwork loaded = ModelSerializer.restoreMultiLayerNetwork(file, true);
         assertInstanceOf(ConvolutionLayer.class, loaded.getLayerWiseConfigurations().getConf(0).getLayer());
@@ -288,8 +293,8 @@ class ModelZooTest {
         assertEquals('f', fOrder.ordering());
         assertEquals(net.output(x), net.output(fOrder));
         INDArray padded = Nd4j.zeros(DataType.FLOAT, BATCH + 2, 1, 28, 28);
-        padded.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, BATCH + 2)).assign(x);
-        INDArray offsetView = padded.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, BATCH + 2));
+        padded.get(NDArrayIndex.interval(2, BATCH + 2)).assign(x);
+        INDArray offsetView = padded.get(NDArrayIndex.interval(2, BATCH + 2));
         assertTrue(offsetView.offset() > 0);
         assertEquals(net.output(x), net.output(offsetView));
     }

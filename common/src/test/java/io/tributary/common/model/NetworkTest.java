@@ -1,5 +1,6 @@
 package io.tributary.common.model;
 
+import io.tributary.common.InputException;
 import io.tributary.common.store.ModelStore;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -83,7 +84,7 @@ class NetworkTest {
                 .addLayer("o1", new OutputLayer.Builder().nIn(4).nOut(2).activation(Activation.SOFTMAX).build(), "in")
                 .addLayer("o2", new OutputLayer.Builder().nIn(4).nOut(2).activation(Activation.SOFTMAX).build(), "in")
                 .setOutputs("o1", "o2").build();
-        var e = assertThrows(io.tributary.common.InputException.class, () -> NetworkConfig.of(two));
+        var e = assertThrows(InputException.class, () -> NetworkConfig.of(two));
         assertTrue(e.getMessage().contains("2 outputs [o1, o2]"), e.getMessage());
     }
 }

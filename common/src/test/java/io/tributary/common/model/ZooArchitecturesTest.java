@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collections;
@@ -192,11 +193,11 @@ class ZooArchitecturesTest {
                 }
                 INDArray y = oneHot(classes, 2);
                 MultiLayerNetwork net = FusedStack.forBackend(init(ModelZoo.build(name, s, 1e-3, 5)));
-                double initial = net.score(new org.nd4j.linalg.dataset.DataSet(x, y));
+                double initial = net.score(new DataSet(x, y));
                 for (int step = 0; step < 30; step++) {
                     net.fit(x, y);
                 }
-                double after = net.score(new org.nd4j.linalg.dataset.DataSet(x, y));
+                double after = net.score(new DataSet(x, y));
                 INDArray predicted = net.output(x).argMax(1);
                 long right = predicted.eq(Nd4j.createFromArray(classes).castTo(predicted.dataType()))
                         .castTo(DataType.INT).sumNumber().longValue();

@@ -6,16 +6,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -44,7 +51,7 @@ class ModelStoreAttackTest {
     /** Refused by both ways of reading; returns the message. */
     private static String refused(byte[] zip, String... expected) {
         String message = null;
-        for (Function<byte[], Object> reader : java.util.List.<Function<byte[], Object>>of(
+        for (Function<byte[], Object> reader : List.<Function<byte[], Object>>of(
                 b -> ModelStore.read("attack.zip", new ByteArrayInputStream(b)),
                 b -> ModelStore.readConfiguration("attack.zip", new ByteArrayInputStream(b)))) {
             InputException e = assertThrows(InputException.class, () -> reader.apply(zip));
@@ -172,7 +179,7 @@ class ModelStoreAttackTest {
 
     private static int dataHeaderOffset(byte[] array) {
         try {
-            var in = new java.io.DataInputStream(new ByteArrayInputStream(array));
+            var in = new DataInputStream(new ByteArrayInputStream(array));
             in.readUTF();
             long n = in.readLong();
             in.readUTF();
@@ -185,7 +192,7 @@ class ModelStoreAttackTest {
 
     private static long dataLength(byte[] array) {
         try {
-            var in = new java.io.DataInputStream(new ByteArrayInputStream(array, dataHeaderOffset(array), array.length));
+            var in = new DataInputStream(new ByteArrayInputStream(array, dataHeaderOffset(array), array.length));
             in.readUTF();
             return in.readLong();
         } catch (IOException e) {
@@ -196,7 +203,7 @@ class ModelStoreAttackTest {
     private static byte[] withDataLength(byte[] array, long length) {
         try {
             int at = dataHeaderOffset(array);
-            var in = new java.io.DataInputStream(new ByteArrayInputStream(array, at, array.length));
+            var in = new DataInputStream(new ByteArrayInputStream(array, at, array.length));
             String mode = in.readUTF();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             out.write(array, 0, at);
@@ -214,13 +221,13 @@ class ModelStoreAttackTest {
     /** The shape buffer's last dimension replaced (rank 2: [2, 1, n, ...]). */
     private static byte[] withShapeDim(byte[] array, long dim) {
         try {
-            var in = new java.io.DataInputStream(new ByteArrayInputStream(array));
+            var in = new DataInputStream(new ByteArrayInputStream(array));
             String mode = in.readUTF();
             in.readLong();
             String type = in.readUTF();
             int valuesAt = 2 + mode.length() + 8 + 2 + type.length();
             byte[] out = array.clone();
-            java.nio.ByteBuffer.wrap(out).putLong(valuesAt + 2 * 8, dim);
+            ByteBuffer.wrap(out).putLong(valuesAt + 2 * 8, dim);
             return out;
         } catch (IOException e) {
             throw new AssertionError(e);
@@ -232,13 +239,13 @@ class ModelStoreAttackTest {
         // The updater's {"@class": "...Adam", ...} rewritten as ["java.net.URL", {...}], which Jackson also reads.
         byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> {
             try {
-                var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+                var mapper = new ObjectMapper();
                 var tree = mapper.readTree(json);
                 var adam = findAdam(tree, mapper);
                 assertNotNull(adam, "the configuration names Adam");
                 return mapper.writeValueAsBytes(tree);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         assertTrue(new String(ModelZipFixtures.entries(zip).get("configuration.json"), StandardCharsets.UTF_8)
@@ -263,13 +270,13 @@ class ModelStoreAttackTest {
         // ["java.net.URL", {...}, 1]: Jackson resolves the class before it finds the array too long.
         byte[] zip = ModelZipFixtures.editing(model, "configuration.json", json -> {
             try {
-                var mapper = new org.nd4j.shade.jackson.databind.ObjectMapper();
+                var mapper = new ObjectMapper();
                 var tree = mapper.readTree(json);
                 assertNotNull(findAdam(tree, mapper), "the configuration names Adam");
                 return mapper.writeValueAsString(tree).replace("[\"java.net.URL\",", "[\"java.net.URL\", 1,")
                         .getBytes(StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         refused(zip, "names class \"java.net.URL\"");
@@ -295,14 +302,14 @@ class ModelStoreAttackTest {
     }
 
     /** Rewrites the first {"@class": "...Adam", ...} under {@code node} as ["java.net.URL", {...}]; returns its field. */
-    private static String findAdam(org.nd4j.shade.jackson.databind.JsonNode node,
-                                   org.nd4j.shade.jackson.databind.ObjectMapper mapper) {
-        if (node instanceof org.nd4j.shade.jackson.databind.node.ObjectNode object) {
+    private static String findAdam(JsonNode node,
+                                   ObjectMapper mapper) {
+        if (node instanceof ObjectNode object) {
             for (var it = object.fields(); it.hasNext(); ) {
                 var field = it.next();
                 var value = field.getValue();
                 if (value.isObject() && value.path("@class").asText().endsWith(".Adam")) {
-                    ((org.nd4j.shade.jackson.databind.node.ObjectNode) value).remove("@class");
+                    ((ObjectNode) value).remove("@class");
                     object.set(field.getKey(), mapper.createArrayNode().add("java.net.URL").add(value));
                     return field.getKey();
                 }

@@ -1,8 +1,9 @@
 package io.tributary.common.store;
 
-import io.tributary.common.model.NetworkConfig;
+import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -87,7 +89,7 @@ class ModelStoreTest {
 
     @Test
     void modelsWithoutUpdaterStateOrOfOtherLayersRead() throws Exception {
-        for (var updater : new org.nd4j.linalg.learning.config.IUpdater[] {new Sgd(0.1), new Nesterovs(0.1, 0.9)}) {
+        for (var updater : new IUpdater[] {new Sgd(0.1), new Nesterovs(0.1, 0.9)}) {
             MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).updater(updater).list()
                     .layer(new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.TANH).build())
                     .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(4).nOut(2)
@@ -119,7 +121,7 @@ class ModelStoreTest {
         assertSame(net, ((Network.Stack) ModelStore.load(HadoopFs.resolve("model", dir.toString(), new Configuration()))).dl4j(), x);
         assertSame(net, ((Network.Stack) ModelStore.load(HadoopFs.resolve("model",
                 dir.resolve(ModelStore.MODEL_FILE).toString(), new Configuration()))).dl4j(), x);
-        var missing = assertThrows(io.tributary.common.InputException.class,
+        var missing = assertThrows(InputException.class,
                 () -> ModelStore.load(HadoopFs.resolve("model", dir.resolve("nope.zip").toString(), new Configuration())));
         assertTrue(missing.getMessage().endsWith("nope.zip does not exist"), missing.getMessage());
     }

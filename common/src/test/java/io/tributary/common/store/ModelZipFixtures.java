@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -112,7 +113,7 @@ public final class ModelZipFixtures {
         if (from.length != to.length) throw new IllegalArgumentException("lengths differ");
         byte[] out = bytes.clone();
         for (int i = 0; i + from.length <= out.length; i++) {
-            if (java.util.Arrays.equals(out, i, i + from.length, from, 0, from.length)) {
+            if (Arrays.equals(out, i, i + from.length, from, 0, from.length)) {
                 System.arraycopy(to, 0, out, i, to.length);
             }
         }

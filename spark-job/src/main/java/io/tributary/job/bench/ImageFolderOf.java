@@ -5,11 +5,11 @@ import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 
 /**
  * Writes an IDX split as an image folder: one subdirectory per label ("0".."9"), one grey PNG per

@@ -2,17 +2,20 @@ package io.tributary.job.bench;
 
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.MnistData;
-import io.tributary.common.model.ModelZoo;
-import io.tributary.job.spark.Nd4jThreads;
-import io.tributary.job.train.Batches;
 import io.tributary.common.data.RawBatch;
+import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
 import io.tributary.common.model.NetworkConfig;
+import io.tributary.job.spark.Nd4jThreads;
+import io.tributary.job.train.Batches;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
+import java.util.function.DoublePredicate;
 
 /** The baseline without Spark: the same network, data order and batch size, fitted in one process. */
 public final class SingleProcess {
@@ -40,7 +43,7 @@ public final class SingleProcess {
     /** As {@link #train(MnistData, MnistData, String, int, double, long, int, int)}, ending early after the
      *  first epoch whose held-out accuracy {@code stop} accepts. */
     public static List<Run> train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
-                                  long seed, int threads, int epochs, java.util.function.DoublePredicate stop) {
+                                  long seed, int threads, int epochs, DoublePredicate stop) {
         Nd4jThreads.ensure(threads);
         ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
         Network net = NetworkConfig.of(ModelZoo.build(model, shape, learningRate, seed)).forBackend().init(null);
@@ -52,7 +55,7 @@ public final class SingleProcess {
         double seconds = 0;
         for (int epoch = 1; epoch <= epochs; epoch++) {
             if (epoch > 1) {
-                java.util.Collections.shuffle(batches, new java.util.Random(seed + epoch));
+                Collections.shuffle(batches, new Random(seed + epoch));
             }
             long start = System.nanoTime();
             for (DataSet ds : batches) {

@@ -2,6 +2,7 @@ package io.tributary.job.cli;
 
 import io.tributary.common.config.ConfigKey;
 import io.tributary.common.config.RetrainKeys;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.config.TrainKeys;
 import picocli.CommandLine.Command;
 
@@ -19,6 +20,9 @@ public final class ConfigCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Retraining keys (retrain only):");
         table(RetrainKeys.ALL, List.of(RetrainKeys.REGISTRY));
+        System.out.println();
+        System.out.println("Scoring keys (evaluate: split; predict: both):");
+        table(ScoringKeys.PREDICT, List.of());
         return TributaryCli.EXIT_OK;
     }
 

@@ -12,6 +12,7 @@ import io.tributary.job.spark.SparkRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,7 +70,7 @@ public final class ConvertCommand implements Callable<Integer> {
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             spark.sparkContext().setLogLevel("WARN");
-            ExecutorWait.await(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()));
+            ExecutorWait.await(new JavaSparkContext(spark.sparkContext()));
             int i = 0;
             for (MnistDirectory.Split split : MnistDirectory.Split.values()) {
                 ExampleRows rows = IdxRows.read(spark, dir, split, 0);
@@ -87,7 +88,7 @@ public final class ConvertCommand implements Callable<Integer> {
             out.fs().delete(tmp, true);
             throw e;
         } finally {
-            SparkRuntime.stop(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()));
+            SparkRuntime.stop(new JavaSparkContext(spark.sparkContext()));
         }
         System.out.printf("Wrote %s/train (%d examples) and %s/test (%d examples) as Parquet%n", out, counts[0], out,
                 counts[1]);

@@ -1,15 +1,15 @@
 package io.tributary.job.cli;
 
-import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.DataSplit;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.config.TrainKeys;
-import io.tributary.job.read.DataReader;
-import io.tributary.job.read.ExampleRows;
-import org.apache.spark.sql.SparkSession;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
+import io.tributary.job.read.DataReader;
+import io.tributary.job.read.ExampleRows;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
@@ -19,8 +19,9 @@ import io.tributary.job.train.Trainer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
-import picocli.CommandLine.Command;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,7 +32,7 @@ import java.util.concurrent.Callable;
 
 /** {@code tributary evaluate}: distributed evaluation of a saved model; prints a JSON report. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        modelTransformer = EvaluateCommand.ReadOptions.class,
+        modelTransformer = EvaluateCommand.Options.class,
         description = "Evaluates a saved model on held-out data (an IDX directory's test split, or any format train"
                 + " reads) and prints accuracy, per-class precision/recall/F1, the confusion matrix, the mean loss and"
                 + " the misclassified examples it was surest of, as JSON.")
@@ -41,9 +42,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, paramLabel = "DIR_OR_URI",
             description = "The data: an IDX directory, Parquet/ORC/CSV files, an image folder, or table:NAME.")
     String data;
-    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
-            description = "Of an IDX directory: test (t10k files, default) or train.")
-    String split;
     @Option(names = "--master", paramLabel = "URL", description = "Spark master; default: spark-submit's, else local[*].")
     String master;
     @Option(names = "--verbose", description = "Print stack traces of errors.")
@@ -53,11 +51,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean trainSplit = switch (split) {
-            case "test" -> false;
-            case "train" -> true;
-            default -> throw new InputException("Invalid value \"" + split + "\" for --split: must be test or train");
-        };
+        DataSplit split = ScoringKeys.SPLIT.valueIn(KeyFlags.given(spec, ScoringKeys.EVALUATE));
+        boolean trainSplit = split == DataSplit.TRAIN;
         DataConfig read = DataConfig.from(KeyFlags.given(spec, TrainKeys.READ_KEYS));
         SparkConf sparkConf = SparkConfs.build("tributary-evaluate", master);
         Configuration hadoopConf = SparkConfs.hadoopConf(sparkConf);
@@ -80,17 +75,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
         out.put("data", data);
-        out.put("split", split);
+        out.put("split", split.label());
         out.putAll(report.toMap());
         System.out.println(Json.write(out));
         return TributaryCli.EXIT_OK;
     }
 
-    /** Adds the flags of how data is read. */
-    static final class ReadOptions implements CommandLine.IModelTransformer {
+    /** Adds the flags of how data is read and of which split. */
+    static final class Options implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec command) {
-            return KeyFlags.add(command, TrainKeys.READ_KEYS);
+            return KeyFlags.add(KeyFlags.add(command, TrainKeys.READ_KEYS), ScoringKeys.EVALUATE);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.tributary.common.config.ConfigKey;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,7 @@ final class KeyFlags {
     /** Adds one option per key to {@code command}. */
     static CommandSpec add(CommandSpec command, List<ConfigKey<?>> keys) {
         for (ConfigKey<?> key : keys) {
-            List<String> names = new java.util.ArrayList<>(List.of("--" + key.name()));
+            List<String> names = new ArrayList<>(List.of("--" + key.name()));
             key.formerNames().forEach(former -> names.add("--" + former));
             OptionSpec.Builder option = OptionSpec.builder(names.toArray(new String[0]));
             String def = key.formattedDefault();

@@ -2,9 +2,12 @@ package io.tributary.job.cli;
 
 import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.DataSplit;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.Json;
 import io.tributary.job.score.PredictJob;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,13 +19,17 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code tributary predict}: distributed batch scoring of data with a saved or registered model. */
-@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
-        modelTransformer = EvaluateCommand.ReadOptions.class,
+@Command(name = "predict", sortOptions = false,
+        modelTransformer = PredictCommand.Options.class,
         description = "Scores data with a model (a model.zip, or a registry's champion or version) on the executors and"
                 + " writes a directory of part files: the kept input columns (or an IDX example's index), prediction,"
                 + " prediction_label (where the model names its classes) and probability. For labelled data it also"
                 + " prints the accuracy and writes it to _tributary/metrics.json.")
 public final class PredictCommand implements Callable<Integer> {
+    // Not mixinStandardHelpOptions: its --version would clash with the registry's --version, and picocli then
+    // drops the mixin's --help with it.
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
     @Option(names = "--model", paramLabel = "URI", description = "model.zip, or a run directory holding one.")
     String model;
     @Option(names = "--registry", paramLabel = "URI", description = "A model registry: its champion scores, or --version.")
@@ -33,9 +40,6 @@ public final class PredictCommand implements Callable<Integer> {
             description = "The data: an IDX directory, Parquet/ORC/CSV files (a label column is optional), an image"
                     + " folder, or table:NAME.")
     String data;
-    @Option(names = "--split", defaultValue = "test", paramLabel = "SPLIT",
-            description = "Of an IDX directory: test (t10k files, default) or train.")
-    String split;
     @Option(names = "--output", required = true, paramLabel = "URI", description = "The output directory; must not exist.")
     String output;
     @Option(names = "--output-format", defaultValue = "parquet", paramLabel = "FORMAT",
@@ -44,9 +48,6 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--keep-cols", paramLabel = "COLS", split = ",",
             description = "Input columns copied to the output (tables and CSV), e.g. id,date.")
     List<String> keepCols;
-    @Option(names = "--batch-size", defaultValue = "" + PredictJob.DEFAULT_BATCH, paramLabel = "B",
-            description = "Examples scored at once by a task (default ${DEFAULT-VALUE}).")
-    int batchSize;
     @Option(names = "--overwrite", description = "Replace an existing output (once the new one is complete).")
     boolean overwrite;
     @Option(names = "--master", paramLabel = "URL", description = "Spark master; default: spark-submit's, else local[*].")
@@ -58,11 +59,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean trainSplit = switch (split) {
-            case "test" -> false;
-            case "train" -> true;
-            default -> throw new InputException("Invalid value \"" + split + "\" for --split: must be test or train");
-        };
+        Map<String, Object> scoring = KeyFlags.given(spec, ScoringKeys.PREDICT);
+        boolean trainSplit = ScoringKeys.SPLIT.valueIn(scoring) == DataSplit.TRAIN;
         List<String> keep = keepCols == null ? List.of() : keepCols.stream().map(String::trim).toList();
         if (keep.stream().anyMatch(String::isEmpty)) {
             throw new InputException("Invalid value \"" + String.join(",", keepCols) + "\" for --keep-cols: "
@@ -70,7 +68,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         DataConfig read = DataConfig.from(KeyFlags.given(spec, TrainKeys.READ_KEYS));
         PredictJob.Plan plan = new PredictJob.Plan(model, registry, version, data, read, trainSplit, output,
-                PredictJob.Format.parse(outputFormat), keep, batchSize, overwrite, master);
+                PredictJob.Format.parse(outputFormat), keep, ScoringKeys.BATCH_SIZE.valueIn(scoring), overwrite, master);
         PredictJob.Result r = PredictJob.run(plan);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("output", r.output());
@@ -82,5 +80,13 @@ public final class PredictCommand implements Callable<Integer> {
         out.put("examples_per_second", Math.round(r.examplesPerSecond()));
         System.out.println(Json.write(out));
         return TributaryCli.EXIT_OK;
+    }
+
+    /** Adds the flags of how data is read and of scoring. */
+    static final class Options implements CommandLine.IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            return KeyFlags.add(KeyFlags.add(command, TrainKeys.READ_KEYS), ScoringKeys.PREDICT);
+        }
     }
 }

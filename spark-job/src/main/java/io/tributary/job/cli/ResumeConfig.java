@@ -7,6 +7,7 @@ import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.CheckpointStore;
 import io.tributary.job.train.Checkpointing;
+import org.apache.spark.SparkConf;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ record ResumeConfig(Map<String, Object> config, String checkpoint, int nextEpoch
     @SuppressWarnings("unchecked")
     static ResumeConfig of(String output) {
         HadoopFs.Location location = HadoopFs.resolve("resume", output,
-                SparkConfs.hadoopConf(new org.apache.spark.SparkConf(true)));
+                SparkConfs.hadoopConf(new SparkConf(true)));
         CheckpointStore.Loaded newest = new CheckpointStore(location).newestValid(m -> { });
         Map<String, Object> saved = new LinkedHashMap<>((Map<String, Object>) newest.state().get("config"));
         saved.remove(TrainKeys.OVERWRITE.name());

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,7 +53,7 @@ public final class RetrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> flags = KeyFlags.given(spec, KEYS);
-        Map<String, Object> retrainFlags = new java.util.LinkedHashMap<>();
+        Map<String, Object> retrainFlags = new LinkedHashMap<>();
         for (ConfigKey<?> k : RetrainKeys.ALL) {
             if (flags.containsKey(k.name())) retrainFlags.put(k.name(), flags.remove(k.name()));
         }

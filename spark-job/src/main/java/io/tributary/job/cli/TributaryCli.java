@@ -4,8 +4,8 @@ import io.tributary.common.InputException;
 import io.tributary.job.read.ReadFailure;
 import io.tributary.job.spark.MemoryKills;
 import io.tributary.job.train.BuildInfo;
-import picocli.CommandLine;
 import org.apache.spark.SparkUserAppException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.util.Optional;

@@ -4,6 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.io.HadoopFs;
@@ -17,15 +18,17 @@ import io.tributary.job.read.ScoringRows;
 import io.tributary.job.score.Scorer;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
-import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
@@ -92,9 +95,9 @@ public final class TributaryClassificationModel
         featureScale = KeyParams.real(this, "featureScale", TrainKeys.FEATURE_SCALE);
         // Not "batchSize": fit copies the estimator's parameters by name, and the training batch is another matter.
         scoringBatchSize = new IntParam(this, "scoringBatchSize", "Examples scored at once on an executor (as"
-                + " tributary predict's --batch-size).", org.apache.spark.ml.param.ParamValidators.inRange(1, 65_536));
+                + " tributary predict's --batch-size).", ParamValidators.inRange(1, ScoringKeys.MAX_BATCH_SIZE));
         setDefault(featureScale, (Object) TrainKeys.FEATURE_SCALE.defaultValue());
-        setDefault(scoringBatchSize, (Object) 500);
+        setDefault(scoringBatchSize, (Object) ScoringKeys.BATCH_SIZE.defaultValue());
     }
 
     @Override
@@ -273,15 +276,15 @@ public final class TributaryClassificationModel
      * The model's {@value #DATA} directory under {@code path}, qualified as Spark's writers qualify it
      * (a path without a scheme is on the default filesystem, as the metadata Spark writes beside it).
      */
-    static HadoopFs.Location dataOf(String path, org.apache.spark.SparkContext sc) {
+    static HadoopFs.Location dataOf(String path, SparkContext sc) {
         return at(path, sc).child(DATA);
     }
 
     /** {@code path} qualified as Spark's writers qualify it. */
-    private static HadoopFs.Location at(String path, org.apache.spark.SparkContext sc) {
+    private static HadoopFs.Location at(String path, SparkContext sc) {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
         try {
-            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+            FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
             return new HadoopFs.Location(fs, fs.makeQualified(p));
         } catch (IOException e) {
             throw new InputException("Cannot reach " + path + ": " + HadoopFs.describe(e));

@@ -5,7 +5,6 @@ import io.tributary.common.config.ConfigKey;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
-import io.tributary.job.read.DataReader;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
 import org.apache.spark.ml.attribute.Attribute;
@@ -55,9 +54,6 @@ import java.util.stream.Stream;
 public final class TributaryClassifier
         extends ProbabilisticClassifier<Vector, TributaryClassifier, TributaryClassificationModel>
         implements MLWritable {
-    /** The share of the dataset held out for the per-epoch evaluation when {@link #testFraction()} is not set. */
-    public static final double DEFAULT_TEST_FRACTION = 0.1;
-
     private final String uid;
     private final Param<String> model;
     private final Param<String> hidden;
@@ -118,7 +114,6 @@ public final class TributaryClassifier
         threadsPerWorker = key(KeyParams.integer(this, "threadsPerWorker", TrainKeys.THREADS_PER_WORKER),
                 TrainKeys.THREADS_PER_WORKER);
         onBadRecord = key(KeyParams.text(this, "onBadRecord", TrainKeys.ON_BAD_RECORD), TrainKeys.ON_BAD_RECORD);
-        setDefault(testFraction, DEFAULT_TEST_FRACTION);
     }
 
     /** Records the key {@code param} sets, and gives it the key's default. */
@@ -252,8 +247,7 @@ public final class TributaryClassifier
         }
         Map<String, Object> values = new LinkedHashMap<>();
         keys.forEach((param, key) -> {
-            // the learning rate's default depends on the sync mode: left to the job unless set
-            if (param == learningRate ? isSet(param) : isDefined(param)) KeyParams.put(values, key, getOrDefault(param));
+            if (isDefined(param)) KeyParams.put(values, key, getOrDefault(param));
         });
         values.put(TrainKeys.DATA.name(), location);
         values.put(TrainKeys.FORMAT.name(), DataFormat.TABLE.label());

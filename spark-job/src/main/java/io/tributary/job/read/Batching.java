@@ -10,7 +10,9 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
+import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 
@@ -84,7 +86,7 @@ public final class Batching {
 
     /** What every batch of a dataset shares: the example shape, classes, feature kind, scale and batch size. */
     private record Spec(InputShape shape, int numClasses, boolean bytes, float scale, int batchSize)
-            implements java.io.Serializable {
+            implements Serializable {
         static Spec of(ExampleRows rows, float scale, int batchSize) {
             return new Spec(rows.shape(), rows.numClasses(), rows.byteFeatures(), scale, batchSize);
         }
@@ -134,9 +136,9 @@ public final class Batching {
         RawBatch build(int id, long firstIndex) {
             int size = shape.size();
             RawBatch b = new RawBatch(id, firstIndex, filled, shape.channels(), shape.height(), shape.width(), numClasses,
-                    bytes ? java.util.Arrays.copyOf(byteValues, filled * size) : null,
-                    bytes ? null : java.util.Arrays.copyOf(floatValues, filled * size), scale,
-                    java.util.Arrays.copyOf(labels, filled));
+                    bytes ? Arrays.copyOf(byteValues, filled * size) : null,
+                    bytes ? null : Arrays.copyOf(floatValues, filled * size), scale,
+                    Arrays.copyOf(labels, filled));
             labels = null;
             byteValues = null;
             floatValues = null;

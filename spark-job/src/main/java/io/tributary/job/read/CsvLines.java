@@ -3,8 +3,8 @@ package io.tributary.job.read;
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.Text;
@@ -27,6 +27,7 @@ import scala.Tuple2;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -47,7 +48,7 @@ final class CsvLines {
             .add("line", DataTypes.LongType, false);
 
     /** The first file's header: the column names every file starts with. */
-    record Header(String file, List<String> columns) implements java.io.Serializable {
+    record Header(String file, List<String> columns) implements Serializable {
     }
 
     private CsvLines() {

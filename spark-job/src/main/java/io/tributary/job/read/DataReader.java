@@ -15,12 +15,16 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one way data is read, for training, evaluation, retraining and scoring: the format is
@@ -112,7 +116,7 @@ public final class DataReader {
      * its index instead, and an image folder keeps nothing (both refuse {@code keep}).
      */
     public static ScoringRows scoring(SparkSession spark, String location, DataConfig config, boolean trainSplit,
-                                      java.util.List<String> keep, Configuration hadoopConf, LongAccumulator skipped) {
+                                      List<String> keep, Configuration hadoopConf, LongAccumulator skipped) {
         DataFormat format = resolve(location, config.format(), hadoopConf);
         if ((format == DataFormat.IDX || format == DataFormat.IMAGES) && !keep.isEmpty()) {
             throw new InputException("--keep-cols " + String.join(",", keep) + " applies to tables and CSV files; "
@@ -122,8 +126,8 @@ public final class DataReader {
         if (format == DataFormat.IDX) {
             ExampleRows rows = IdxRows.read(spark, idx(location, hadoopConf),
                     trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST, 0, true);
-            return new ScoringRows(rows, true, new org.apache.spark.sql.types.StructType()
-                    .add(ScoringRows.INDEX, org.apache.spark.sql.types.DataTypes.LongType, false));
+            return new ScoringRows(rows, true, new StructType()
+                    .add(ScoringRows.INDEX, DataTypes.LongType, false));
         }
         if (trainSplit) {
             throw new InputException("--split train applies to IDX directories only; " + location + " is "
@@ -131,7 +135,7 @@ public final class DataReader {
         }
         if (format == DataFormat.IMAGES) {
             return new ScoringRows(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped),
-                    true, new org.apache.spark.sql.types.StructType());
+                    true, new StructType());
         }
         return new TableRows().scoring(spark, location, config.withFormat(format), hadoopConf, skipped, keep);
     }
@@ -144,18 +148,18 @@ public final class DataReader {
      * The example shape and class count when they are known without Spark: an IDX directory's headers,
      * or {@code --input-shape} with {@code --num-classes}; empty otherwise.
      */
-    public static java.util.Optional<Known> knownShape(String location, DataConfig config, Configuration hadoopConf) {
+    public static Optional<Known> knownShape(String location, DataConfig config, Configuration hadoopConf) {
         if (config.shape() != null && config.numClasses() > 0) {
-            return java.util.Optional.of(new Known(config.shape(), config.numClasses()));
+            return Optional.of(new Known(config.shape(), config.numClasses()));
         }
         if (location.startsWith(TABLE_PREFIX) || (config.format() != DataFormat.AUTO && config.format() != DataFormat.IDX)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (resolve(location, config.format(), hadoopConf) != DataFormat.IDX) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         MnistDirectory.Header h = idx(location, hadoopConf).header(MnistDirectory.Split.TRAIN);
-        return java.util.Optional.of(new Known(new InputShape(1, h.rows(), h.cols()), MnistDirectory.NUM_CLASSES));
+        return Optional.of(new Known(new InputShape(1, h.rows(), h.cols()), MnistDirectory.NUM_CLASSES));
     }
 
     /** The fingerprint of the data at {@code location}, from its listing ({@link DataFingerprint}). */
@@ -224,7 +228,7 @@ public final class DataReader {
             }
         }
         if (bytes > storage) {
-            throw new InputException(String.format(java.util.Locale.ROOT, "The training data %s: its headers claim"
+            throw new InputException(String.format(Locale.ROOT, "The training data %s: its headers claim"
                     + " %d examples (%,d MiB as batches), more than the executors' free storage memory (%,d MiB) with"
                     + " --%s memory; use --%s memory-and-disk or disk, give the executors more memory, or read fewer"
                     + " with --%s N", dir.location(), n, bytes >> 20, storage >> 20, TrainKeys.CACHE.name(),

@@ -3,6 +3,7 @@ package io.tributary.job.read;
 import io.tributary.common.config.InputShape;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import scala.collection.Seq;
 
 import java.util.List;
 
@@ -37,7 +38,7 @@ public record ExampleRows(Dataset<Row> rows, InputShape shape, int numClasses, L
         if (features instanceof float[] values) {
             System.arraycopy(values, 0, into, offset, size);
         } else {
-            scala.collection.Seq<?> values = (scala.collection.Seq<?>) features;
+            Seq<?> values = (Seq<?>) features;
             for (int j = 0; j < size; j++) into[offset + j] = (Float) values.apply(j);
         }
     }

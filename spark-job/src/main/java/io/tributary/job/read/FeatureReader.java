@@ -1,6 +1,7 @@
 package io.tributary.job.read;
 
 import io.tributary.common.config.InputShape;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 
 import java.util.List;
@@ -51,8 +52,8 @@ final class FeatureReader {
 
     private static float[] vector(RowPlan plan, Object value) {
         nonNull(plan, value);
-        org.apache.spark.ml.linalg.Vector v = value instanceof org.apache.spark.mllib.linalg.Vector old
-                ? old.asML() : (org.apache.spark.ml.linalg.Vector) value;
+        Vector v = value instanceof org.apache.spark.mllib.linalg.Vector old  // Vector: another class of this name is also imported
+                ? old.asML() : (Vector) value;
         checkLength(plan, v.size());
         double[] values = v.toArray();
         float[] out = new float[values.length];

@@ -6,6 +6,7 @@ import io.tributary.common.data.InvalidDataException;
 import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.spark.SparkConfs;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkEnv;
@@ -104,7 +105,7 @@ public final class IdxRows {
             int[] range = rangeOfTask.next();
             int start = range[0];
             int end = range[1];
-            org.apache.hadoop.conf.Configuration conf = SparkConfs.hadoopConf(SparkEnv.get().conf());
+            Configuration conf = SparkConfs.hadoopConf(SparkEnv.get().conf());
             Path imagePath = new Path(images);
             Path labelPath = new Path(labels);
             FileSystem fs = imagePath.getFileSystem(conf);

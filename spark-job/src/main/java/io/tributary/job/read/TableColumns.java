@@ -3,6 +3,7 @@ package io.tributary.job.read;
 import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.mllib.linalg.VectorUDT;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BinaryType;
@@ -74,7 +75,7 @@ record TableColumns(String features, FeatureKind featureKind, String label, Labe
     private static FeatureKind featureKind(StructField field, String source) {
         DataType t = field.dataType();
         if (t instanceof ArrayType a && numeric(a.elementType())) return FeatureKind.NUMBERS;
-        if (t.equals(SQLDataTypes.VectorType()) || t.equals(new org.apache.spark.mllib.linalg.VectorUDT())) {
+        if (t.equals(SQLDataTypes.VectorType()) || t.equals(new VectorUDT())) {
             return FeatureKind.VECTOR;
         }
         if (t instanceof BinaryType) return FeatureKind.BINARY;

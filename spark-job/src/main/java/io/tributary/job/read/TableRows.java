@@ -21,6 +21,7 @@ import org.apache.spark.util.LongAccumulator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static io.tributary.job.read.TableColumns.quoted;
 import static org.apache.spark.sql.functions.col;
@@ -130,7 +131,7 @@ public final class TableRows implements RowSource {
                 : refuseWithoutShape(features == null ? "features" : features, DataTypes.StringType, location);
         int labelIndex = labelled ? names.indexOf(config.labelCol()) : -1;
         // Without a features column, the features are every column but the label and the kept ones.
-        int featureColumns = (int) java.util.stream.IntStream.range(0, names.size())
+        int featureColumns = (int) IntStream.range(0, names.size())
                 .filter(j -> j != labelIndex && !keptFields.contains(j)).count();
         if (features == null && featureColumns != shape.size()) {
             throw new InputException(header.file() + " has " + featureColumns + " feature columns (all but "

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The charts of a run report, drawn with XChart and encoded as SVG. */
 final class Charts {
@@ -130,7 +131,7 @@ final class Charts {
         styler.setLegendBorderColor(Color.LIGHT_GRAY);
         styler.setAntiAlias(true);
         if (styler instanceof AxesChartStyler axes) {
-            axes.setLocale(java.util.Locale.ROOT);   // the same digits and separators on every machine
+            axes.setLocale(Locale.ROOT);   // the same digits and separators on every machine
         }
     }
 

@@ -3,9 +3,11 @@ package io.tributary.job.report;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +57,20 @@ public final class RunReport {
                 "test (end of epoch)"), List.of(column(epochs, "train_accuracy"), column(epochs, "test_accuracy"))));
         h.append("</div>\n");
 
+        testSet(h, metrics, test);
+        throughput(h, epochs, x);
+
+        h.append("<h2>Configuration</h2>\n");
+        table(h, config);
+        h.append("<h2>Provenance</h2>\n");
+        table(h, flatten(Map.of("model", model, "data", map(metadata.get("data")), "spark",
+                without(map(metadata.get("spark")), "nd4j_executors"), "libraries", map(metadata.get("libraries")))));
+        h.append("</body></html>\n");
+        return h.toString();
+    }
+
+    /** The test set's section: the confusion heat map, per-class metrics and their table. */
+    private static void testSet(StringBuilder h, Map<String, Object> metrics, Map<String, Object> test) {
         List<Map<String, Object>> classes = maps(test.get("per_class"));
         long[][] confusion = confusion(metrics.get("confusion_matrix"));
         h.append("<h2>Test set: ").append(fmt("%,d", test.get("examples"))).append(" examples</h2>\n<div class=\"row\">");
@@ -77,7 +93,10 @@ public final class RunReport {
                     .append("</td><td>").append(confusedWith(confusion, label)).append("</td></tr>\n");
         }
         h.append("</table>\n");
+    }
 
+    /** Throughput and memory per epoch: a chart and a table. */
+    private static void throughput(StringBuilder h, List<Map<String, Object>> epochs, double[] x) {
         h.append("<h2>Throughput and memory</h2>\n<div class=\"row\">");
         List<String> epochNames = new ArrayList<>();
         for (double e : x) epochNames.add(String.valueOf((int) e));
@@ -99,14 +118,6 @@ public final class RunReport {
                             number(e.get("task_result_bytes")) / (1 << 20))).append("</td></tr>\n");
         }
         h.append("</table>\n");
-
-        h.append("<h2>Configuration</h2>\n");
-        table(h, config);
-        h.append("<h2>Provenance</h2>\n");
-        table(h, flatten(Map.of("model", model, "data", map(metadata.get("data")), "spark",
-                without(map(metadata.get("spark")), "nd4j_executors"), "libraries", map(metadata.get("libraries")))));
-        h.append("</body></html>\n");
-        return h.toString();
     }
 
     private static final String CSS = "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;margin:24px 32px;"
@@ -156,7 +167,7 @@ public final class RunReport {
     }
 
     private static Map<String, Object> flatten(Map<String, Map<String, Object>> groups) {
-        Map<String, Object> out = new java.util.TreeMap<>();
+        Map<String, Object> out = new TreeMap<>();
         groups.forEach((g, m) -> m.forEach((k, v) -> {
             if (v instanceof Map<?, ?> inner) {
                 inner.forEach((ik, iv) -> out.put(g + "." + k + "." + ik, iv));
@@ -168,7 +179,7 @@ public final class RunReport {
     }
 
     private static Map<String, Object> without(Map<String, Object> m, String key) {
-        Map<String, Object> copy = new java.util.LinkedHashMap<>(m);
+        Map<String, Object> copy = new LinkedHashMap<>(m);
         copy.remove(key);
         return copy;
     }

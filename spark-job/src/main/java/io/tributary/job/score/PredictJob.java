@@ -2,6 +2,7 @@ package io.tributary.job.score;
 
 import io.tributary.common.InputException;
 import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.common.io.OutputPlace;
@@ -42,10 +43,6 @@ import static org.apache.spark.sql.functions.concat_ws;
  * champion, a model that does not take the data's examples.
  */
 public final class PredictJob {
-    /** Examples scored at once when not told: evaluation's batch. */
-    public static final int DEFAULT_BATCH = 500;
-    /** The largest batch: beyond it a batch's arrays outgrow what a task should hold. */
-    public static final int MAX_BATCH = 65_536;
     /**
      * The run's own files go to this folder of the output: Spark, Hive and Hadoop readers skip names
      * starting with an underscore, so {@code spark.read().parquet(output)} (or csv, json) reads the
@@ -93,10 +90,7 @@ public final class PredictJob {
             if (version != null && registry == null) {
                 throw new InputException("--version " + version + " names a registry version; give --registry URI too");
             }
-            if (batchSize < 1 || batchSize > MAX_BATCH) {
-                throw new InputException("Invalid value " + batchSize + " for --batch-size: must be between 1 and "
-                        + MAX_BATCH);
-            }
+            ScoringKeys.BATCH_SIZE.check(batchSize);
             keep = List.copyOf(keep);
             // Spark resolves column names without regard to case: Prediction and prediction are one column.
             for (String k : keep) {

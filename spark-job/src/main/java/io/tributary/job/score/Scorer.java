@@ -14,6 +14,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -119,6 +120,6 @@ public final class Scorer implements AutoCloseable {
 
     /** Names of {@code schema}'s fields, for metadata. */
     static List<String> names(StructType schema) {
-        return java.util.Arrays.stream(schema.fields()).map(StructField::name).toList();
+        return Arrays.stream(schema.fields()).map(StructField::name).toList();
     }
 }

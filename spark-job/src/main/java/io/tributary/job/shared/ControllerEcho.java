@@ -9,13 +9,14 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Answers UDP probes on the controller's address and port during the pre-flight check, proving the
  * port is free on the driver and reachable from each executor before Aeron takes it over.
  */
 final class ControllerEcho implements AutoCloseable {
-    static final byte[] PROBE = "tributary-mesh-probe".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] PROBE = "tributary-mesh-probe".getBytes(StandardCharsets.US_ASCII);
 
     private final DatagramSocket socket;
     private final Thread thread;

@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,7 +79,7 @@ public final class ReachController implements FlatMapFunction<Iterator<Integer>,
                     socket.send(new DatagramPacket(ControllerEcho.PROBE, ControllerEcho.PROBE.length));
                     socket.receive(new DatagramPacket(reply, reply.length));
                     return one(new Reach(host, local, null));
-                } catch (SocketTimeoutException | java.net.PortUnreachableException retry) {
+                } catch (SocketTimeoutException | PortUnreachableException retry) {
                     Thread.sleep(200);
                 }
             }
@@ -99,7 +101,7 @@ public final class ReachController implements FlatMapFunction<Iterator<Integer>,
         for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
             if (!nic.isUp()) continue;
             for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-                if (a instanceof java.net.Inet4Address) addresses.add(a.getHostAddress());
+                if (a instanceof Inet4Address) addresses.add(a.getHostAddress());
             }
         }
         return addresses;

@@ -8,6 +8,7 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.IntStream;
@@ -41,7 +42,7 @@ public final class BackendCheck {
         for (BackendReport r : result.executors()) {
             if (!r.backend.equals(wanted.label())) {
                 throw new InputException("Executor " + r.executorId + " on " + r.host + " loaded the "
-                        + r.backend.toUpperCase(java.util.Locale.ROOT) + " backend (" + r.backendClass
+                        + r.backend.toUpperCase(Locale.ROOT) + " backend (" + r.backendClass
                         + ") but backend " + wanted.label() + " was asked for; "
                         + (wanted == Backend.CUDA
                         ? "submit the CUDA jar (mvn -Pcuda package: tributary-spark-job-*-cuda.jar) to nodes with CUDA 11.6"

@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -108,11 +109,11 @@ public final class BackendReport implements Serializable {
      * a missing assignment reads as such rather than as an omission.
      */
     public String line() {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
                 "executor %s on %s: %s backend (%s), %s native variant for %s, BLAS %s, %d threads, %d device(s),"
                         + " heap %d MiB, off-heap limit %d MiB (physical %d MiB), container %s, Spark GPUs %s,"
                         + " CUDA_VISIBLE_DEVICES%s",
-                executorId, host, backend.toUpperCase(java.util.Locale.ROOT), backendClass, nativeVariant, platform, blas,
+                executorId, host, backend.toUpperCase(Locale.ROOT), backendClass, nativeVariant, platform, blas,
                 threads, devices, heapMb, maxBytesMb, maxPhysicalBytesMb,
                 containerMb < 0 ? "none" : containerMb + " MiB",
                 sparkGpus.length == 0 ? "none" : Arrays.toString(sparkGpus),

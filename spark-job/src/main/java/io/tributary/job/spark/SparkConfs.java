@@ -1,5 +1,7 @@
 package io.tributary.job.spark;
 
+import io.tributary.common.io.HadoopFs;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 
@@ -55,7 +57,7 @@ public final class SparkConfs {
      * Hadoop settings as Spark passes them ({@code spark.hadoop.*}), for use before a SparkContext
      * exists, with Tributary's bounds on connection retries and its default umask.
      */
-    public static org.apache.hadoop.conf.Configuration hadoopConf(SparkConf sparkConf) {
+    public static Configuration hadoopConf(SparkConf sparkConf) {
         Map<String, String> settings = new LinkedHashMap<>();
         for (scala.Tuple2<String, String> kv : sparkConf.getAll()) settings.put(kv._1(), kv._2());
         return hadoopConf(settings);
@@ -65,18 +67,18 @@ public final class SparkConfs {
      * The same from the JVM's {@code spark.hadoop.*} system properties (what {@code new SparkConf()}
      * would read), for commands that only touch files and so load no Spark classes at all.
      */
-    public static org.apache.hadoop.conf.Configuration hadoopConf() {
+    public static Configuration hadoopConf() {
         Map<String, String> settings = new LinkedHashMap<>();
         System.getProperties().stringPropertyNames().forEach(k -> settings.put(k, System.getProperty(k)));
         return hadoopConf(settings);
     }
 
-    private static org.apache.hadoop.conf.Configuration hadoopConf(Map<String, String> sparkSettings) {
-        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    private static Configuration hadoopConf(Map<String, String> sparkSettings) {
+        Configuration conf = new Configuration();
         sparkSettings.forEach((k, v) -> {
             if (k.startsWith("spark.hadoop.")) conf.set(k.substring("spark.hadoop.".length()), v);
         });
-        return io.tributary.common.io.HadoopFs.bounded(conf);
+        return HadoopFs.bounded(conf);
     }
 
     /** True for {@code local}, {@code local[N]}, {@code local[*]} and {@code local[N,F]} masters. */

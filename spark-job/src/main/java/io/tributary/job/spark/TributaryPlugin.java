@@ -1,6 +1,7 @@
 package io.tributary.job.spark;
 
 import io.tributary.job.shared.AeronSettings;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;
 import org.apache.spark.api.plugin.PluginContext;
@@ -40,7 +41,7 @@ public final class TributaryPlugin implements SparkPlugin {
     }
 
     /** Adds this plugin to a configuration's {@code spark.plugins}, keeping any the user set. */
-    public static void register(org.apache.spark.SparkConf conf) {
+    public static void register(SparkConf conf) {
         String existing = conf.get("spark.plugins", "").trim();
         String name = TributaryPlugin.class.getName();
         if (!existing.contains(name)) {

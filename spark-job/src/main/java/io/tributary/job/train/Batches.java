@@ -1,7 +1,8 @@
 package io.tributary.job.train;
 
-import io.tributary.common.data.RawBatch;
+import io.tributary.common.config.ScoringKeys;
 import io.tributary.common.data.MnistData;
+import io.tributary.common.data.RawBatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Random;
  * evaluation read through {@link io.tributary.job.read.Batching} on executors), and the evaluation batch size.
  */
 public final class Batches {
-    /** Examples per DataSet in evaluation data. */
-    public static final int EVAL_BATCH = 500;
+    /** Examples per DataSet in evaluation data: the scoring batch's default. */
+    public static final int EVAL_BATCH = ScoringKeys.BATCH_SIZE.defaultValue();
 
     private Batches() {
     }

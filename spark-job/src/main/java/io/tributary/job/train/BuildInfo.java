@@ -1,5 +1,7 @@
 package io.tributary.job.train;
 
+import org.apache.hadoop.util.VersionInfo;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,8 +49,8 @@ public final class BuildInfo {
         m.put("dl4j_spark", PROPS.getProperty("dl4j.spark.version"));
         m.put("spark_built_against", PROPS.getProperty("spark.version"));
         m.put("spark_running", runningSparkVersion);
-        m.put("scala", scala.util.Properties.versionNumberString());
-        m.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
+        m.put("scala", scala.util.Properties.versionNumberString());  // Properties: another class of this name is also imported
+        m.put("hadoop", VersionInfo.getVersion());
         m.put("java", System.getProperty("java.version"));
         return m;
     }

@@ -3,10 +3,10 @@ package io.tributary.job.train;
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import io.tributary.common.model.Network;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Checkpoints in {@code OUTPUT/checkpoints}: for each, the model with its updater state
@@ -85,7 +88,7 @@ public final class CheckpointStore {
     /** Writes a checkpoint named by its position, then deletes all but the newest {@code keep}. */
     public void write(Network net, int epoch, int stepsDone, Map<String, Object> state, int keep)
             throws IOException {
-        String name = String.format(java.util.Locale.ROOT, "ckpt-%04d-%05d", epoch, stepsDone);
+        String name = String.format(Locale.ROOT, "ckpt-%04d-%05d", epoch, stepsDone);
         try {
             writeAndPrune(net, name, state, keep);
         } catch (IOException e) {
@@ -119,7 +122,7 @@ public final class CheckpointStore {
      * Tributary: it is refused ({@link InputException}) rather than skipped, since falling back to
      * an older one would hide the tampering.
      */
-    public Loaded newestValid(java.util.function.Consumer<String> rejected) {
+    public Loaded newestValid(Consumer<String> rejected) {
         List<String> names;
         try {
             names = complete();
@@ -165,7 +168,7 @@ public final class CheckpointStore {
                 names.add(n.substring(0, n.length() - ".sha256".length()));
             }
         }
-        names.sort(java.util.Comparator.reverseOrder());
+        names.sort(Comparator.reverseOrder());
         return names;
     }
 

@@ -7,12 +7,13 @@ import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.RawBatch;
 import io.tributary.job.read.Batching;
 import io.tributary.job.read.ExampleRows;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.storage.BlockManagerMaster;
 import org.apache.spark.storage.RDDBlockId;
+import org.apache.spark.storage.RDDInfo;
 import org.apache.spark.storage.StorageLevel;
 
 import java.util.List;
@@ -90,7 +91,7 @@ public record DistributedData(JavaRDD<RawBatch> train, int[] offsets, int[] batc
 
     /** Bytes of {@code rdd} cached on the executors (memory and disk), as Spark's storage status has them. */
     static long cachedBytes(JavaRDD<?> rdd) {
-        for (org.apache.spark.storage.RDDInfo info : rdd.context().getRDDStorageInfo()) {
+        for (RDDInfo info : rdd.context().getRDDStorageInfo()) {
             if (info.id() == rdd.id()) {
                 return info.memSize() + info.diskSize();
             }

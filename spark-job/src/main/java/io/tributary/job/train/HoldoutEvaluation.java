@@ -1,25 +1,20 @@
 package io.tributary.job.train;
 
-import io.tributary.common.data.RawBatch;
-import io.tributary.common.InputException;
-import io.tributary.common.config.InputShape;
-import io.tributary.job.read.Batching;
-import io.tributary.job.read.ExampleRows;
-import org.apache.spark.storage.StorageLevel;
 import io.tributary.common.data.DataSets;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.RawBatch;
 import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.Confusion;
+import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
+import io.tributary.job.read.Batching;
+import io.tributary.job.read.ExampleRows;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import io.tributary.common.model.Network;
-import io.tributary.common.model.NetworkConfig;
+import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.Serializable;

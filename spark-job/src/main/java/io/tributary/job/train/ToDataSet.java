@@ -1,7 +1,7 @@
 package io.tributary.job.train;
 
-import io.tributary.common.data.RawBatch;
 import io.tributary.common.data.DataSets;
+import io.tributary.common.data.RawBatch;
 import io.tributary.job.spark.Nd4jThreads;
 import org.apache.spark.api.java.function.Function;
 import org.nd4j.linalg.dataset.DataSet;

@@ -18,11 +18,13 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One training run, phase by phase: claim the output, read the data and build the network (before
@@ -168,7 +170,7 @@ public final class TrainJob {
     }
 
     /** The run's checkpoints; a new run (not a resume) drops an overwritten run's, which must not be resumed or kept. */
-    private CheckpointStore checkpoints(HadoopFs.Location output) throws java.io.IOException {
+    private CheckpointStore checkpoints(HadoopFs.Location output) throws IOException {
         CheckpointStore checkpoints = new CheckpointStore(output);
         if (!resume) {
             checkpoints.clear();
@@ -199,8 +201,8 @@ public final class TrainJob {
     }
 
     private static Map<String, List<Long>> shapes(Network net) {
-        Map<String, List<Long>> shapes = new java.util.TreeMap<>();
-        net.paramTable().forEach((name, p) -> shapes.put(name, java.util.Arrays.stream(p.shape()).boxed().toList()));
+        Map<String, List<Long>> shapes = new TreeMap<>();
+        net.paramTable().forEach((name, p) -> shapes.put(name, Arrays.stream(p.shape()).boxed().toList()));
         return shapes;
     }
 

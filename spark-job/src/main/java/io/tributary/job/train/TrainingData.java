@@ -11,6 +11,7 @@ import org.apache.spark.util.LongAccumulator;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A run's data as the driver knows it: the training and held-out example rows (computed by
@@ -26,7 +27,7 @@ public record TrainingData(ExampleRows train, ExampleRows test, ModelZoo.InputSh
      * The shape the network will have, when the driver can know it before Spark starts: from IDX
      * headers, or from {@code --input-shape} with {@code --num-classes}.
      */
-    public static java.util.Optional<ModelZoo.InputShape> knownShape(TrainConfig config, Configuration hadoopConf) {
+    public static Optional<ModelZoo.InputShape> knownShape(TrainConfig config, Configuration hadoopConf) {
         return DataReader.knownShape(config.data(), config.input(), hadoopConf)
                 .map(s -> new ModelZoo.InputShape(s.shape().height(), s.shape().width(), s.shape().channels(),
                         s.numClasses()));
