@@ -4,6 +4,7 @@ import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.common.model.Network;
+import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -138,7 +139,7 @@ class GraphTrainingTest {
             assertEquals(0, r.code(), r.err());
         }
         ModelRegistry reg = ModelRegistry.open(HadoopFs.resolve("registry", registry, new Configuration()), false);
-        List<Map<String, Object>> history = reg.history();
+        List<Map<String, Object>> history = reg.history().stream().map(HistoryEntry::toMap).toList();
         assertEquals(2, history.size(), history.toString());
         assertEquals(1, ((Number) history.get(1).get("warm_start_from")).intValue(), history.get(1).toString());
         assertEquals("promoted", history.get(0).get("decision"), history.toString());

@@ -2,6 +2,7 @@ package io.tributary.tests;
 
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.job.spark.SparkConfs;
 import org.apache.hadoop.conf.Configuration;
@@ -325,7 +326,7 @@ class LocalClusterIT {
         ModelRegistry reg = ModelRegistry.open(
                 HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
         assertEquals(List.of(1, 2), reg.versions());
-        List<Map<String, Object>> history = reg.history();
+        List<Map<String, Object>> history = reg.history().stream().map(HistoryEntry::toMap).toList();
         history.forEach(h -> System.out.println("history.jsonl: " + Json.writeLine(h)));
         assertEquals(2, history.size());
         assertEquals("promoted", history.get(0).get("decision"));

@@ -4,6 +4,7 @@ import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 
@@ -54,8 +55,8 @@ final class RetrainScenario {
     }
 
     private Map<String, Object> lastLine() {
-        List<Map<String, Object>> h = reg.history();
-        return h.get(h.size() - 1);
+        List<HistoryEntry> h = reg.history();
+        return h.get(h.size() - 1).toMap();
     }
 
     private int champion() {

@@ -2,6 +2,7 @@ package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Tag;
@@ -38,7 +39,7 @@ class RetrainTest {
                 r.all());
         ModelRegistry reg = ModelRegistry.open(HadoopFs.resolve("registry", registry, new Configuration()), false);
         assertTrue(reg.champion().isEmpty());
-        List<Map<String, Object>> history = reg.history();
+        List<Map<String, Object>> history = reg.history().stream().map(HistoryEntry::toMap).toList();
         assertEquals(1, history.size());
         assertEquals("failed", history.get(0).get("decision"));
         assertEquals(1, ((Number) history.get(0).get("version")).intValue());

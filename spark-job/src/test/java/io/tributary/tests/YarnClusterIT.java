@@ -335,7 +335,7 @@ class YarnClusterIT {
         assertTrue(retrain.output().contains("Retraining: version 000001 promoted"), retrain.output());
         ModelRegistry reg = ModelRegistry.open(HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
         assertEquals(1, reg.champion().getAsInt());
-        assertEquals("promoted", reg.history().get(0).get("decision"));
+        assertEquals("promoted", reg.history().get(0).decision());
         FileStatus[] uploaded = hdfs.listStatus(new Path("/apps/tributary"));
         assertEquals(List.of("spark-jars-", "tributary-"), Arrays.stream(uploaded)
                 .map(f -> f.getPath().getName().replaceFirst("[0-9a-f]{16}\\.(zip|jar)$", "")).sorted().toList());

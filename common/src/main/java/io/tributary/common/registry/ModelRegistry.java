@@ -4,6 +4,7 @@ import io.tributary.common.InputException;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.io.JsonFields;
 import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -19,9 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.TreeSet;
 
@@ -97,9 +96,6 @@ public final class ModelRegistry {
     public static final int MAX_VERSION = 999_999;
     private static final String VERSION_RULE = "a version is a whole number from 1 to " + MAX_VERSION
             + " (directories 000001 to 999999)";
-    /** History fields that hold a version number (or null). */
-    private static final List<String> VERSION_FIELDS =
-            List.of("version", "champion_before", "champion_after", "warm_start_from");
 
     /** A version's directory name: six digits, so listings sort by version. */
     public static String name(int version) {
@@ -167,8 +163,8 @@ public final class ModelRegistry {
     public int nextVersion() {
         int max = 0;
         for (int v : versions()) max = Math.max(max, v);
-        for (Map<String, Object> e : history()) {
-            if (e.get("version") instanceof Integer n) max = Math.max(max, n);
+        for (HistoryEntry e : history()) {
+            if (e.version() != null) max = Math.max(max, e.version());
         }
         if (max >= MAX_VERSION) {
             throw new InputException("Registry " + root + " is full: version " + name(max) + " is taken, and "
@@ -195,18 +191,8 @@ public final class ModelRegistry {
     /** The version the champion pointer names, checked as a number but not for existence (for repairs). */
     public OptionalInt championPointer() {
         HadoopFs.Location pointer = root.child(CHAMPION);
-        Map<String, Object> content;
-        try (InputStream in = pointer.fs().open(pointer.path())) {
-            content = Json.readMap(in.readAllBytes());
-        } catch (FileNotFoundException e) {
-            return OptionalInt.empty();
-        } catch (IOException e) {
-            throw new InputException("Cannot read champion pointer " + pointer + ": " + HadoopFs.describe(e));
-        }
-        if (!content.containsKey("version")) {
-            throw new InputException("Champion pointer " + pointer + " names no version");
-        }
-        return OptionalInt.of(versionValue(content.get("version"), "The \"version\" of champion pointer " + pointer));
+        JsonFields content = JsonFields.readIfExists(pointer, "champion pointer");
+        return content == null ? OptionalInt.empty() : OptionalInt.of(ChampionPointer.from(content, pointer).version());
     }
 
     /**
@@ -219,19 +205,15 @@ public final class ModelRegistry {
                     + versionDir(version) + " holds no " + ModelStore.MODEL_FILE
                     + (versions().contains(version) ? " (its training did not finish)" : " (no such version)"));
         }
-        Map<String, Object> pointer = new LinkedHashMap<>();
-        pointer.put("version", version);
-        pointer.put("name", name(version));
-        pointer.put("since", Instant.now().toString());
-        pointer.put("by", event);
-        byte[] bytes = (Json.writeLine(pointer) + "\n").getBytes(StandardCharsets.UTF_8);
+        ChampionPointer pointer = new ChampionPointer(version, Instant.now().toString(), event);
+        byte[] bytes = (Json.writeLine(pointer.toMap()) + "\n").getBytes(StandardCharsets.UTF_8);
         HadoopFs.replace(root.fs(), new Path(root.path(), CHAMPION), out -> out.write(bytes));
     }
 
     /** Every history line, oldest first; a file that does not exist yet is an empty history. */
-    public List<Map<String, Object>> history() {
+    public List<HistoryEntry> history() {
         HadoopFs.Location file = root.child(HISTORY);
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<HistoryEntry> out = new ArrayList<>();
         String text;
         try (InputStream in = file.fs().open(file.path())) {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -244,19 +226,13 @@ public final class ModelRegistry {
         for (String line : text.split("\n")) {
             lineNo++;
             if (line.isBlank()) continue;
-            Map<String, Object> entry;
             try {
-                entry = Json.readMap(line.getBytes(StandardCharsets.UTF_8));
+                JsonFields entry = new JsonFields(Json.readMap(line.getBytes(StandardCharsets.UTF_8)),
+                        "Line " + lineNo + " of " + file);
+                out.add(HistoryEntry.from(entry));
             } catch (IOException e) {
                 throw new InputException("Line " + lineNo + " of " + file + " is not a JSON object: " + e.getMessage());
             }
-            for (String field : VERSION_FIELDS) {
-                if (entry.get(field) != null) {
-                    entry.put(field, versionValue(entry.get(field),
-                            "Line " + lineNo + " of " + file + ": \"" + field + "\""));
-                }
-            }
-            out.add(entry);
         }
         return out;
     }
@@ -266,10 +242,8 @@ public final class ModelRegistry {
      * rewritten whole under a temporary name and renamed: appends are not atomic on every Hadoop
      * filesystem, renames are.
      */
-    public void append(Map<String, Object> entry) throws IOException {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("time", Instant.now().toString());
-        line.putAll(entry);
+    public void append(HistoryEntry entry) throws IOException {
+        HistoryEntry line = entry.at(Instant.now().toString());
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         HadoopFs.Location file = root.child(HISTORY);
         try (InputStream in = file.fs().open(file.path())) {
@@ -278,7 +252,7 @@ public final class ModelRegistry {
             // First line.
         }
         if (all.size() > 0 && all.toByteArray()[all.size() - 1] != '\n') all.write('\n');
-        all.write((Json.writeLine(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        all.write((Json.writeLine(line.toMap()) + "\n").getBytes(StandardCharsets.UTF_8));
         byte[] bytes = all.toByteArray();
         HadoopFs.replace(root.fs(), file.path(), out -> out.write(bytes));
     }
@@ -290,15 +264,14 @@ public final class ModelRegistry {
      */
     public List<Integer> championStack() {
         Deque<Integer> stack = new ArrayDeque<>();
-        for (Map<String, Object> e : history()) {
-            Object event = e.get("event");
-            if (ROLLBACK.equals(event) && e.get("version") instanceof Number target) {
+        for (HistoryEntry e : history()) {
+            if (ROLLBACK.equals(e.event()) && e.version() != null) {
+                int target = e.version();
                 // Back to the target: what was above it is rolled back from.
-                while (!stack.isEmpty() && stack.peek() != target.intValue()) stack.pop();
-                if (stack.isEmpty()) stack.push(target.intValue());
-            } else if ((PROMOTE.equals(event) || (RETRAIN.equals(event) && PROMOTED.equals(e.get("decision"))))
-                    && e.get("version") instanceof Number n) {
-                stack.push(n.intValue());
+                while (!stack.isEmpty() && stack.peek() != target) stack.pop();
+                if (stack.isEmpty()) stack.push(target);
+            } else if (e.promoted()) {
+                stack.push(e.version());
             }
         }
         List<Integer> out = new ArrayList<>(stack);
@@ -309,10 +282,9 @@ public final class ModelRegistry {
     /** Every version that was ever champion (the history's, and the pointer's). */
     public TreeSet<Integer> everChampion() {
         TreeSet<Integer> out = new TreeSet<>();
-        for (Map<String, Object> e : history()) {
-            if ((PROMOTE.equals(e.get("event")) || PROMOTED.equals(e.get("decision")))
-                    && e.get("version") instanceof Number n) {
-                out.add(n.intValue());
+        for (HistoryEntry e : history()) {
+            if ((PROMOTE.equals(e.event()) || PROMOTED.equals(e.decision())) && e.version() != null) {
+                out.add(e.version());
             }
         }
         championPointer().ifPresent(out::add);
@@ -359,12 +331,11 @@ public final class ModelRegistry {
     }
 
     /** The last retraining that trained a model (promoted or rejected), or {@code null}. */
-    public Map<String, Object> lastTrained() {
-        List<Map<String, Object>> h = history();
+    public HistoryEntry lastTrained() {
+        List<HistoryEntry> h = history();
         for (int i = h.size() - 1; i >= 0; i--) {
-            Map<String, Object> e = h.get(i);
-            if (RETRAIN.equals(e.get("event"))
-                    && (PROMOTED.equals(e.get("decision")) || REJECTED.equals(e.get("decision")))) {
+            HistoryEntry e = h.get(i);
+            if (RETRAIN.equals(e.event()) && (PROMOTED.equals(e.decision()) || REJECTED.equals(e.decision()))) {
                 return e;
             }
         }

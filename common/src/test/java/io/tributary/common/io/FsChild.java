@@ -1,6 +1,7 @@
 package io.tributary.common.io;
 
 import io.tributary.common.InputException;
+import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 
@@ -12,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -40,7 +41,7 @@ public final class FsChild {
                 HadoopFs.replace(file.fs(), file.path(), out -> out.write(bytes));
             }
             case "append-history" -> ModelRegistry.open(HadoopFs.resolve("registry", args[1], conf), false)
-                    .append(Map.of("event", "promote", "version", 2));
+                    .append(HistoryEntry.action(ModelRegistry.PROMOTE, 2, OptionalInt.empty(), "a test", "test"));
             case "claim" -> claim(HadoopFs.resolve("base", args[1], conf), Integer.parseInt(args[2]), args[3],
                     Integer.parseInt(args[4]));
             default -> throw new IllegalArgumentException(args[0]);

@@ -1,5 +1,6 @@
 package io.tributary.common.io;
 
+import io.tributary.common.registry.HistoryEntry;
 import io.tributary.common.registry.ModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -60,7 +61,7 @@ class ReplaceCrashTest {
     @Test
     void aCrashWhileAppendingToTheRegistryHistoryKeepsIt() throws Exception {
         ModelRegistry reg = ModelRegistry.open(at(tmp.resolve("registry")), true);
-        reg.append(Map.of("event", "promote", "version", 1));
+        reg.append(HistoryEntry.action(ModelRegistry.PROMOTE, 1, OptionalInt.empty(), "a test", "test"));
         String before = read(reg.location().child(ModelRegistry.HISTORY));
         assertEquals(CrashPoint.STATUS, crashIn("append-history", reg.location().toString()));
         assertEquals(before, read(reg.location().child(ModelRegistry.HISTORY)), "the crash lost the history");

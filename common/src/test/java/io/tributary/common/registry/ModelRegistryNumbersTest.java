@@ -10,7 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
+import java.util.OptionalInt;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -49,7 +49,7 @@ class ModelRegistryNumbersTest {
     void aWellFormedRegistryReadsAsWritten() throws Exception {
         ModelRegistry reg = registry(1, 2);
         reg.setChampion(2, ModelRegistry.PROMOTE);
-        reg.append(Map.of("event", ModelRegistry.PROMOTE, "version", 2, "champion_before", 1));
+        reg.append(HistoryEntry.action(ModelRegistry.PROMOTE, 2, OptionalInt.of(1), "by an operator", "ops"));
         assertEquals(List.of(1, 2), reg.versions());
         assertEquals(2, reg.champion().getAsInt());
         assertEquals(3, reg.nextVersion());

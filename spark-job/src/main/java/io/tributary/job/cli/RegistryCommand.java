@@ -4,18 +4,20 @@ import io.tributary.common.InputException;
 import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
+import io.tributary.common.registry.HistoryEntry;
+import io.tributary.common.registry.HoldoutComparison;
 import io.tributary.common.registry.ModelRegistry;
-import io.tributary.job.registry.RetrainJob;
+import io.tributary.common.run.RunMetadata;
+import io.tributary.common.run.RunMetrics;
 import io.tributary.job.report.RunReport;
 import io.tributary.job.spark.SparkConfs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.ScopeType;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,13 +32,13 @@ import java.util.concurrent.Callable;
         subcommands = {RegistryCommand.ListVersions.class, RegistryCommand.Show.class, RegistryCommand.Promote.class,
                 RegistryCommand.Rollback.class})
 public final class RegistryCommand {
-    @Option(names = "--registry", required = true, paramLabel = "URI", scope = picocli.CommandLine.ScopeType.INHERIT,
+    @Option(names = "--registry", required = true, paramLabel = "URI", scope = ScopeType.INHERIT,
             description = "The registry (local path or Hadoop URI).")
     String registry;
-    @Option(names = "--force-unlock", scope = picocli.CommandLine.ScopeType.INHERIT,
+    @Option(names = "--force-unlock", scope = ScopeType.INHERIT,
             description = "Break a lock a killed retraining left (its owner is logged).")
     boolean forceUnlock;
-    @Option(names = "--verbose", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
 
     /** Registry operations are file operations: a Hadoop configuration, no Spark. */
@@ -59,22 +61,21 @@ public final class RegistryCommand {
                 return TributaryCli.EXIT_OK;
             }
             OptionalInt champion = reg.championPointer();
-            Map<Integer, Map<String, Object>> decisions = new LinkedHashMap<>();
-            for (Map<String, Object> e : reg.history()) {
-                if (ModelRegistry.RETRAIN.equals(e.get("event")) && e.get("version") instanceof Number n) {
-                    decisions.put(n.intValue(), e);
-                }
+            Map<Integer, HistoryEntry> decisions = new LinkedHashMap<>();
+            for (HistoryEntry e : reg.history()) {
+                if (ModelRegistry.RETRAIN.equals(e.event()) && e.version() != null) decisions.put(e.version(), e);
             }
             System.out.printf("%-2s %-7s %-10s %-9s %-9s %-10s %s%n", "", "version", "status", "accuracy", "loss",
                     "decision", "trained");
             for (int v : reg.versions()) {
-                Map<String, Object> holdout = readJson(reg.versionDir(v).child(RetrainJob.HOLDOUT_FILE));
-                Map<String, Object> challenger = map(holdout.get("challenger"));
-                Map<String, Object> e = decisions.getOrDefault(v, Map.of());
+                HoldoutComparison holdout = HoldoutComparison.read(reg.versionDir(v));
+                Map<String, Object> challenger = holdout == null ? Map.of() : holdout.challenger();
+                HistoryEntry e = decisions.get(v);
                 System.out.printf(Locale.ROOT, "%-2s %-7s %-10s %-9s %-9s %-10s %s%n",
                         champion.isPresent() && champion.getAsInt() == v ? "*" : "", ModelRegistry.name(v),
                         reg.complete(v) ? "complete" : "incomplete", fmt(challenger.get("accuracy")),
-                        fmt(challenger.get("loss")), e.getOrDefault("decision", "-"), e.getOrDefault("time", "-"));
+                        fmt(challenger.get("loss")), orDash(e == null ? null : e.decision()),
+                        orDash(e == null ? null : e.time()));
             }
             if (champion.isEmpty()) System.out.println("(no champion yet)");
             return TributaryCli.EXIT_OK;
@@ -98,26 +99,28 @@ public final class RegistryCommand {
                         + " (versions: " + names(reg.versions()) + ")");
             }
             HadoopFs.Location dir = reg.versionDir(v);
-            Map<String, Object> metrics = readJson(dir.child("metrics.json"));
-            Map<String, Object> metadata = readJson(dir.child("metadata.json"));
+            RunMetrics metrics = RunMetrics.read(dir);
+            RunMetadata metadata = RunMetadata.read(dir);
+            HoldoutComparison holdout = HoldoutComparison.read(dir);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("version", v);
             out.put("location", dir.toString());
             out.put("complete", reg.complete(v));
             out.put("champion", reg.championPointer().orElse(-1) == v);
-            out.put("holdout", readJson(dir.child(RetrainJob.HOLDOUT_FILE)));
+            out.put("holdout", holdout == null ? Map.of() : holdout.toMap());
             Map<String, Object> summary = new LinkedHashMap<>();
-            for (String k : List.of("test_accuracy", "train_loss", "examples_per_second", "wall_seconds")) {
-                summary.put(k, metrics.get(k));
-            }
+            summary.put("test_accuracy", metrics == null ? null : metrics.testAccuracy());
+            summary.put("train_loss", metrics == null ? null : metrics.trainLoss());
+            summary.put("examples_per_second", metrics == null ? null : metrics.examplesPerSecond());
+            summary.put("wall_seconds", metrics == null ? null : metrics.wallSeconds());
             out.put("metrics", summary);
-            out.put("created", metadata.get("created"));
-            out.put("data", metadata.get("data"));
-            out.put("config", metadata.get("config"));
+            out.put("created", metadata == null ? null : metadata.created());
+            out.put("data", metadata == null ? null : metadata.data());
+            out.put("config", metadata == null ? null : metadata.config());
             out.put("report", dir.child(RunReport.FILE).toString());
             List<Map<String, Object>> lines = new ArrayList<>();
-            for (Map<String, Object> e : reg.history()) {
-                if (e.get("version") instanceof Number n && n.intValue() == v) lines.add(e);
+            for (HistoryEntry e : reg.history()) {
+                if (e.version() != null && e.version() == v) lines.add(e.toMap());
             }
             out.put("history", lines);
             System.out.println(Json.write(out));
@@ -144,7 +147,8 @@ public final class RegistryCommand {
                     return TributaryCli.EXIT_OK;
                 }
                 reg.setChampion(v, ModelRegistry.PROMOTE);
-                reg.append(actionLine(ModelRegistry.PROMOTE, v, before, "by an operator"));
+                reg.append(HistoryEntry.action(ModelRegistry.PROMOTE, v, before, "by an operator",
+                        System.getProperty("user.name")));
                 System.out.println("Champion: " + ModelRegistry.name(v) + " (was " + name(before) + ")");
             }
             return TributaryCli.EXIT_OK;
@@ -164,24 +168,13 @@ public final class RegistryCommand {
                 OptionalInt before = reg.championPointer();
                 int target = reg.rollbackTarget();
                 reg.setChampion(target, ModelRegistry.ROLLBACK);
-                reg.append(actionLine(ModelRegistry.ROLLBACK, target, before, "by an operator"));
+                reg.append(HistoryEntry.action(ModelRegistry.ROLLBACK, target, before, "by an operator",
+                        System.getProperty("user.name")));
                 System.out.println("Champion: " + ModelRegistry.name(target) + " (rolled back from "
                         + name(before) + ")");
             }
             return TributaryCli.EXIT_OK;
         }
-    }
-
-    private static Map<String, Object> actionLine(String event, int version, OptionalInt before, String reason) {
-        Map<String, Object> e = new LinkedHashMap<>();
-        e.put("event", event);
-        e.put("version", version);
-        e.put("name", ModelRegistry.name(version));
-        e.put("champion_before", before.isPresent() ? before.getAsInt() : null);
-        e.put("champion_after", version);
-        e.put("reason", reason);
-        e.put("user", System.getProperty("user.name"));
-        return e;
     }
 
     private static String name(OptionalInt v) {
@@ -192,19 +185,8 @@ public final class RegistryCommand {
         return versions.isEmpty() ? "none" : String.join(", ", versions.stream().map(ModelRegistry::name).toList());
     }
 
-    private static Map<String, Object> readJson(HadoopFs.Location file) {
-        try (InputStream in = file.fs().open(file.path())) {
-            return Json.readMap(in.readAllBytes());
-        } catch (FileNotFoundException e) {
-            return Map.of();
-        } catch (IOException e) {
-            throw new InputException("Cannot read " + file + ": " + HadoopFs.describe(e));
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object v) {
-        return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    private static String orDash(String s) {
+        return s == null ? "-" : s;
     }
 
     private static String fmt(Object v) {

@@ -10,6 +10,8 @@ import io.tributary.common.io.FsLock;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.OutputPlace;
 import io.tributary.common.model.Network;
+import io.tributary.common.registry.HistoryEntry;
+import io.tributary.common.registry.HoldoutComparison;
 import io.tributary.common.registry.ModelRegistry;
 import io.tributary.common.registry.Promotion;
 import io.tributary.common.store.ModelSource;
@@ -32,10 +34,8 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -49,15 +49,15 @@ import java.util.OptionalInt;
 public final class RetrainJob {
     private static final Logger log = LoggerFactory.getLogger(RetrainJob.class);
     /** The comparison of challenger and champion, published in each version's directory. */
-    public static final String HOLDOUT_FILE = "holdout.json";
+    public static final String HOLDOUT_FILE = HoldoutComparison.FILE;
 
     private final TrainConfig train;
     private final RetrainConfig retrain;
     private final PrintStream progressOut;
     private final boolean liveProgress;
 
-    /** What a retraining did: the history line it wrote. */
-    public record Outcome(String decision, int version, String reason, Map<String, Object> entry) {
+    /** What a retraining did: the history line it wrote ({@code version} 0 when skipped). */
+    public record Outcome(String decision, int version, String reason, HistoryEntry entry) {
     }
 
     /** @param train the training config; its output is replaced by the new version's directory */
@@ -70,112 +70,115 @@ public final class RetrainJob {
 
     public Outcome run() throws Exception {
         Configuration hadoopConf = SparkConfs.hadoopConf();
-        // The inputs (their headers, and the model name) are checked before the registry is created or
-        // locked: bad input leaves nothing behind. The examples are read by the training run.
-        ModelSource source = ModelSource.of(train, hadoopConf);   // a model that cannot be used is refused here
-        String holdoutLocation = retrain.holdout() == null ? train.data() : retrain.holdout();
-        // The data's listing (a missing location is refused here) and, where known without Spark, its shape.
-        String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
-        String holdoutSha = (String) DataReader.fingerprint(holdoutLocation, hadoopConf).get("sha256");
-        Optional<DataReader.Known> holdoutKnown = DataReader.knownShape(holdoutLocation, train.input(), hadoopConf);
-        DataReader.knownShape(train.data(), train.input(), hadoopConf);
-        String holdoutName = holdoutLocation + (DataReader.resolve(holdoutLocation, train.input().format(), hadoopConf)
-                == DataFormat.IDX ? " (test split)" : "");
-        HadoopFs.Location registryLocation = HadoopFs.resolve("registry", retrain.registry(), hadoopConf);
-        OutputPlace.require("registry", registryLocation, dataInputs(holdoutLocation, hadoopConf), true);
-        ModelRegistry registry = ModelRegistry.open(registryLocation, true);
+        Inputs in = Inputs.check(train, retrain, hadoopConf);
+        OutputPlace.require("registry", in.registry(), dataInputs(in.holdout(), hadoopConf), true);
+        ModelRegistry registry = ModelRegistry.open(in.registry(), true);
         try (FsLock ignored = registry.lock(train.forceUnlock())) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("event", ModelRegistry.RETRAIN);
-            entry.put("data", train.data());
-            entry.put("data_sha256", dataSha);
-            entry.put("holdout", holdoutName);
-            entry.put("holdout_sha256", holdoutSha);
-            Map<String, Object> last = registry.lastTrained();
-            if (!retrain.force() && last != null && dataSha.equals(last.get("data_sha256"))) {
-                String reason = "data unchanged since version " + ModelRegistry.name(((Number) last.get("version"))
-                        .intValue()) + " (same fingerprint " + dataSha.substring(0, 12) + "); --force retrains anyway";
-                return record(registry, entry, ModelRegistry.SKIPPED, 0, reason);
+            HistoryEntry.Retraining facts = HistoryEntry.Retraining.of(train.data(), in.dataSha(), in.holdoutName(),
+                    in.holdoutSha());
+            HistoryEntry last = registry.lastTrained();
+            if (!retrain.force() && last != null && in.dataSha().equals(last.retraining().dataSha256())) {
+                String reason = "data unchanged since version " + ModelRegistry.name(last.version())
+                        + " (same fingerprint " + in.dataSha().substring(0, 12) + "); --force retrains anyway";
+                return record(registry, null, null, facts, ModelRegistry.SKIPPED, reason);
             }
-
-            OptionalInt championVersion = registry.champion();
-            String championName = championVersion.isPresent() ? ModelRegistry.name(championVersion.getAsInt()) : null;
+            OptionalInt champion = registry.champion();
+            Integer championBefore = champion.isPresent() ? champion.getAsInt() : null;
             int version = registry.nextVersion();
-            entry.put("version", version);
-            entry.put("name", ModelRegistry.name(version));
-            entry.put("champion_before", championVersion.isPresent() ? championVersion.getAsInt() : null);
-            Comparison comparison = new Comparison();
-            try {
-                Network champion = championVersion.isPresent()
-                        ? ModelStore.load(registry.versionDir(championVersion.getAsInt())).forBackend() : null;
-                if (champion != null && holdoutKnown.isPresent()) {
-                    champion.requireFits(holdoutKnown.get().shape(), holdoutKnown.get().numClasses(),
-                            "champion " + championName, holdoutLocation);
-                }
-                HadoopFs.Location dir = registry.versionDir(version);
-                progressOut.printf("tributary: training version %s into %s (champion: %s)%n",
-                        ModelRegistry.name(version), dir, championName == null ? "none yet" : championName);
-                TrainJob job = new TrainJob(train.withOutput(dir.toString()), progressOut, liveProgress).using(source);
-                if (retrain.warmStart() && champion != null) {
-                    job.startingFrom(champion, "champion " + championName);
-                    entry.put("warm_start_from", championVersion.getAsInt());
-                }
-                job.afterTraining(HOLDOUT_FILE, (sc, model, threads) -> {
-                    SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-                    ExampleRows holdout = DataReader.heldOut(spark, holdoutLocation, train.input(), 0, hadoopConf,
-                            sc.sc().longAccumulator("tributary.skipped-records"));
-                    model.requireFits(holdout.shape(), holdout.numClasses(), "the challenger", holdoutLocation);
-                    if (champion != null) {
-                        champion.requireFits(holdout.shape(), holdout.numClasses(),
-                                "champion " + championName, holdoutLocation);
-                    }
-                    JavaRDD<RawBatch> batches = Batching.evaluation(holdout, Batches.EVAL_BATCH,
-                            Batching.scale(train.input().featureScale(), holdout.byteFeatures()), sc.defaultParallelism(),
-                            StorageLevel.MEMORY_ONLY());
-                    try {
-                        comparison.challenger = HoldoutEvaluation.run(sc, model, batches, holdout.numClasses(), threads,
-                                Batches.EVAL_BATCH, 0).toMap();
-                        if (champion != null) {
-                            comparison.champion = HoldoutEvaluation.run(sc, champion, batches, holdout.numClasses(),
-                                    threads, Batches.EVAL_BATCH, 0).toMap();
-                        }
-                    } finally {
-                        batches.unpersist(false);
-                    }
-                    return comparison.toMap(holdoutName, holdoutSha, championVersion);
-                });
-                TrainResult result = job.run();
-                registry.versionDir(version).fs().delete(registry.versionDir(version).child("checkpoints").path(), true);
-                entry.put("train_test_accuracy", result.test().accuracy());
-                entry.put("examples_per_second", result.examplesPerSecond());
-            } catch (InputException e) {
-                recordFailure(registry, entry, version, e.getMessage(), e);
-                throw e;
-            } catch (Exception | Error e) {
-                String reason = e.getClass().getSimpleName() + ": "
-                        + (e.getMessage() != null ? e.getMessage() : HadoopFs.describe(e));
-                recordFailure(registry, entry, version, reason, e);
-                throw new RetrainFailedException("Retraining version " + ModelRegistry.name(version) + " failed: "
-                        + reason, e);
+            if (retrain.warmStart() && championBefore != null) {
+                facts = facts.warmStartFrom(championBefore);
             }
-
-            double challenger = retrain.metric().of(comparison.challenger);
-            OptionalDouble championScore = comparison.champion == null ? OptionalDouble.empty()
-                    : OptionalDouble.of(retrain.metric().of(comparison.champion));
-            Promotion decision = Promotion.decide(retrain.metric(), championScore, championName, challenger,
-                    retrain.minImprovement(), retrain.floor());
-            entry.put("metric", retrain.metric().label());
-            entry.put("challenger", challenger);
-            entry.put("champion", championScore.isPresent() ? championScore.getAsDouble() : null);
-            entry.put("min_improvement", retrain.minImprovement());
-            entry.put("floor", retrain.floor());
-            if (decision.promoted()) {
-                CrashPoint.reach("before-champion-pointer");   // the version is complete, the pointer not moved
-                registry.setChampion(version, ModelRegistry.RETRAIN);
-            }
-            return record(registry, entry, decision.promoted() ? ModelRegistry.PROMOTED : ModelRegistry.REJECTED,
-                    version, decision.reason());
+            Evaluations evaluations = new Evaluations();
+            facts = trainChallenger(registry, in, championBefore, version, facts, evaluations, hadoopConf);
+            return decide(registry, championBefore, version, facts, evaluations);
         }
+    }
+
+    /**
+     * The inputs, checked before the registry is created or locked so that bad input leaves nothing
+     * behind: the model source, the data's and the holdout's listings (a missing location is refused
+     * here) and, where known without Spark, their shapes. The examples are read by the training run.
+     */
+    private record Inputs(ModelSource source, String holdout, String holdoutName, String dataSha, String holdoutSha,
+                          Optional<DataReader.Known> holdoutKnown, HadoopFs.Location registry) {
+        static Inputs check(TrainConfig train, RetrainConfig retrain, Configuration hadoopConf) {
+            ModelSource source = ModelSource.of(train, hadoopConf);   // a model that cannot be used is refused here
+            String holdout = retrain.holdout() == null ? train.data() : retrain.holdout();
+            String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
+            String holdoutSha = (String) DataReader.fingerprint(holdout, hadoopConf).get("sha256");
+            Optional<DataReader.Known> holdoutKnown = DataReader.knownShape(holdout, train.input(), hadoopConf);
+            DataReader.knownShape(train.data(), train.input(), hadoopConf);
+            String holdoutName = holdout + (DataReader.resolve(holdout, train.input().format(), hadoopConf)
+                    == DataFormat.IDX ? " (test split)" : "");
+            return new Inputs(source, holdout, holdoutName, dataSha, holdoutSha, holdoutKnown,
+                    HadoopFs.resolve("registry", retrain.registry(), hadoopConf));
+        }
+    }
+
+    /** The champion before this retraining, loaded ({@code version} null and no network when there is none). */
+    private record Champion(Integer version, String name, Network network) {
+        static Champion load(ModelRegistry registry, Integer version, Inputs in) {
+            if (version == null) return new Champion(null, null, null);
+            String name = ModelRegistry.name(version);
+            Network network = ModelStore.load(registry.versionDir(version)).forBackend();
+            if (in.holdoutKnown().isPresent()) {
+                network.requireFits(in.holdoutKnown().get().shape(), in.holdoutKnown().get().numClasses(),
+                        "champion " + name, in.holdout());
+            }
+            return new Champion(version, name, network);
+        }
+    }
+
+    /**
+     * Trains the challenger into the next version's directory and evaluates it (and the champion) on
+     * the holdout; a failure is recorded in the history before it is thrown.
+     */
+    private HistoryEntry.Retraining trainChallenger(ModelRegistry registry, Inputs in, Integer championBefore,
+                                                    int version, HistoryEntry.Retraining facts,
+                                                    Evaluations evaluations, Configuration hadoopConf) throws Exception {
+        try {
+            Champion champion = Champion.load(registry, championBefore, in);
+            HadoopFs.Location dir = registry.versionDir(version);
+            progressOut.printf("tributary: training version %s into %s (champion: %s)%n", ModelRegistry.name(version),
+                    dir, champion.name() == null ? "none yet" : champion.name());
+            TrainJob job = new TrainJob(train.withOutput(dir.toString()), progressOut, liveProgress).using(in.source());
+            if (facts.warmStartFrom() != null) {
+                job.startingFrom(champion.network(), "champion " + champion.name());
+            }
+            job.afterTraining(HOLDOUT_FILE, evaluations.onHoldout(train, in, champion, hadoopConf));
+            TrainResult result = job.run();
+            dir.fs().delete(dir.child("checkpoints").path(), true);
+            return facts.trained(result.test().accuracy(), result.examplesPerSecond());
+        } catch (InputException e) {
+            recordFailure(registry, championBefore, version, facts, e.getMessage(), e);
+            throw e;
+        } catch (Exception | Error e) {
+            String reason = e.getClass().getSimpleName() + ": "
+                    + (e.getMessage() != null ? e.getMessage() : HadoopFs.describe(e));
+            recordFailure(registry, championBefore, version, facts, reason, e);
+            throw new RetrainFailedException("Retraining version " + ModelRegistry.name(version) + " failed: "
+                    + reason, e);
+        }
+    }
+
+    /** Promotes the challenger if it beats the champion by the margin (and the floor), and records why. */
+    private Outcome decide(ModelRegistry registry, Integer championBefore, int version, HistoryEntry.Retraining facts,
+                           Evaluations evaluations) throws IOException {
+        double challenger = retrain.metric().of(evaluations.challenger);
+        OptionalDouble championScore = evaluations.champion == null ? OptionalDouble.empty()
+                : OptionalDouble.of(retrain.metric().of(evaluations.champion));
+        String championName = championBefore == null ? null : ModelRegistry.name(championBefore);
+        Promotion decision = Promotion.decide(retrain.metric(), championScore, championName, challenger,
+                retrain.minImprovement(), retrain.floor());
+        HistoryEntry.Retraining scored = facts.scored(new HistoryEntry.Score(retrain.metric().label(), challenger,
+                championScore.isPresent() ? championScore.getAsDouble() : null, retrain.minImprovement(),
+                retrain.floor()));
+        if (decision.promoted()) {
+            CrashPoint.reach("before-champion-pointer");   // the version is complete, the pointer not moved
+            registry.setChampion(version, ModelRegistry.RETRAIN);
+        }
+        return record(registry, version, championBefore, scored,
+                decision.promoted() ? ModelRegistry.PROMOTED : ModelRegistry.REJECTED, decision.reason());
     }
 
     /** The data and held-out data as inputs the registry must keep apart from. */
@@ -189,48 +192,63 @@ public final class RetrainJob {
         return inputs;
     }
 
-    private Outcome record(ModelRegistry registry, Map<String, Object> entry, String decision, int version,
-                           String reason) throws IOException {
-        entry.put("decision", decision);
-        entry.put("reason", reason);
+    /** Prunes (unless skipped) and appends the history line; {@code version} is null for a skipped run. */
+    private Outcome record(ModelRegistry registry, Integer version, Integer championBefore,
+                           HistoryEntry.Retraining facts, String decision, String reason) throws IOException {
         OptionalInt champion = registry.champion();
-        entry.put("champion_after", champion.isPresent() ? champion.getAsInt() : null);
-        if (!ModelRegistry.SKIPPED.equals(decision)) {
-            entry.put("pruned", registry.prune(retrain.versionsKept()));
-        }
-        entry.put("config", retrain.asMap());
+        List<Integer> pruned = ModelRegistry.SKIPPED.equals(decision) ? null : registry.prune(retrain.versionsKept());
+        HistoryEntry entry = new HistoryEntry(null, ModelRegistry.RETRAIN, version, championBefore,
+                champion.isPresent() ? champion.getAsInt() : null, reason, null,
+                facts.decided(decision, pruned, retrain.asMap()));
         registry.append(entry);
         log.info("Retraining: {} ({})", decision, reason);
-        return new Outcome(decision, version, reason, entry);
+        return new Outcome(decision, version == null ? 0 : version, reason, entry);
     }
 
     /** Records a failed retraining; a failure to record it is attached to the original error, not thrown. */
-    private void recordFailure(ModelRegistry registry, Map<String, Object> entry, int version, String reason,
-                               Throwable cause) {
+    private void recordFailure(ModelRegistry registry, Integer championBefore, int version,
+                               HistoryEntry.Retraining facts, String reason, Throwable cause) {
         try {
-            record(registry, entry, ModelRegistry.FAILED, version, reason);
+            record(registry, version, championBefore, facts, ModelRegistry.FAILED, reason);
         } catch (IOException | RuntimeException recording) {
             cause.addSuppressed(recording);
         }
     }
 
     /** Challenger's and champion's evaluations on the holdout, filled in while Spark is up. */
-    private static final class Comparison {
+    private static final class Evaluations {
         Map<String, Object> challenger;
         Map<String, Object> champion;
 
-        Map<String, Object> toMap(String holdout, String holdoutSha, OptionalInt championVersion) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("holdout", holdout);
-            m.put("holdout_sha256", holdoutSha);
-            m.put("challenger", Objects.requireNonNull(challenger));
-            if (champion != null) {
-                Map<String, Object> c = new LinkedHashMap<>();
-                c.put("version", championVersion.getAsInt());
-                c.putAll(champion);
-                m.put("champion", c);
-            }
-            return m;
+        /** The work after training: evaluates both models on the same holdout batches, for holdout.json. */
+        TrainJob.AfterTraining onHoldout(TrainConfig train, Inputs in, Champion championBefore,
+                                         Configuration hadoopConf) {
+            return (sc, model, threads) -> {
+                SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+                ExampleRows holdout = DataReader.heldOut(spark, in.holdout(), train.input(), 0, hadoopConf,
+                        sc.sc().longAccumulator("tributary.skipped-records"));
+                model.requireFits(holdout.shape(), holdout.numClasses(), "the challenger", in.holdout());
+                Network championNet = championBefore.network();
+                if (championNet != null) {
+                    championNet.requireFits(holdout.shape(), holdout.numClasses(), "champion " + championBefore.name(),
+                            in.holdout());
+                }
+                JavaRDD<RawBatch> batches = Batching.evaluation(holdout, Batches.EVAL_BATCH,
+                        Batching.scale(train.input().featureScale(), holdout.byteFeatures()), sc.defaultParallelism(),
+                        StorageLevel.MEMORY_ONLY());
+                try {
+                    challenger = HoldoutEvaluation.run(sc, model, batches, holdout.numClasses(), threads,
+                            Batches.EVAL_BATCH, 0).toMap();
+                    if (championNet != null) {
+                        champion = HoldoutEvaluation.run(sc, championNet, batches, holdout.numClasses(), threads,
+                                Batches.EVAL_BATCH, 0).toMap();
+                    }
+                } finally {
+                    batches.unpersist(false);
+                }
+                return new HoldoutComparison(in.holdoutName(), in.holdoutSha(), challenger,
+                        champion == null ? null : championBefore.version(), champion).toMap();
+            };
         }
     }
 }

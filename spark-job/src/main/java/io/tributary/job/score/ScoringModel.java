@@ -2,9 +2,9 @@ package io.tributary.job.score;
 
 import io.tributary.common.InputException;
 import io.tributary.common.io.HadoopFs;
-import io.tributary.common.io.Json;
 import io.tributary.common.model.Network;
 import io.tributary.common.registry.ModelRegistry;
+import io.tributary.common.run.RunMetadata;
 import io.tributary.common.store.ModelStore;
 import org.apache.hadoop.conf.Configuration;
 
@@ -31,9 +31,6 @@ import java.util.OptionalInt;
  */
 public record ScoringModel(Network network, String location, String sha256, List<String> classNames,
                            String registry, int version) {
-    /** The run metadata next to a model file. */
-    static final String METADATA = "metadata.json";
-
     /** A model file, or a run directory holding {@value ModelStore#MODEL_FILE}. */
     public static ScoringModel file(String uri, Configuration conf) {
         return load(HadoopFs.resolve("model", uri, conf), null, 0);
@@ -85,24 +82,11 @@ public record ScoringModel(Network network, String location, String sha256, List
         return new ScoringModel(net, file.toString(), sha, classNames(file), registry, version);
     }
 
-    /** {@code model.class_names} of the metadata next to the model file, or {@code null}. */
-    @SuppressWarnings("unchecked")
+    /** {@code model.class_names} of the run metadata next to the model file, or {@code null}. */
     private static List<String> classNames(HadoopFs.Location file) {
-        HadoopFs.Location metadata = new HadoopFs.Location(file.fs(), new org.apache.hadoop.fs.Path(
-                file.path().getParent(), METADATA));
-        Map<String, Object> m;
-        try (InputStream in = metadata.fs().open(metadata.path())) {
-            m = Json.readMap(in.readAllBytes());
-        } catch (FileNotFoundException e) {
-            return null;
-        } catch (IOException e) {
-            throw new InputException("Model metadata " + metadata + " cannot be read: " + HadoopFs.describe(e));
-        }
-        if (m.get("model") instanceof Map<?, ?> model && model.get("class_names") instanceof List<?> names
-                && names.stream().allMatch(n -> n instanceof String)) {
-            return List.copyOf((List<String>) names);
-        }
-        return null;
+        RunMetadata metadata = RunMetadata.read(new HadoopFs.Location(file.fs(), file.path().getParent()));
+        if (metadata == null || metadata.model() == null || metadata.model().classNames() == null) return null;
+        return List.copyOf(metadata.model().classNames());
     }
 
     /** What the output's metadata says of the model. */

@@ -6,6 +6,8 @@ import io.tributary.common.io.RunOutput;
 import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.ProcessMemory;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.common.run.RunMetadata;
+import io.tributary.common.run.RunMetrics;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.report.RunReport;
 import org.apache.hadoop.fs.FileSystem;
@@ -30,11 +32,10 @@ final class RunPublisher {
 
     static void publish(RunOutput output, TrainConfig config, TrainResult result, TrainingData data,
                         Map<String, Object> sparkInfo, Map<String, Map<String, Object>> extraFiles) throws IOException {
-        Map<String, Object> metrics = metrics(result);
-        metrics.put("skipped_records", data.skipped().value());
-        Map<String, Object> metadata = metadata(config, result, data, sparkInfo);
-        writeJson(output, "metrics.json", metrics);
-        writeJson(output, "metadata.json", metadata);
+        Map<String, Object> metrics = metrics(result, data).toMap();
+        Map<String, Object> metadata = metadata(config, result, data, sparkInfo).toMap();
+        writeJson(output, RunMetrics.FILE, metrics);
+        writeJson(output, RunMetadata.FILE, metadata);
         for (Map.Entry<String, Map<String, Object>> extra : extraFiles.entrySet()) {
             writeJson(output, extra.getKey(), extra.getValue());
         }
@@ -42,20 +43,14 @@ final class RunPublisher {
         output.write(ModelStore.MODEL_FILE, out -> ModelStore.write(result.model(), out));
     }
 
-    private static Map<String, Object> metrics(TrainResult result) {
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("test_accuracy", result.test().accuracy());
-        metrics.put("train_loss", result.epochs().get(result.epochs().size() - 1).trainLoss());
-        metrics.put("examples_per_second", result.examplesPerSecond());
-        metrics.put("train_seconds", result.trainSeconds());
-        metrics.put("wall_seconds", result.wallSeconds());
-        metrics.put("epochs", result.epochs().stream().map(EpochResult::toMap).toList());
-        metrics.put("test", result.test().toMap());
-        ClassificationReport.putConfusion(metrics, result.test().report().confusion());
-        metrics.put("seconds_to_first_step", result.footprint().secondsToFirstStep());
-        metrics.put("cached_batches_mb", result.footprint().cachedBatchBytes() / (double) (1 << 20));
-        metrics.put("driver", driver());
-        return metrics;
+    private static RunMetrics metrics(TrainResult result, TrainingData data) {
+        Map<String, Object> confusion = new LinkedHashMap<>();
+        ClassificationReport.putConfusion(confusion, result.test().report().confusion());
+        return new RunMetrics(result.test().accuracy(), result.epochs().get(result.epochs().size() - 1).trainLoss(),
+                result.examplesPerSecond(), result.trainSeconds(), result.wallSeconds(),
+                result.epochs().stream().map(EpochResult::toMap).toList(), result.test().toMap(), confusion,
+                result.footprint().secondsToFirstStep(), result.footprint().cachedBatchBytes() / (double) (1 << 20),
+                driver(), data.skipped().value());
     }
 
     /**
@@ -65,42 +60,24 @@ final class RunPublisher {
      * files; in local mode also the executors' reads).
      */
     @SuppressWarnings("deprecation")   // FileSystem.getAllStatistics: the per-scheme totals of this JVM
-    private static Map<String, Object> driver() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("peak_rss_mb", ProcessMemory.peakRssMb());
-        m.put("peak_heap_mb", ManagementFactory.getMemoryPoolMXBeans().stream()
+    private static RunMetrics.Driver driver() {
+        double peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (double) (1 << 20));
-        m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (double) (1 << 20));
-        m.put("filesystem_bytes_read", FileSystem.getAllStatistics().stream()
-                .mapToLong(FileSystem.Statistics::getBytesRead).sum());
-        return m;
+                .mapToLong(p -> p.getPeakUsage().getUsed()).sum() / (double) (1 << 20);
+        long bytesRead = FileSystem.getAllStatistics().stream().mapToLong(FileSystem.Statistics::getBytesRead).sum();
+        return new RunMetrics.Driver(ProcessMemory.peakRssMb(), peakHeap, Runtime.getRuntime().maxMemory()
+                / (double) (1 << 20), bytesRead);
     }
 
-    private static Map<String, Object> metadata(TrainConfig config, TrainResult result, TrainingData data,
-                                                Map<String, Object> sparkInfo) {
+    private static RunMetadata metadata(TrainConfig config, TrainResult result, TrainingData data,
+                                        Map<String, Object> sparkInfo) {
         ModelZoo.InputShape shape = data.shape();
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("name", config.model());
-        model.put("kind", result.model().config().kind());   // multi-layer network or computation graph
-        model.put("parameters", result.model().numParams());
-        model.put("input", Map.of("rows", shape.rows(), "cols", shape.cols(), "channels", shape.channels()));
-        model.put("classes", shape.numClasses());
-        if (data.classNames() != null) {
-            model.put("class_names", data.classNames());   // label index -> the name in the data
-        }
-        model.put("format", "DL4J ModelSerializer zip with updater state");
-
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("created", Instant.now().toString());
-        metadata.put("config", config.asMap());
-        metadata.put("model", model);
-        metadata.put("data", data.fingerprint());
-        metadata.put("spark", sparkInfo);
-        metadata.put("nd4j_backend", Nd4j.getBackend().getClass().getName());
-        metadata.put("libraries", BuildInfo.libraries(String.valueOf(sparkInfo.get("version"))));
-        metadata.put("git_revision", BuildInfo.gitRevision());
-        return metadata;
+        RunMetadata.Model model = new RunMetadata.Model(config.model(), result.model().config().kind(),
+                result.model().numParams(), new RunMetadata.Input(shape.rows(), shape.cols(), shape.channels()),
+                shape.numClasses(), data.classNames(), "DL4J ModelSerializer zip with updater state");
+        return new RunMetadata(Instant.now().toString(), config.asMap(), model, data.fingerprint(), sparkInfo,
+                Nd4j.getBackend().getClass().getName(), BuildInfo.libraries(String.valueOf(sparkInfo.get("version"))),
+                BuildInfo.gitRevision());
     }
 
     private static void writeJson(RunOutput output, String name, Map<String, Object> content) throws IOException {
