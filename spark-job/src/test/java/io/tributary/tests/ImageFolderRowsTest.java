@@ -93,7 +93,7 @@ class ImageFolderRowsTest {
     }
 
     static ExampleRows read(Path dir, DataConfig config, LongAccumulator skipped) {
-        return new ImageFolderRows().read(spark, dir.toString(), config, new Configuration(), skipped);
+        return new ImageFolderRows().read(spark, dir.toString(), config, new Configuration(), skipped, null);
     }
 
     /** The features of each label's rows. */

@@ -1,12 +1,18 @@
 package io.tributary.tests;
 
 import io.tributary.common.InputException;
+import io.tributary.common.config.BadRecordPolicy;
+import io.tributary.common.config.CacheLevel;
+import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.DataFormat;
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.data.MnistData;
 import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.read.Batching;
+import io.tributary.job.read.Classes;
+import io.tributary.job.read.DataReader;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.IdxRows;
 import io.tributary.job.spark.SparkConfs;
@@ -26,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -57,7 +64,7 @@ class ReadIdxTest {
         if (!Files.exists(p)) {
             IdxFixtures.writeLearnable(p, 25_000, 300, 12, 5, p.getFileName().toString().endsWith("gz"));
         }
-        return IdxRows.read(spark, dir(p), split, limit);
+        return IdxRows.read(spark, dir(p), split, limit, IdxRows.classes(spark, dir(p), split, 1000));
     }
 
     @Test
@@ -110,6 +117,41 @@ class ReadIdxTest {
     }
 
     @Test
+    void theClassesAreTheDatasLargestLabelPlusOne() throws Exception {
+        Path three = Files.createDirectories(tmp.resolve("three-classes"));
+        Random rng = new Random(11);
+        for (String split : List.of("train", "t10k")) {
+            Files.write(three.resolve(split + "-images-idx3-ubyte"), IdxFixtures.images(400, 6, 6, rng));
+            Files.write(three.resolve(split + "-labels-idx1-ubyte"), IdxFixtures.labels(400, 3, rng));
+        }
+        DataConfig config = new DataConfig(DataFormat.AUTO, null, "label", null, 0, 0.0, null, 0.0,
+                BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
+        DataReader.Inputs in = DataReader.training(spark, three.toString(), config, 0, 0, 1, new Configuration(),
+                spark.sparkContext().longAccumulator("skipped"));
+        assertEquals(3, in.train().numClasses());
+        assertEquals(3, in.test().numClasses(), "the held-out split is read as the training split's classes");
+        assertEquals(3, dir(three).read(MnistDirectory.Split.TRAIN).numClasses(), "the single-process reader too");
+        JavaRDD<RawBatch> batches = Batching.training(in.train(), 50, 1, 2, 1f / 255f, null);
+        assertEquals(3, batches.first().numClasses(), "batches are one-hot over three classes");
+    }
+
+    @Test
+    void aHeldOutLabelTheTrainingSplitLacksIsRefusedNamingFileAndIndex() throws Exception {
+        Path unseen = tmp.resolve("unseen-label");
+        IdxFixtures.writeLearnable(unseen, 300, 100, 12, 7, false);
+        Path labels = unseen.resolve("t10k-labels-idx1-ubyte");
+        byte[] bytes = Files.readAllBytes(labels);
+        bytes[8 + 42] = 10;
+        Files.write(labels, bytes);
+        DataConfig config = new DataConfig(DataFormat.AUTO, null, "label", null, 0, 0.0, null, 0.0,
+                BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
+        InputException e = assertThrows(InputException.class, () -> DataReader.training(spark, unseen.toString(),
+                config, 0, 0, 1, new Configuration(), spark.sparkContext().longAccumulator("skipped")));
+        assertEquals(labels.toUri().getPath() + ": label 10 at index 42 is a class the model has never seen: held-out"
+                + " labels must be among the training data's 10 classes (0..9)", e.getMessage().replace("file:", ""));
+    }
+
+    @Test
     void aLabelOutOfRangeFailsTheJobNamingFileAndIndex() throws Exception {
         Path bad = tmp.resolve("bad-label");
         IdxFixtures.writeLearnable(bad, 2000, 100, 12, 7, false);
@@ -117,7 +159,8 @@ class ReadIdxTest {
         byte[] bytes = Files.readAllBytes(labels);
         bytes[8 + 1234] = 12;
         Files.write(labels, bytes);
-        ExampleRows rows = rows(bad, MnistDirectory.Split.TRAIN, 0);
+        // As with --num-classes 10: the labels must be below it.
+        ExampleRows rows = IdxRows.read(spark, dir(bad), MnistDirectory.Split.TRAIN, 0, new Classes(10, null));
         Exception e = assertThrows(Exception.class, () -> rows.rows().count());
         Throwable input = e;
         while (input != null && !(input instanceof InputException)) input = input.getCause();

@@ -91,7 +91,8 @@ abstract class TableRowsFixture {
     }
 
     static ExampleRows read(String location, DataConfig config, LongAccumulator skipped) {
-        return new TableRows().read(spark, location, config, spark.sparkContext().hadoopConfiguration(), skipped);
+        return new TableRows().read(spark, location, config, spark.sparkContext().hadoopConfiguration(), skipped,
+                null);
     }
 
     /** The rows, ordered by their first feature value (examples in these tests differ there). */

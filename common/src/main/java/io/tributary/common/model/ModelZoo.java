@@ -101,6 +101,15 @@ public final class ModelZoo {
         return ZOO.get(name).minSide();
     }
 
+    /** Refuses images of {@code height x width} smaller than model {@code name} takes. */
+    public static void requireSide(String name, int height, int width) {
+        int side = minimumSide(name);
+        if (height < side || width < side) {
+            throw new ConfigException("Images of " + height + "x" + width + " are too small for model "
+                    + name + ": it needs at least " + side + "x" + side);
+        }
+    }
+
     /** Model {@code name} for {@code shape}, with {@code mlp}'s hidden sizes at their default ({@link TrainKeys#HIDDEN}). */
     public static MultiLayerConfiguration build(String name, InputShape shape, double learningRate, long seed) {
         return build(name, shape, learningRate, seed, TrainKeys.hiddenSizes(TrainKeys.HIDDEN.defaultValue()));
@@ -118,10 +127,7 @@ public final class ModelZoo {
         requireKnown(name);
         List<Integer> sizes = TrainKeys.hiddenSizes(hidden.stream().map(String::valueOf).collect(Collectors.joining(",")));
         Entry entry = ZOO.get(name);
-        if (shape.rows() < entry.minSide() || shape.cols() < entry.minSide()) {
-            throw new ConfigException("Images of " + shape.rows() + "x" + shape.cols() + " are too small for model "
-                    + name + ": it needs at least " + entry.minSide() + "x" + entry.minSide());
-        }
+        requireSide(name, shape.rows(), shape.cols());
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))

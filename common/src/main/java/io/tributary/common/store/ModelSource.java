@@ -143,6 +143,18 @@ public final class ModelSource {
         return net;
     }
 
+    /**
+     * Checks that the model takes examples of {@code shape}, for when the data's classes are not known
+     * yet: a file's network on one blank example, a zoo model by the smallest images it takes.
+     */
+    public void requireTakes(InputShape shape) {
+        if (loaded != null) {
+            loaded.outputsFor(shape, kind.label() + " " + location, config.data());
+        } else {
+            ModelZoo.requireSide(config.model(), shape.height(), shape.width());
+        }
+    }
+
     /** Reads the file's network, within {@code max-parameters}. */
     private Network load() {
         Network net;

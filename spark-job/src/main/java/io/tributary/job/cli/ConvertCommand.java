@@ -72,7 +72,7 @@ public final class ConvertCommand implements Callable<Integer> {
             ExecutorWait.await(new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()));
             int i = 0;
             for (MnistDirectory.Split split : MnistDirectory.Split.values()) {
-                ExampleRows rows = IdxRows.read(spark, dir, split, 0);
+                ExampleRows rows = IdxRows.read(spark, dir, split, 0, IdxRows.ANY_LABEL);
                 String name = split == MnistDirectory.Split.TRAIN ? "train" : "test";
                 // Part files of at most EXAMPLES_PER_FILE examples, as Spark writes tables, so that
                 // the executors that later read them each read their own (a gzipped IDX file is read by

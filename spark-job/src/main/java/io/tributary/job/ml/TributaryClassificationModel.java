@@ -165,8 +165,8 @@ public final class TributaryClassificationModel
         Scorer.Scored scored;
         try (SessionView view = SessionView.of(in, uid())) {
             Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-            ScoringRows rows = DataReader.scoring(spark, view.location(), readConfig(), false, columns, hadoopConf,
-                    spark.sparkContext().longAccumulator("tributary.skipped-records"));
+            ScoringRows rows = DataReader.scoring(spark, view.location(), readConfig(), false, columns, null,
+                    hadoopConf, spark.sparkContext().longAccumulator("tributary.skipped-records"));
             network.outputsFor(rows.examples().shape(), uid(), "the dataset's column " + getFeaturesCol());
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             int threads = Nd4jThreads.perTask(0, sc.master(), sc.getConf().getInt("spark.task.cpus", 1));

@@ -15,12 +15,16 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The one way data is read, for training, evaluation, retraining and scoring: the format is
@@ -50,18 +54,20 @@ public final class DataReader {
         if (format == DataFormat.IDX) {
             MnistDirectory dir = idx(location, hadoopConf);
             requireStorageFor(spark, dir, trainLimit, config.cache());
-            ExampleRows train = IdxRows.read(spark, dir, MnistDirectory.Split.TRAIN, trainLimit);
+            Classes classes = config.numClasses() > 0 ? new Classes(config.numClasses(), null)
+                    : IdxRows.classes(spark, dir, MnistDirectory.Split.TRAIN, config.limits().maxClasses());
+            ExampleRows train = IdxRows.read(spark, dir, MnistDirectory.Split.TRAIN, trainLimit, classes);
             ExampleRows test = config.testData() != null
-                    ? heldOut(spark, config.testData(), config, testLimit, hadoopConf, skipped)
-                    : IdxRows.read(spark, dir, MnistDirectory.Split.TEST, testLimit);
+                    ? heldOut(spark, config.testData(), config, testLimit, classes, hadoopConf, skipped)
+                    : idxHeldOut(spark, dir, testLimit, classes);
             return new Inputs(train, requireSameKind(train, test), fingerprint);
         }
-        ExampleRows all = source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped);
+        ExampleRows all = source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped, null);
         ExampleRows train;
         ExampleRows test;
         if (config.testData() != null) {
             train = all;
-            test = heldOut(spark, config.testData(), config, testLimit, hadoopConf, skipped);
+            test = heldOut(spark, config.testData(), config, testLimit, classesOf(all), hadoopConf, skipped);
         } else if (config.testFraction() > 0) {
             // Drawn per example from its content, not per partition as randomSplit draws: the same split
             // whatever partitions Spark cut the files into.
@@ -77,42 +83,79 @@ public final class DataReader {
 
     /**
      * Held-out rows at {@code location}: an IDX directory's test split, or every row of another format
-     * ({@code limit} of them; 0: all).
+     * ({@code limit} of them; 0: all), labelled as the training data's {@code trained} classes: a held-out
+     * class they do not have is refused, naming the file and the label.
      */
     public static ExampleRows heldOut(SparkSession spark, String location, DataConfig config, int limit,
-                                      Configuration hadoopConf, LongAccumulator skipped) {
+                                      Classes trained, Configuration hadoopConf, LongAccumulator skipped) {
         DataFormat format = resolve(location, config.format(), hadoopConf);
         if (format == DataFormat.IDX) {
-            return IdxRows.read(spark, idx(location, hadoopConf), MnistDirectory.Split.TEST, limit);
+            return idxHeldOut(spark, idx(location, hadoopConf), limit, trained);
         }
-        return limit(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped), limit);
+        return limit(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped, trained),
+                limit);
+    }
+
+    /** The classes of training rows, which held-out rows are read as. */
+    public static Classes classesOf(ExampleRows train) {
+        return new Classes(train.numClasses(), train.classNames());
+    }
+
+    private static ExampleRows idxHeldOut(SparkSession spark, MnistDirectory dir, int limit, Classes trained) {
+        requireIndices(dir, trained);
+        IdxRows.requireKnownLabels(spark, dir, MnistDirectory.Split.TEST, limit, trained);
+        return IdxRows.read(spark, dir, MnistDirectory.Split.TEST, limit, trained);
+    }
+
+    private static void requireIndices(MnistDirectory dir, Classes trained) {
+        if (trained.names() != null) {
+            throw new InputException("Held-out data " + dir.location() + " is IDX, whose labels are indices, but the"
+                    + " training data's classes are names " + LabelClasses.preview(trained.names()) + "; held-out"
+                    + " data must label its examples as the training data does");
+        }
     }
 
     /**
      * Rows to evaluate a model on: an IDX directory's {@code train} or test split, or all rows of
-     * another format ({@code trainSplit} must then be false: such data has no splits of its own).
+     * another format ({@code trainSplit} must then be false: such data has no splits of its own), read
+     * as the model's {@code trained} classes ({@link #heldOut}), or as the data's own when {@code null}.
      */
     public static ExampleRows evaluation(SparkSession spark, String location, DataConfig config, boolean trainSplit,
-                                         Configuration hadoopConf, LongAccumulator skipped) {
+                                         Classes trained, Configuration hadoopConf, LongAccumulator skipped) {
         DataFormat format = resolve(location, config.format(), hadoopConf);
         if (format == DataFormat.IDX) {
-            return IdxRows.read(spark, idx(location, hadoopConf),
-                    trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST, 0);
+            MnistDirectory.Split split = trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST;
+            MnistDirectory dir = idx(location, hadoopConf);
+            if (trained == null) {
+                return IdxRows.read(spark, dir, split, 0, idxClasses(spark, dir, split, config));
+            }
+            requireIndices(dir, trained);
+            IdxRows.requireKnownLabels(spark, dir, split, 0, trained);
+            return IdxRows.read(spark, dir, split, 0, trained);
         }
         if (trainSplit) {
             throw new InputException("--split train applies to IDX directories only; " + location + " is "
                     + format.label() + " data, which is evaluated whole");
         }
-        return source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped);
+        return source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped, trained);
+    }
+
+    /** An IDX split's classes: {@code --num-classes}, or its largest label plus one. */
+    private static Classes idxClasses(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split,
+                                      DataConfig config) {
+        return config.numClasses() > 0 ? new Classes(config.numClasses(), null)
+                : IdxRows.classes(spark, dir, split, config.limits().maxClasses());
     }
 
     /**
      * Rows to score ({@link ScoringRows}): as {@link #evaluation}, but a table or CSV file may lack the
      * label column, and {@code keep} names columns passed through to the output; an IDX example keeps
-     * its index instead, and an image folder keeps nothing (both refuse {@code keep}).
+     * its index instead, and an image folder keeps nothing (both refuse {@code keep}). Labels named by
+     * class are read as the model's {@code trained} classes when it has names ({@code null}: the data's).
      */
     public static ScoringRows scoring(SparkSession spark, String location, DataConfig config, boolean trainSplit,
-                                      java.util.List<String> keep, Configuration hadoopConf, LongAccumulator skipped) {
+                                      List<String> keep, Classes trained, Configuration hadoopConf,
+                                      LongAccumulator skipped) {
         DataFormat format = resolve(location, config.format(), hadoopConf);
         if ((format == DataFormat.IDX || format == DataFormat.IMAGES) && !keep.isEmpty()) {
             throw new InputException("--keep-cols " + String.join(",", keep) + " applies to tables and CSV files; "
@@ -120,42 +163,39 @@ public final class DataReader {
                     + (format == DataFormat.IDX ? " (its output keeps each example's " + ScoringRows.INDEX + ")" : ""));
         }
         if (format == DataFormat.IDX) {
-            ExampleRows rows = IdxRows.read(spark, idx(location, hadoopConf),
-                    trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST, 0, true);
-            return new ScoringRows(rows, true, new org.apache.spark.sql.types.StructType()
-                    .add(ScoringRows.INDEX, org.apache.spark.sql.types.DataTypes.LongType, false));
+            MnistDirectory.Split split = trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST;
+            MnistDirectory dir = idx(location, hadoopConf);
+            ExampleRows rows = IdxRows.read(spark, dir, split, 0, idxClasses(spark, dir, split, config), true);
+            return new ScoringRows(rows, true, new StructType().add(ScoringRows.INDEX, DataTypes.LongType, false));
         }
         if (trainSplit) {
             throw new InputException("--split train applies to IDX directories only; " + location + " is "
                     + format.label() + " data, which is scored whole");
         }
         if (format == DataFormat.IMAGES) {
-            return new ScoringRows(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped),
-                    true, new org.apache.spark.sql.types.StructType());
+            return new ScoringRows(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped,
+                    trained), true, new StructType());
         }
-        return new TableRows().scoring(spark, location, config.withFormat(format), hadoopConf, skipped, keep);
-    }
-
-    /** What the driver can know of the data before Spark starts: the shape of an example and the classes. */
-    public record Known(InputShape shape, int numClasses) {
+        return new TableRows().scoring(spark, location, config.withFormat(format), hadoopConf, skipped, keep, trained);
     }
 
     /**
-     * The example shape and class count when they are known without Spark: an IDX directory's headers,
-     * or {@code --input-shape} with {@code --num-classes}; empty otherwise.
+     * The example shape when it is known without Spark: {@code --input-shape}, or an IDX directory's
+     * headers; empty otherwise. (The classes are known before Spark only from {@code --num-classes}: the
+     * data's are in its labels, which executors read.)
      */
-    public static java.util.Optional<Known> knownShape(String location, DataConfig config, Configuration hadoopConf) {
-        if (config.shape() != null && config.numClasses() > 0) {
-            return java.util.Optional.of(new Known(config.shape(), config.numClasses()));
+    public static Optional<InputShape> knownShape(String location, DataConfig config, Configuration hadoopConf) {
+        if (config.shape() != null) {
+            return Optional.of(config.shape());
         }
         if (location.startsWith(TABLE_PREFIX) || (config.format() != DataFormat.AUTO && config.format() != DataFormat.IDX)) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         if (resolve(location, config.format(), hadoopConf) != DataFormat.IDX) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         MnistDirectory.Header h = idx(location, hadoopConf).header(MnistDirectory.Split.TRAIN);
-        return java.util.Optional.of(new Known(new InputShape(1, h.rows(), h.cols()), MnistDirectory.NUM_CLASSES));
+        return Optional.of(new InputShape(1, h.rows(), h.cols()));
     }
 
     /** The fingerprint of the data at {@code location}, from its listing ({@link DataFingerprint}). */
@@ -224,7 +264,7 @@ public final class DataReader {
             }
         }
         if (bytes > storage) {
-            throw new InputException(String.format(java.util.Locale.ROOT, "The training data %s: its headers claim"
+            throw new InputException(String.format(Locale.ROOT, "The training data %s: its headers claim"
                     + " %d examples (%,d MiB as batches), more than the executors' free storage memory (%,d MiB) with"
                     + " --%s memory; use --%s memory-and-disk or disk, give the executors more memory, or read fewer"
                     + " with --%s N", dir.location(), n, bytes >> 20, storage >> 20, TrainKeys.CACHE.name(),
@@ -253,7 +293,7 @@ public final class DataReader {
         return limit > 0 ? with(rows, ExampleIdentity.first(rows, limit)) : rows;
     }
 
-    /** Held-out rows must have the training rows' shape, classes and feature type. */
+    /** Held-out rows must have the training rows' shape and feature type (their classes are the training rows'). */
     private static ExampleRows requireSameKind(ExampleRows train, ExampleRows test) {
         InputShape a = train.shape();
         InputShape b = test.shape();
@@ -262,12 +302,6 @@ public final class DataReader {
                     + (test.byteFeatures() ? "bytes" : "floats") + ") but " + train.source() + " has " + a + " ("
                     + (train.byteFeatures() ? "bytes" : "floats") + "); both must have the same shape");
         }
-        if (train.classNames() != null && !train.classNames().equals(test.classNames())) {
-            throw new InputException("Held-out data " + test.source() + " has classes " + test.classNames() + " but "
-                    + train.source() + " has " + train.classNames() + "; both must have the same classes");
-        }
-        int classes = Math.max(train.numClasses(), test.numClasses());
-        return classes == test.numClasses() ? test : new ExampleRows(test.rows(), test.shape(), classes,
-                test.classNames(), test.byteFeatures(), test.source());
+        return test;
     }
 }

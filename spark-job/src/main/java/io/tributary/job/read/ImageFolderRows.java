@@ -18,6 +18,7 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -40,7 +41,7 @@ public final class ImageFolderRows implements RowSource {
 
     @Override
     public ExampleRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                            LongAccumulator skipped) {
+                            LongAccumulator skipped, Classes trained) {
         InputShape shape = shapeOf(config, location);
         HadoopFs.Location root = HadoopFs.resolve("data", location, hadoopConf);
         ImageFolder folder = ImageFolder.list(root);
@@ -51,10 +52,11 @@ public final class ImageFolderRows implements RowSource {
                     + " really has that many classes)", root, numClasses, TrainKeys.MAX_CLASSES.name(),
                     config.limits().maxClasses(), TrainKeys.MAX_CLASSES.name()));
         }
-        if (config.numClasses() != 0 && config.numClasses() != numClasses) {
+        if (trained == null && config.numClasses() != 0 && config.numClasses() != numClasses) {
             throw new InputException("--num-classes " + config.numClasses() + " does not match the " + numClasses
                     + " class folders of " + root + " (" + folder.classSummary(CLASSES_LOGGED) + ")");
         }
+        List<String> classNames = trained == null ? folder.classNames() : trainedClasses(folder, root, trained);
         log.info("Image folder {}: {} images in {} classes ({}), read as {} (C,H,W)", root, folder.imageCount(),
                 numClasses, folder.classSummary(CLASSES_LOGGED), shape);
         String ignored = folder.ignoredSummary();
@@ -67,10 +69,26 @@ public final class ImageFolderRows implements RowSource {
                 // Not the content column: each task reads its files itself (ImageToExample says why).
                 .select("path", "length");
         ImageToExample toExample = new ImageToExample(root.path().toUri().getPath(),
-                folder.classNames().toArray(String[]::new), shape, config.onBadRecord() == BadRecordPolicy.SKIP,
+                classNames.toArray(String[]::new), shape, config.onBadRecord() == BadRecordPolicy.SKIP,
                 skipped, new SerializableConfiguration(hadoopConf), config.limits().maxImageBytes());
         Dataset<Row> rows = files.flatMap(toExample, Encoders.row(schema()));
-        return new ExampleRows(rows, shape, numClasses, folder.classNames(), true, location);
+        return new ExampleRows(rows, shape, classNames.size(), classNames, true, location);
+    }
+
+    /** A held-out folder's labels are the training data's: each of its class folders must be one of them. */
+    private static List<String> trainedClasses(ImageFolder folder, HadoopFs.Location root, Classes trained) {
+        if (trained.names() == null) {
+            throw new InputException("Held-out image folder " + root + " has class folders, but the training data's "
+                    + trained.count() + " classes are label indices, not names; held-out data must label its"
+                    + " examples as the training data does");
+        }
+        for (String name : folder.classNames()) {
+            if (!trained.names().contains(name)) {
+                throw new InputException("Held-out image folder " + root + " has class folder \"" + name + "\", a"
+                        + " class the model has never seen; " + trained.rule());
+            }
+        }
+        return trained.names();
     }
 
     /** The rows' schema: the pixels as one {@code binary} value, the class index as {@code int}. */

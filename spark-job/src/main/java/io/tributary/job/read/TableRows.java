@@ -40,33 +40,37 @@ public final class TableRows implements RowSource {
 
     @Override
     public ExampleRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                            LongAccumulator skipped) {
-        return read(spark, location, config, hadoopConf, skipped, null).examples();
+                            LongAccumulator skipped, Classes trained) {
+        return read(spark, location, config, hadoopConf, skipped, null, trained).examples();
     }
 
     /**
      * Rows to score: as {@link #read}, but the label column may be missing (the rows' labels are then
-     * {@code null}), and the {@code keep} columns follow the label, unchanged (a CSV file's as text).
+     * {@code null}), and the {@code keep} columns follow the label, unchanged (a CSV file's as text);
+     * labels are read as {@code trained} classes when given ({@code null}: the data's own).
      */
     public ScoringRows scoring(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                               LongAccumulator skipped, List<String> keep) {
-        return read(spark, location, config, hadoopConf, skipped, List.copyOf(keep));
+                               LongAccumulator skipped, List<String> keep, Classes trained) {
+        return read(spark, location, config, hadoopConf, skipped, List.copyOf(keep), trained);
     }
 
-    /** {@code keep}: {@code null} to read for training (labels required), else the columns kept for scoring. */
+    /**
+     * {@code keep}: {@code null} to read for training or evaluation (labels required), else the columns
+     * kept for scoring; {@code trained}: the training data's classes for held-out data, else {@code null}.
+     */
     private static ScoringRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                                    LongAccumulator skipped, List<String> keep) {
+                                    LongAccumulator skipped, List<String> keep, Classes trained) {
         return switch (config.format()) {
             case PARQUET, ORC -> fromTable(load(spark, location, config.format(), hadoopConf), location, config, skipped,
-                    keep);
-            case TABLE -> fromTable(table(spark, location), location, config, skipped, keep);
-            case CSV -> fromCsv(spark, location, config, hadoopConf, skipped, keep);
+                    keep, trained);
+            case TABLE -> fromTable(table(spark, location), location, config, skipped, keep, trained);
+            case CSV -> fromCsv(spark, location, config, hadoopConf, skipped, keep, trained);
             default -> throw new IllegalArgumentException("TableRows reads parquet, orc, csv and table, not " + config.format().label());
         };
     }
 
     private static ScoringRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped,
-                                         List<String> keep) {
+                                         List<String> keep, Classes trained) {
         TableColumns columns = TableColumns.of(df.schema(), config, source, keep != null);
         List<String> kept = keep == null ? List.of() : keep;
         List<String> names = List.of(df.schema().fieldNames());
@@ -82,7 +86,9 @@ public final class TableRows implements RowSource {
             LabelClasses.Labels labels = new LabelClasses.Labels(df.select(quoted(columns.label()).as(LabelClasses.VALUE),
                     input_file_name().as(LabelClasses.FILE), lit(null).cast(DataTypes.LongType).as(LabelClasses.LINE)),
                     columns.label(), source, config.numClasses(), config.limits().maxClasses());
-            classes = columns.labelKind() == LabelKind.NAMES ? LabelClasses.text(labels, config.labelType())
+            classes = trained != null ? LabelClasses.heldOut(labels, columns.labelKind() == LabelKind.NAMES
+                    ? LabelKind.NUMBER_TEXT : LabelKind.INTEGRAL, trained)
+                    : columns.labelKind() == LabelKind.NAMES ? LabelClasses.text(labels, config.labelType())
                     : LabelClasses.integral(labels);
         } else {
             classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
@@ -106,7 +112,7 @@ public final class TableRows implements RowSource {
     }
 
     private static ScoringRows fromCsv(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                                       LongAccumulator skipped, List<String> keep) {
+                                       LongAccumulator skipped, List<String> keep, Classes trained) {
         CsvLines.Header header = CsvLines.header(location, hadoopConf, config.limits().maxLineBytes());
         List<String> names = header.columns();
         List<String> kept = keep == null ? List.of() : keep;
@@ -143,8 +149,10 @@ public final class TableRows implements RowSource {
             Dataset<Row> label = lines.where(size(col("fields")).equalTo(names.size()))
                     .select(element_at(col("fields"), labelIndex + 1).as(LabelClasses.VALUE),
                             col("file").as(LabelClasses.FILE), col("line").as(LabelClasses.LINE));
-            classes = LabelClasses.text(new LabelClasses.Labels(label, config.labelCol(), location, config.numClasses(),
-                    config.limits().maxClasses()), config.labelType());
+            LabelClasses.Labels labels = new LabelClasses.Labels(label, config.labelCol(), location,
+                    config.numClasses(), config.limits().maxClasses());
+            classes = trained != null ? LabelClasses.heldOut(labels, LabelKind.NUMBER_TEXT, trained)
+                    : LabelClasses.text(labels, config.labelType());
         } else {
             classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
         }

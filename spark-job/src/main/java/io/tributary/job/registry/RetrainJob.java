@@ -4,6 +4,7 @@ import io.tributary.common.InputException;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import io.tributary.common.config.DataFormat;
+import io.tributary.common.config.InputShape;
 import io.tributary.job.read.Batching;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.DataReader;
@@ -77,7 +78,7 @@ public final class RetrainJob {
         // The data's listing (a missing location is refused here) and, where known without Spark, its shape.
         String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
         String holdoutSha = (String) DataReader.fingerprint(holdoutLocation, hadoopConf).get("sha256");
-        Optional<DataReader.Known> holdoutKnown = DataReader.knownShape(holdoutLocation, train.input(), hadoopConf);
+        Optional<InputShape> holdoutShape = DataReader.knownShape(holdoutLocation, train.input(), hadoopConf);
         DataReader.knownShape(train.data(), train.input(), hadoopConf);
         String holdoutName = holdoutLocation + (DataReader.resolve(holdoutLocation, train.input().format(), hadoopConf)
                 == DataFormat.IDX ? " (test split)" : "");
@@ -108,9 +109,8 @@ public final class RetrainJob {
             try {
                 Network champion = championVersion.isPresent()
                         ? ModelStore.load(registry.versionDir(championVersion.getAsInt())).forBackend() : null;
-                if (champion != null && holdoutKnown.isPresent()) {
-                    champion.requireFits(holdoutKnown.get().shape(), holdoutKnown.get().numClasses(),
-                            "champion " + championName, holdoutLocation);
+                if (champion != null && holdoutShape.isPresent()) {
+                    champion.outputsFor(holdoutShape.get(), "champion " + championName, holdoutLocation);
                 }
                 HadoopFs.Location dir = registry.versionDir(version);
                 progressOut.printf("tributary: training version %s into %s (champion: %s)%n",
@@ -120,10 +120,10 @@ public final class RetrainJob {
                     job.startingFrom(champion, "champion " + championName);
                     entry.put("warm_start_from", championVersion.getAsInt());
                 }
-                job.afterTraining(HOLDOUT_FILE, (sc, model, threads) -> {
+                job.afterTraining(HOLDOUT_FILE, (sc, model, classes, threads) -> {
                     SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-                    ExampleRows holdout = DataReader.heldOut(spark, holdoutLocation, train.input(), 0, hadoopConf,
-                            sc.sc().longAccumulator("tributary.skipped-records"));
+                    ExampleRows holdout = DataReader.heldOut(spark, holdoutLocation, train.input(), 0, classes,
+                            hadoopConf, sc.sc().longAccumulator("tributary.skipped-records"));
                     model.requireFits(holdout.shape(), holdout.numClasses(), "the challenger", holdoutLocation);
                     if (champion != null) {
                         champion.requireFits(holdout.shape(), holdout.numClasses(),

@@ -9,6 +9,7 @@ import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelSource;
+import io.tributary.job.read.Classes;
 import io.tributary.job.read.DataReader;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
@@ -44,10 +45,14 @@ public final class TrainJob {
     private ModelSource model;
     private SparkSession session;
 
-    /** Work done with the trained model while Spark is still up; its result is published with the run. */
+    /**
+     * Work done with the trained model while Spark is still up; its result is published with the run.
+     * {@code classes} are the training data's, which held-out data is read as.
+     */
     @FunctionalInterface
     public interface AfterTraining {
-        Map<String, Object> run(JavaSparkContext sc, Network model, int threadsPerTask) throws Exception;
+        Map<String, Object> run(JavaSparkContext sc, Network model, Classes classes, int threadsPerTask)
+                throws Exception;
     }
 
     public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress) {
@@ -104,7 +109,7 @@ public final class TrainJob {
         // The model is read, and checked against the data where its shape is known without Spark, before
         // anything is written.
         ModelSource model = this.model != null ? this.model : ModelSource.of(resolved, hadoopConf);
-        TrainingData.knownShape(resolved, hadoopConf).ifPresent(model::network);
+        TrainingData.checkKnown(model, resolved, hadoopConf);
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
         OutputPlace.require("output", outLocation, inputs(resolved, model, hadoopConf), true);
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
@@ -118,7 +123,8 @@ public final class TrainJob {
                 data = TrainingData.read(spark.session(), resolved, hadoopConf);
                 trained = train(spark, resolved, data, buildNetwork(resolved, model, data.shape()), checkpoints);
                 if (afterTraining != null) {
-                    extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(), spark.threadsPerTask()));
+                    extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(),
+                            DataReader.classesOf(data.train()), spark.threadsPerTask()));
                 }
             }
             TrainResult result = new TrainResult(outLocation.toString(), trained.epochs(), trained.test(),

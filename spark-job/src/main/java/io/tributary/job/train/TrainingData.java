@@ -3,6 +3,7 @@ package io.tributary.job.train;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.model.ModelZoo;
+import io.tributary.common.store.ModelSource;
 import io.tributary.job.read.DataReader;
 import io.tributary.job.read.ExampleRows;
 import org.apache.hadoop.conf.Configuration;
@@ -23,13 +24,19 @@ public record TrainingData(ExampleRows train, ExampleRows test, ModelZoo.InputSh
                            Map<String, Object> fingerprint, LongAccumulator skipped) {
 
     /**
-     * The shape the network will have, when the driver can know it before Spark starts: from IDX
-     * headers, or from {@code --input-shape} with {@code --num-classes}.
+     * Checks {@code model} against what the driver knows of the data before Spark starts: the shape
+     * from {@code --input-shape} or IDX headers, and the classes when {@code --num-classes} gives them
+     * (the data's own are in its labels, which executors read).
      */
-    public static java.util.Optional<ModelZoo.InputShape> knownShape(TrainConfig config, Configuration hadoopConf) {
-        return DataReader.knownShape(config.data(), config.input(), hadoopConf)
-                .map(s -> new ModelZoo.InputShape(s.shape().height(), s.shape().width(), s.shape().channels(),
-                        s.numClasses()));
+    public static void checkKnown(ModelSource model, TrainConfig config, Configuration hadoopConf) {
+        int classes = config.input().numClasses();
+        DataReader.knownShape(config.data(), config.input(), hadoopConf).ifPresent(shape -> {
+            if (classes > 0) {
+                model.network(new ModelZoo.InputShape(shape.height(), shape.width(), shape.channels(), classes));
+            } else {
+                model.requireTakes(shape);
+            }
+        });
     }
 
     /** Reads {@code config}'s data (limited to its train/test example counts); nothing is read on the driver. */
