@@ -1,8 +1,8 @@
 package io.tributary.job.bench;
 
 import io.tributary.common.data.DataSets;
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxData;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.train.Batches;
@@ -67,8 +67,8 @@ public final class OpProfile {
                 .setInputType(InputType.convolutional(28, 28, 1, format))
                 .build());
         net.init();
-        MnistData train = new MnistDirectory(HadoopFs.resolve("data", "/usr/share/datasets/fashion-mnist",
-                new Configuration())).read(MnistDirectory.Split.TRAIN).head(12_800);
+        IdxData train = new IdxDirectory(HadoopFs.resolve("data", "/usr/share/datasets/fashion-mnist",
+                new Configuration())).read(IdxDirectory.Split.TRAIN).head(12_800);
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batch, 42L)) {
             DataSet d = DataSets.toDataSet(b);

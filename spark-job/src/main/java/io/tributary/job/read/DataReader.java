@@ -7,7 +7,7 @@ import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.DataFingerprint;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -52,11 +52,11 @@ public final class DataReader {
         DataFormat format = resolve(location, config.format(), hadoopConf);
         Map<String, Object> fingerprint = fingerprint(location, hadoopConf);
         if (format == DataFormat.IDX) {
-            MnistDirectory dir = idx(location, hadoopConf);
+            IdxDirectory dir = idx(location, hadoopConf);
             requireStorageFor(spark, dir, trainLimit, config.cache());
             Classes classes = config.numClasses() > 0 ? new Classes(config.numClasses(), null)
-                    : IdxRows.classes(spark, dir, MnistDirectory.Split.TRAIN, config.limits().maxClasses());
-            ExampleRows train = IdxRows.read(spark, dir, MnistDirectory.Split.TRAIN, trainLimit, classes);
+                    : IdxRows.classes(spark, dir, IdxDirectory.Split.TRAIN, config.limits().maxClasses());
+            ExampleRows train = IdxRows.read(spark, dir, IdxDirectory.Split.TRAIN, trainLimit, classes);
             ExampleRows test = config.testData() != null
                     ? heldOut(spark, config.testData(), config, testLimit, classes, hadoopConf, skipped)
                     : idxHeldOut(spark, dir, testLimit, classes);
@@ -101,13 +101,13 @@ public final class DataReader {
         return new Classes(train.numClasses(), train.classNames());
     }
 
-    private static ExampleRows idxHeldOut(SparkSession spark, MnistDirectory dir, int limit, Classes trained) {
+    private static ExampleRows idxHeldOut(SparkSession spark, IdxDirectory dir, int limit, Classes trained) {
         requireIndices(dir, trained);
-        IdxRows.requireKnownLabels(spark, dir, MnistDirectory.Split.TEST, limit, trained);
-        return IdxRows.read(spark, dir, MnistDirectory.Split.TEST, limit, trained);
+        IdxRows.requireKnownLabels(spark, dir, IdxDirectory.Split.TEST, limit, trained);
+        return IdxRows.read(spark, dir, IdxDirectory.Split.TEST, limit, trained);
     }
 
-    private static void requireIndices(MnistDirectory dir, Classes trained) {
+    private static void requireIndices(IdxDirectory dir, Classes trained) {
         if (trained.names() != null) {
             throw new InputException("Held-out data " + dir.location() + " is IDX, whose labels are indices, but the"
                     + " training data's classes are names " + LabelClasses.preview(trained.names()) + "; held-out"
@@ -124,8 +124,8 @@ public final class DataReader {
                                          Classes trained, Configuration hadoopConf, LongAccumulator skipped) {
         DataFormat format = resolve(location, config.format(), hadoopConf);
         if (format == DataFormat.IDX) {
-            MnistDirectory.Split split = trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST;
-            MnistDirectory dir = idx(location, hadoopConf);
+            IdxDirectory.Split split = trainSplit ? IdxDirectory.Split.TRAIN : IdxDirectory.Split.TEST;
+            IdxDirectory dir = idx(location, hadoopConf);
             if (trained == null) {
                 return IdxRows.read(spark, dir, split, 0, idxClasses(spark, dir, split, config));
             }
@@ -141,7 +141,7 @@ public final class DataReader {
     }
 
     /** An IDX split's classes: {@code --num-classes}, or its largest label plus one. */
-    private static Classes idxClasses(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split,
+    private static Classes idxClasses(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split,
                                       DataConfig config) {
         return config.numClasses() > 0 ? new Classes(config.numClasses(), null)
                 : IdxRows.classes(spark, dir, split, config.limits().maxClasses());
@@ -163,8 +163,8 @@ public final class DataReader {
                     + (format == DataFormat.IDX ? " (its output keeps each example's " + ScoringRows.INDEX + ")" : ""));
         }
         if (format == DataFormat.IDX) {
-            MnistDirectory.Split split = trainSplit ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST;
-            MnistDirectory dir = idx(location, hadoopConf);
+            IdxDirectory.Split split = trainSplit ? IdxDirectory.Split.TRAIN : IdxDirectory.Split.TEST;
+            IdxDirectory dir = idx(location, hadoopConf);
             ExampleRows rows = IdxRows.read(spark, dir, split, 0, idxClasses(spark, dir, split, config), true);
             return new ScoringRows(rows, true, new StructType().add(ScoringRows.INDEX, DataTypes.LongType, false));
         }
@@ -194,7 +194,7 @@ public final class DataReader {
         if (resolve(location, config.format(), hadoopConf) != DataFormat.IDX) {
             return Optional.empty();
         }
-        MnistDirectory.Header h = idx(location, hadoopConf).header(MnistDirectory.Split.TRAIN);
+        IdxDirectory.Header h = idx(location, hadoopConf).header(IdxDirectory.Split.TRAIN);
         return Optional.of(new InputShape(1, h.rows(), h.cols()));
     }
 
@@ -247,11 +247,11 @@ public final class DataReader {
      * hold (a few MB of gzip may claim gigabytes) is refused up front rather than discovered after a
      * full pass; other formats are checked once their batches are cached ({@code DistributedData}).
      */
-    private static void requireStorageFor(SparkSession spark, MnistDirectory dir, int limit, CacheLevel cache) {
+    private static void requireStorageFor(SparkSession spark, IdxDirectory dir, int limit, CacheLevel cache) {
         if (cache != CacheLevel.MEMORY) {
             return;
         }
-        MnistDirectory.Header h = dir.header(MnistDirectory.Split.TRAIN);
+        IdxDirectory.Header h = dir.header(IdxDirectory.Split.TRAIN);
         long n = limit > 0 ? Math.min(limit, h.count()) : h.count();
         long bytes = n * ((long) h.rows() * h.cols() + Integer.BYTES);
         long storage = 0;
@@ -280,8 +280,8 @@ public final class DataReader {
         };
     }
 
-    private static MnistDirectory idx(String location, Configuration hadoopConf) {
-        return new MnistDirectory(HadoopFs.resolve("data", location, hadoopConf));
+    private static IdxDirectory idx(String location, Configuration hadoopConf) {
+        return new IdxDirectory(HadoopFs.resolve("data", location, hadoopConf));
     }
 
     private static ExampleRows with(ExampleRows like, Dataset<Row> rows) {

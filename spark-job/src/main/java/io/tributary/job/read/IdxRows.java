@@ -5,7 +5,7 @@ import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.IdxReader;
 import io.tributary.common.data.InvalidDataException;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.spark.SparkConfs;
 import org.apache.hadoop.conf.Configuration;
@@ -57,19 +57,19 @@ public final class IdxRows {
      * partitions as the examples need ({@value #EXAMPLES_PER_TASK} a task, at least one per core),
      * with labels in {@code 0..classes.count()-1}.
      */
-    public static ExampleRows read(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int limit,
+    public static ExampleRows read(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int limit,
                                    Classes classes) {
         return read(spark, dir, split, limit, classes, false);
     }
 
     /**
-     * {@link #read(SparkSession, MnistDirectory, MnistDirectory.Split, int, Classes)}, with {@code withIndex} a
+     * {@link #read(SparkSession, IdxDirectory, IdxDirectory.Split, int, Classes)}, with {@code withIndex} a
      * third column, {@value ScoringRows#INDEX} ({@code long}): each example's position in the split,
      * known to the task that reads it, so scoring needs no pass to number the rows.
      */
-    public static ExampleRows read(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int limit,
+    public static ExampleRows read(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int limit,
                                    Classes classes, boolean withIndex) {
-        MnistDirectory.Header h = dir.header(split);
+        IdxDirectory.Header h = dir.header(split);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<int[]> ranges = ranges(sc, h, limit);
         JavaRDD<Row> rows = sc.parallelize(ranges, ranges.size()).mapPartitions(new ReadRange(h.images().toString(),
@@ -83,8 +83,8 @@ public final class IdxRows {
      * The classes of a split: its largest label plus one, found by tasks that read the labels file
      * alone (one number comes back from each), held to {@code maxClasses}.
      */
-    public static Classes classes(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int maxClasses) {
-        MnistDirectory.Header h = dir.header(split);
+    public static Classes classes(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int maxClasses) {
+        IdxDirectory.Header h = dir.header(split);
         int[] largest = largestLabel(spark, h, 0);
         if (largest[0] < 0) {
             throw new InputException(h.labels() + " holds no labels; training needs at least one example");
@@ -102,9 +102,9 @@ public final class IdxRows {
      * Refuses held-out examples (the first {@code limit} of {@code split}; 0: all) with a label the
      * training data's {@code classes} do not have, naming the file, the label and its index.
      */
-    public static void requireKnownLabels(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split,
+    public static void requireKnownLabels(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split,
                                           int limit, Classes classes) {
-        MnistDirectory.Header h = dir.header(split);
+        IdxDirectory.Header h = dir.header(split);
         int[] largest = largestLabel(spark, h, limit);
         if (largest[0] >= classes.count()) {
             throw new InvalidDataException(h.labels().toString(), "label " + largest[0] + " at index " + largest[1]
@@ -113,7 +113,7 @@ public final class IdxRows {
     }
 
     /** {@code {label, index}}: the largest of the first {@code limit} labels and where it first is; -1 for none. */
-    private static int[] largestLabel(SparkSession spark, MnistDirectory.Header h, int limit) {
+    private static int[] largestLabel(SparkSession spark, IdxDirectory.Header h, int limit) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<int[]> ranges = ranges(sc, h, limit);
         List<int[]> found = sc.parallelize(ranges, ranges.size())
@@ -130,7 +130,7 @@ public final class IdxRows {
      * entered in the middle: one task reads it through (the batches are spread over the executors
      * afterwards); an uncompressed one is read in ranges, each task seeking to its own.
      */
-    private static List<int[]> ranges(JavaSparkContext sc, MnistDirectory.Header h, int limit) {
+    private static List<int[]> ranges(JavaSparkContext sc, IdxDirectory.Header h, int limit) {
         int n = limit > 0 ? Math.min(limit, h.count()) : h.count();
         int tasks = h.imagesGzipped() || h.labelsGzipped() ? 1 : Math.max(1, Math.min(n, Math.max(
                 sc.defaultParallelism(), (n + EXAMPLES_PER_TASK - 1) / EXAMPLES_PER_TASK)));

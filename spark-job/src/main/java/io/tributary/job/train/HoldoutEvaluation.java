@@ -7,7 +7,7 @@ import io.tributary.job.read.Batching;
 import io.tributary.job.read.ExampleRows;
 import org.apache.spark.storage.StorageLevel;
 import io.tributary.common.data.DataSets;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.IdxData;
 import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.Confusion;
 import io.tributary.job.spark.Nd4jThreads;
