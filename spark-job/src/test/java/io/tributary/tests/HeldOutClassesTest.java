@@ -17,7 +17,6 @@ import java.util.List;
 
 import static io.tributary.tests.ImageFolders.grayHalves;
 import static io.tributary.tests.ImageFolders.grayRamp;
-import static io.tributary.tests.ImageFolders.write;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -92,12 +91,12 @@ class HeldOutClassesTest extends TableRowsFixture {
     @Test
     void aHeldOutImageFolderMissingAClassIsReadAsTheTrainingFoldersClasses() {
         Path train = dir.resolve("folders-train");
-        for (String name : List.of("cat", "dog", "fox")) write(grayRamp(8), "png", train.resolve(name + "/a.png"));
+        for (String name : List.of("cat", "dog", "fox")) ImageFolders.write(grayRamp(8), "png", train.resolve(name + "/a.png"));
         Path heldOut = dir.resolve("folders-holdout");
-        write(grayRamp(8), "png", heldOut.resolve("cat/a.png"));
-        write(grayHalves(8), "png", heldOut.resolve("fox/b.png"));
+        ImageFolders.write(grayRamp(8), "png", heldOut.resolve("cat/a.png"));
+        ImageFolders.write(grayHalves(8), "png", heldOut.resolve("fox/b.png"));
         Path unseen = dir.resolve("folders-unseen");
-        write(grayRamp(8), "png", unseen.resolve("owl/a.png"));
+        ImageFolders.write(grayRamp(8), "png", unseen.resolve("owl/a.png"));
 
         ExampleRows test = training(train.toString(), heldOut.toString(), DataFormat.IMAGES, "1,8,8").test();
         assertEquals(List.of("cat", "dog", "fox"), test.classNames());

@@ -1,5 +1,6 @@
 package io.tributary.job.bench;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.IdxData;
 import io.tributary.common.data.IdxDirectory;
@@ -53,7 +54,7 @@ public final class OpProfile {
         boolean reluAfterPool = variant.equals("pool-relu");
         MultiLayerNetwork net = variant.equals("built")
                 ? new MultiLayerNetwork(FusedStack.forBackend(
-                        ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 42)))
+                        ModelZoo.build(ModelZoo.SEED_CNN, new InputShape(1, 28, 28), 10, 1e-3, 42)))
                 : new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(42).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate)

@@ -1,5 +1,6 @@
 package io.tributary.job.bench;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.data.DataSets;
 import io.tributary.common.data.IdxData;
 import io.tributary.common.model.ModelZoo;
@@ -42,8 +43,9 @@ public final class SingleProcess {
     public static List<Run> train(IdxData train, IdxData test, String model, int batchSize, double learningRate,
                                   long seed, int threads, int epochs, java.util.function.DoublePredicate stop) {
         Nd4jThreads.ensure(threads);
-        ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
-        Network net = NetworkConfig.of(ModelZoo.build(model, shape, learningRate, seed)).forBackend().init(null);
+        InputShape shape = new InputShape(1, train.rows(), train.cols());
+        Network net = NetworkConfig.of(ModelZoo.build(model, shape, train.numClasses(), learningRate, seed))
+                .forBackend().init(null);
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batchSize, seed)) {
             batches.add(DataSets.toDataSet(b));

@@ -72,7 +72,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             sc.setLogLevel("WARN");
             ExecutorWait.await(sc);
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-            ExampleRows rows = modelsRows(spark, net, saved.classNames(), read, trainSplit, hadoopConf,
+            ExampleRows rows = rowsInTheModelsClasses(spark, net, saved.classNames(), read, trainSplit, hadoopConf,
                     sc.sc().longAccumulator("tributary.skipped-records"));
             int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
             report = HoldoutEvaluation.run(sc, net, rows, read.featureScale(), threads, Trainer.MISCLASSIFIED_KEPT);
@@ -94,7 +94,7 @@ public final class EvaluateCommand implements Callable<Integer> {
      * classes, which labels them by the model's indices or refuses a class it has never seen. A model
      * saved without class names is evaluated on data labelled by names only when they are as many.
      */
-    private ExampleRows modelsRows(SparkSession spark, Network net, List<String> modelNames, DataConfig read,
+    private ExampleRows rowsInTheModelsClasses(SparkSession spark, Network net, List<String> modelNames, DataConfig read,
                                    boolean trainSplit, Configuration hadoopConf, LongAccumulator skipped) {
         ExampleRows rows = DataReader.evaluation(spark, data, read, trainSplit, null, hadoopConf, skipped);
         int outputs = net.outputsFor(rows.shape(), "model " + model, data);
@@ -107,7 +107,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + modelNames.size() + " (model.class_names)");
         }
         Classes classes = new Classes(outputs, modelNames);
-        return classes.equals(DataReader.classesOf(rows)) ? rows
+        return classes.equals(rows.classes()) ? rows
                 : DataReader.evaluation(spark, data, read, trainSplit, classes, hadoopConf, skipped);
     }
 

@@ -6,35 +6,25 @@ import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainKeys;
-import io.tributary.common.data.DataFingerprint;
-import io.tributary.common.data.IdxDirectory;
-import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.SparkEnv;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 
-import java.io.FileNotFoundException;
-import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one way data is read, for training, evaluation, retraining and scoring: the format is
- * resolved (detected from the location's content for {@code auto}), its {@link RowSource} gives
- * example rows, and the held-out rows come from the IDX test split, {@code --test-data}, or a seeded
- * split of the data. The driver lists and reads headers and schemas only.
+ * What training, evaluation, retraining and scoring read, whatever the format ({@link DataSource}):
+ * the training rows and the held-out rows, from the data's own test split (IDX), {@code --test-data},
+ * or a seeded split of the data; the rows a model is evaluated on; the rows it scores. The driver
+ * lists and reads headers and schemas only.
  */
 public final class DataReader {
     /** The prefix of a Spark table named as data: {@code table:NAME}. */
-    public static final String TABLE_PREFIX = "table:";
+    public static final String TABLE_PREFIX = TableRows.TABLE_PREFIX;
 
     private DataReader() {
     }
@@ -43,42 +33,43 @@ public final class DataReader {
     public record Inputs(ExampleRows train, ExampleRows test, Map<String, Object> fingerprint) {
     }
 
-    /**
-     * Reads {@code location} for training with {@code config}: the first {@code trainLimit} examples
-     * (0: all) to train on, and {@code testLimit} held-out ones.
-     */
+    /** Reads the data at {@code location} for training ({@link DataSources#open}, then as below). */
     public static Inputs training(SparkSession spark, String location, DataConfig config, int trainLimit,
                                   int testLimit, long seed, Configuration hadoopConf, LongAccumulator skipped) {
-        DataFormat format = resolve(location, config.format(), hadoopConf);
-        Map<String, Object> fingerprint = fingerprint(location, hadoopConf);
-        if (format == DataFormat.IDX) {
-            IdxDirectory dir = idx(location, hadoopConf);
-            requireStorageFor(spark, dir, trainLimit, config.cache());
-            Classes classes = config.numClasses() > 0 ? new Classes(config.numClasses(), null)
-                    : IdxRows.classes(spark, dir, IdxDirectory.Split.TRAIN, config.limits().maxClasses());
-            ExampleRows train = IdxRows.read(spark, dir, IdxDirectory.Split.TRAIN, trainLimit, classes);
-            ExampleRows test = config.testData() != null
-                    ? heldOut(spark, config.testData(), config, testLimit, classes, hadoopConf, skipped)
-                    : idxHeldOut(spark, dir, testLimit, classes);
-            return new Inputs(train, requireSameKind(train, test), fingerprint);
+        return training(spark, DataSources.open(location, config, hadoopConf), config, trainLimit, testLimit, seed,
+                hadoopConf, skipped);
+    }
+
+    /**
+     * Reads {@code source} for training with {@code config}: the first {@code trainLimit} examples (0:
+     * all) to train on, and {@code testLimit} held-out ones, read as the training rows' classes.
+     */
+    public static Inputs training(SparkSession spark, DataSource source, DataConfig config, int trainLimit,
+                                  int testLimit, long seed, Configuration hadoopConf, LongAccumulator skipped) {
+        requireStorageFor(spark, source, trainLimit, config.cache());
+        Map<String, Object> fingerprint = source.fingerprint();
+        Optional<DataSource> ownTest = source.testSplit();
+        if (config.testData() != null || ownTest.isPresent()) {
+            ExampleRows train = source.rows(spark, trainLimit, null, skipped);
+            DataSource heldOut = config.testData() != null
+                    ? heldOutOf(DataSources.open(config.testData(), config, hadoopConf)) : ownTest.get();
+            return new Inputs(train, requireSameKind(train, heldOut.rows(spark, testLimit, train.classes(), skipped)),
+                    fingerprint);
         }
-        ExampleRows all = source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped, null);
-        ExampleRows train;
-        ExampleRows test;
-        if (config.testData() != null) {
-            train = all;
-            test = heldOut(spark, config.testData(), config, testLimit, classesOf(all), hadoopConf, skipped);
-        } else if (config.testFraction() > 0) {
-            // Drawn per example from its content, not per partition as randomSplit draws: the same split
-            // whatever partitions Spark cut the files into.
-            int values = all.shape().size();
-            train = with(all, all.rows().filter(new ExampleIdentity.HeldOut(config.testFraction(), seed, values, false)));
-            test = with(all, all.rows().filter(new ExampleIdentity.HeldOut(config.testFraction(), seed, values, true)));
-        } else {
-            throw new InputException("No held-out data for " + location + ": give --" + TrainKeys.TEST_DATA.name()
-                    + " URI or --" + TrainKeys.TEST_FRACTION.name() + " F (only IDX data has its own test split)");
+        if (config.testFraction() <= 0) {
+            throw new InputException("No held-out data for " + source.location() + ": give --"
+                    + TrainKeys.TEST_DATA.name() + " URI or --" + TrainKeys.TEST_FRACTION.name()
+                    + " F (only IDX data has its own test split)");
         }
-        return new Inputs(limit(train, trainLimit), limit(requireSameKind(train, test), testLimit), fingerprint);
+        // Drawn per example from its content, not per partition as randomSplit draws: the same split
+        // whatever partitions Spark cut the files into.
+        ExampleRows all = source.rows(spark, 0, null, skipped);
+        int values = all.shape().size();
+        ExampleRows train = all.withRows(all.rows().filter(
+                new ExampleIdentity.HeldOut(config.testFraction(), seed, values, false)));
+        ExampleRows test = all.withRows(all.rows().filter(
+                new ExampleIdentity.HeldOut(config.testFraction(), seed, values, true)));
+        return new Inputs(train.first(trainLimit), test.first(testLimit), fingerprint);
     }
 
     /**
@@ -88,31 +79,12 @@ public final class DataReader {
      */
     public static ExampleRows heldOut(SparkSession spark, String location, DataConfig config, int limit,
                                       Classes trained, Configuration hadoopConf, LongAccumulator skipped) {
-        DataFormat format = resolve(location, config.format(), hadoopConf);
-        if (format == DataFormat.IDX) {
-            return idxHeldOut(spark, idx(location, hadoopConf), limit, trained);
-        }
-        return limit(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped, trained),
-                limit);
+        return heldOutOf(DataSources.open(location, config, hadoopConf)).rows(spark, limit, trained, skipped);
     }
 
-    /** The classes of training rows, which held-out rows are read as. */
-    public static Classes classesOf(ExampleRows train) {
-        return new Classes(train.numClasses(), train.classNames());
-    }
-
-    private static ExampleRows idxHeldOut(SparkSession spark, IdxDirectory dir, int limit, Classes trained) {
-        requireIndices(dir, trained);
-        IdxRows.requireKnownLabels(spark, dir, IdxDirectory.Split.TEST, limit, trained);
-        return IdxRows.read(spark, dir, IdxDirectory.Split.TEST, limit, trained);
-    }
-
-    private static void requireIndices(IdxDirectory dir, Classes trained) {
-        if (trained.names() != null) {
-            throw new InputException("Held-out data " + dir.location() + " is IDX, whose labels are indices, but the"
-                    + " training data's classes are names " + LabelClasses.preview(trained.names()) + "; held-out"
-                    + " data must label its examples as the training data does");
-        }
+    /** The held-out part of data given as held-out: its own test split where it has one, else all of it. */
+    private static DataSource heldOutOf(DataSource source) {
+        return source.testSplit().orElse(source);
     }
 
     /**
@@ -122,29 +94,8 @@ public final class DataReader {
      */
     public static ExampleRows evaluation(SparkSession spark, String location, DataConfig config, boolean trainSplit,
                                          Classes trained, Configuration hadoopConf, LongAccumulator skipped) {
-        DataFormat format = resolve(location, config.format(), hadoopConf);
-        if (format == DataFormat.IDX) {
-            IdxDirectory.Split split = trainSplit ? IdxDirectory.Split.TRAIN : IdxDirectory.Split.TEST;
-            IdxDirectory dir = idx(location, hadoopConf);
-            if (trained == null) {
-                return IdxRows.read(spark, dir, split, 0, idxClasses(spark, dir, split, config));
-            }
-            requireIndices(dir, trained);
-            IdxRows.requireKnownLabels(spark, dir, split, 0, trained);
-            return IdxRows.read(spark, dir, split, 0, trained);
-        }
-        if (trainSplit) {
-            throw new InputException("--split train applies to IDX directories only; " + location + " is "
-                    + format.label() + " data, which is evaluated whole");
-        }
-        return source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped, trained);
-    }
-
-    /** An IDX split's classes: {@code --num-classes}, or its largest label plus one. */
-    private static Classes idxClasses(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split,
-                                      DataConfig config) {
-        return config.numClasses() > 0 ? new Classes(config.numClasses(), null)
-                : IdxRows.classes(spark, dir, split, config.limits().maxClasses());
+        return split(DataSources.open(location, config, hadoopConf), trainSplit, "evaluated")
+                .rows(spark, 0, trained, skipped);
     }
 
     /**
@@ -156,27 +107,21 @@ public final class DataReader {
     public static ScoringRows scoring(SparkSession spark, String location, DataConfig config, boolean trainSplit,
                                       List<String> keep, Classes trained, Configuration hadoopConf,
                                       LongAccumulator skipped) {
-        DataFormat format = resolve(location, config.format(), hadoopConf);
-        if ((format == DataFormat.IDX || format == DataFormat.IMAGES) && !keep.isEmpty()) {
-            throw new InputException("--keep-cols " + String.join(",", keep) + " applies to tables and CSV files; "
-                    + location + " is " + format.label() + " data, which has no columns"
-                    + (format == DataFormat.IDX ? " (its output keeps each example's " + ScoringRows.INDEX + ")" : ""));
-        }
-        if (format == DataFormat.IDX) {
-            IdxDirectory.Split split = trainSplit ? IdxDirectory.Split.TRAIN : IdxDirectory.Split.TEST;
-            IdxDirectory dir = idx(location, hadoopConf);
-            ExampleRows rows = IdxRows.read(spark, dir, split, 0, idxClasses(spark, dir, split, config), true);
-            return new ScoringRows(rows, true, new StructType().add(ScoringRows.INDEX, DataTypes.LongType, false));
+        return split(DataSources.open(location, config, hadoopConf), trainSplit, "scored")
+                .scoring(spark, keep, trained, skipped);
+    }
+
+    /** The split {@code --split} names: data with a test split of its own is read there unless {@code train}. */
+    private static DataSource split(DataSource source, boolean trainSplit, String verb) {
+        Optional<DataSource> test = source.testSplit();
+        if (test.isPresent()) {
+            return trainSplit ? source : test.get();
         }
         if (trainSplit) {
-            throw new InputException("--split train applies to IDX directories only; " + location + " is "
-                    + format.label() + " data, which is scored whole");
+            throw new InputException("--split train applies to IDX directories only; " + source.location() + " is "
+                    + source.format().label() + " data, which is " + verb + " whole");
         }
-        if (format == DataFormat.IMAGES) {
-            return new ScoringRows(source(format).read(spark, location, config.withFormat(format), hadoopConf, skipped,
-                    trained), true, new StructType());
-        }
-        return new TableRows().scoring(spark, location, config.withFormat(format), hadoopConf, skipped, keep, trained);
+        return source;
     }
 
     /**
@@ -185,75 +130,35 @@ public final class DataReader {
      * data's are in its labels, which executors read.)
      */
     public static Optional<InputShape> knownShape(String location, DataConfig config, Configuration hadoopConf) {
-        if (config.shape() != null) {
-            return Optional.of(config.shape());
-        }
-        if (location.startsWith(TABLE_PREFIX) || (config.format() != DataFormat.AUTO && config.format() != DataFormat.IDX)) {
-            return Optional.empty();
-        }
-        if (resolve(location, config.format(), hadoopConf) != DataFormat.IDX) {
-            return Optional.empty();
-        }
-        IdxDirectory.Header h = idx(location, hadoopConf).header(IdxDirectory.Split.TRAIN);
-        return Optional.of(new InputShape(1, h.rows(), h.cols()));
+        return DataSources.open(location, config, hadoopConf).knownShape();
     }
 
-    /** The fingerprint of the data at {@code location}, from its listing ({@link DataFingerprint}). */
+    /** The fingerprint of the data at {@code location}, from its listing. */
     public static Map<String, Object> fingerprint(String location, Configuration hadoopConf) {
-        if (location.startsWith(TABLE_PREFIX)) {
-            return Map.of("location", location, "sha256", "", "method", "a table: no files to fingerprint");
-        }
-        return DataFingerprint.of(HadoopFs.resolve("data", location, hadoopConf));
+        return DataSources.fingerprint(location, hadoopConf);
     }
 
     /** The format of {@code location}: {@code declared}, or for {@code auto} what its content shows. */
     public static DataFormat resolve(String location, DataFormat declared, Configuration hadoopConf) {
-        if (location.startsWith(TABLE_PREFIX)) {
-            return DataFormat.TABLE;
-        }
-        if (declared != DataFormat.AUTO) {
-            return declared;
-        }
-        HadoopFs.Location loc = HadoopFs.resolve("data", location, hadoopConf);
-        FileStatus[] entries;
-        try {
-            FileStatus status = loc.fs().getFileStatus(loc.path());
-            entries = status.isDirectory() ? loc.fs().listStatus(loc.path()) : new FileStatus[] {status};
-        } catch (FileNotFoundException e) {
-            throw new InputException("Data " + loc + " does not exist");
-        } catch (IOException e) {
-            throw new InputException("Cannot read " + loc + ": " + HadoopFs.describe(e));
-        }
-        boolean subdirectories = false;
-        for (FileStatus f : entries) {
-            String name = f.getPath().getName().toLowerCase(Locale.ROOT);
-            if (name.startsWith("train-images-idx3-ubyte")) return DataFormat.IDX;
-            if (name.endsWith(".parquet")) return DataFormat.PARQUET;
-            if (name.endsWith(".orc")) return DataFormat.ORC;
-            if (name.endsWith(".csv") || name.endsWith(".csv.gz")) return DataFormat.CSV;
-            if (f.isDirectory() && !name.startsWith("_") && !name.startsWith(".")) subdirectories = true;
-        }
-        if (subdirectories) {
-            return DataFormat.IMAGES;
-        }
-        throw new InputException("Cannot tell the format of " + loc + ": it holds no IDX files (train-images-idx3-ubyte"
-                + "[.gz]), no Parquet, ORC or CSV files and no class folders; give --" + TrainKeys.FORMAT.name()
-                + " idx|parquet|orc|csv|images|table");
+        return DataSources.resolve(location, declared, hadoopConf);
     }
 
     /**
-     * With {@code --cache memory}, the training split's batches must fit the executors' storage memory.
-     * An IDX header says how many examples there are before any is read, so a claim the cluster cannot
+     * With {@code --cache memory}, the training examples' batches must fit the executors' storage memory.
+     * Where headers say how many examples there are before any is read (IDX), a claim the cluster cannot
      * hold (a few MB of gzip may claim gigabytes) is refused up front rather than discovered after a
      * full pass; other formats are checked once their batches are cached ({@code DistributedData}).
      */
-    private static void requireStorageFor(SparkSession spark, IdxDirectory dir, int limit, CacheLevel cache) {
+    private static void requireStorageFor(SparkSession spark, DataSource source, int limit, CacheLevel cache) {
         if (cache != CacheLevel.MEMORY) {
             return;
         }
-        IdxDirectory.Header h = dir.header(IdxDirectory.Split.TRAIN);
-        long n = limit > 0 ? Math.min(limit, h.count()) : h.count();
-        long bytes = n * ((long) h.rows() * h.cols() + Integer.BYTES);
+        Optional<DataSource.Declared> declared = source.declared(limit);
+        if (declared.isEmpty()) {
+            return;
+        }
+        long n = declared.get().examples();
+        long bytes = declared.get().bytes();
         long storage = 0;
         boolean local = spark.sparkContext().isLocal();
         var status = SparkEnv.get().blockManager().master().getMemoryStatus();
@@ -267,30 +172,9 @@ public final class DataReader {
             throw new InputException(String.format(Locale.ROOT, "The training data %s: its headers claim"
                     + " %d examples (%,d MiB as batches), more than the executors' free storage memory (%,d MiB) with"
                     + " --%s memory; use --%s memory-and-disk or disk, give the executors more memory, or read fewer"
-                    + " with --%s N", dir.location(), n, bytes >> 20, storage >> 20, TrainKeys.CACHE.name(),
+                    + " with --%s N", source.location(), n, bytes >> 20, storage >> 20, TrainKeys.CACHE.name(),
                     TrainKeys.CACHE.name(), TrainKeys.TRAIN_EXAMPLES.name()));
         }
-    }
-
-    private static RowSource source(DataFormat format) {
-        return switch (format) {
-            case PARQUET, ORC, CSV, TABLE -> new TableRows();
-            case IMAGES -> new ImageFolderRows();
-            case IDX, AUTO -> throw new IllegalArgumentException("no row source for " + format);
-        };
-    }
-
-    private static IdxDirectory idx(String location, Configuration hadoopConf) {
-        return new IdxDirectory(HadoopFs.resolve("data", location, hadoopConf));
-    }
-
-    private static ExampleRows with(ExampleRows like, Dataset<Row> rows) {
-        return new ExampleRows(rows, like.shape(), like.numClasses(), like.classNames(), like.byteFeatures(),
-                like.source());
-    }
-
-    private static ExampleRows limit(ExampleRows rows, int limit) {
-        return limit > 0 ? with(rows, ExampleIdentity.first(rows, limit)) : rows;
     }
 
     /** Held-out rows must have the training rows' shape and feature type (their classes are the training rows'). */

@@ -29,7 +29,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * One split of an MNIST-format IDX directory as {@link ExampleRows}: the driver reads the files'
+ * One split of an IDX directory as {@link ExampleRows}: the driver reads the files'
  * headers only; tasks read the examples, a chunk at a time: each its own range of uncompressed
  * files, or one task a gzipped split from start to end.
  */

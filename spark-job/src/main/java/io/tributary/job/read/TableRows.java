@@ -6,6 +6,7 @@ import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,6 +22,10 @@ import org.apache.spark.util.LongAccumulator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 import static io.tributary.job.read.TableColumns.quoted;
 import static org.apache.spark.sql.functions.col;
@@ -34,43 +39,90 @@ import static org.apache.spark.sql.functions.size;
  * reads the schema (a CSV file's header), and, from the label column alone, the class names or the
  * largest label when {@code --num-classes} is not given; executors read and check the rows.
  */
-public final class TableRows implements RowSource {
+public final class TableRows implements DataSource {
     /** How {@code --data} names a Spark table. */
     public static final String TABLE_PREFIX = "table:";
 
+    private final String location;
+    /** The read settings, with the format resolved: parquet, orc, csv or table. */
+    private final DataConfig config;
+    private final Configuration hadoopConf;
+
+    private TableRows(String location, DataConfig config, Configuration hadoopConf) {
+        this.location = location;
+        this.config = config;
+        this.hadoopConf = hadoopConf;
+    }
+
+    /** The files or table at {@code location}, in the format {@code config} names. */
+    static TableRows open(String location, DataConfig config, Configuration hadoopConf) {
+        return new TableRows(location, config, hadoopConf);
+    }
+
+    /** Parquet, ORC or CSV, by the extension of the first entry of the listing that has one of theirs. */
+    static DataFormat detect(FileStatus[] entries) {
+        for (FileStatus f : entries) {
+            String name = f.getPath().getName().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".parquet")) return DataFormat.PARQUET;
+            if (name.endsWith(".orc")) return DataFormat.ORC;
+            if (name.endsWith(".csv") || name.endsWith(".csv.gz")) return DataFormat.CSV;
+        }
+        return null;
+    }
+
     @Override
-    public ExampleRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                            LongAccumulator skipped, Classes trained) {
-        return read(spark, location, config, hadoopConf, skipped, null, trained).examples();
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public DataFormat format() {
+        return config.format();
+    }
+
+    @Override
+    public Map<String, Object> fingerprint() {
+        return DataSources.fingerprint(location, hadoopConf);
+    }
+
+    /** {@code --input-shape}; a table's own shape (Spark's image struct) is known once Spark reads it. */
+    @Override
+    public Optional<InputShape> knownShape() {
+        return Optional.ofNullable(config.shape());
+    }
+
+    @Override
+    public ExampleRows rows(SparkSession spark, int limit, Classes trained, LongAccumulator skipped) {
+        return read(spark, null, trained, skipped).examples().first(limit);
     }
 
     /**
-     * Rows to score: as {@link #read}, but the label column may be missing (the rows' labels are then
-     * {@code null}), and the {@code keep} columns follow the label, unchanged (a CSV file's as text);
-     * labels are read as {@code trained} classes when given ({@code null}: the data's own).
+     * As {@link #rows}, but the label column may be missing (the rows' labels are then {@code null}),
+     * and the {@code keep} columns follow the label, unchanged (a CSV file's as text).
      */
-    public ScoringRows scoring(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                               LongAccumulator skipped, List<String> keep, Classes trained) {
-        return read(spark, location, config, hadoopConf, skipped, List.copyOf(keep), trained);
+    @Override
+    public ScoringRows scoring(SparkSession spark, List<String> keep, Classes trained, LongAccumulator skipped) {
+        return read(spark, List.copyOf(keep), trained, skipped);
     }
 
-    /**
-     * {@code keep}: {@code null} to read for training or evaluation (labels required), else the columns
-     * kept for scoring; {@code trained}: the training data's classes for held-out data, else {@code null}.
-     */
-    private static ScoringRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                                    LongAccumulator skipped, List<String> keep, Classes trained) {
+    /** {@code keep}: {@code null} to read labelled rows, else the columns kept for scoring. */
+    private ScoringRows read(SparkSession spark, List<String> keep, Classes trained, LongAccumulator skipped) {
         return switch (config.format()) {
             case PARQUET, ORC -> fromTable(load(spark, location, config.format(), hadoopConf), location, config, skipped,
                     keep, trained);
             case TABLE -> fromTable(table(spark, location), location, config, skipped, keep, trained);
             case CSV -> fromCsv(spark, location, config, hadoopConf, skipped, keep, trained);
-            default -> throw new IllegalArgumentException("TableRows reads parquet, orc, csv and table, not " + config.format().label());
+            default -> throw new IllegalArgumentException("TableRows reads parquet, orc, csv and table, not "
+                    + config.format().label());
         };
     }
 
-    private static ScoringRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped,
-                                         List<String> keep, Classes trained) {
+    /**
+     * The rows of {@code df}; {@code keep}: {@code null} to read labelled rows, else the columns kept for
+     * scoring; {@code trained}: the classes to read labels as, or {@code null} for the data's own.
+     */
+    static ScoringRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped,
+                                 List<String> keep, Classes trained) {
         TableColumns columns = TableColumns.of(df.schema(), config, source, keep != null);
         List<String> kept = keep == null ? List.of() : keep;
         List<String> names = List.of(df.schema().fieldNames());
@@ -136,7 +188,7 @@ public final class TableRows implements RowSource {
                 : refuseWithoutShape(features == null ? "features" : features, DataTypes.StringType, location);
         int labelIndex = labelled ? names.indexOf(config.labelCol()) : -1;
         // Without a features column, the features are every column but the label and the kept ones.
-        int featureColumns = (int) java.util.stream.IntStream.range(0, names.size())
+        int featureColumns = (int) IntStream.range(0, names.size())
                 .filter(j -> j != labelIndex && !keptFields.contains(j)).count();
         if (features == null && featureColumns != shape.size()) {
             throw new InputException(header.file() + " has " + featureColumns + " feature columns (all but "

@@ -5,7 +5,7 @@ import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.ProcessMemory;
-import io.tributary.common.model.ModelZoo;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.report.RunReport;
 import org.nd4j.linalg.factory.Nd4j;
@@ -76,13 +76,13 @@ final class RunPublisher {
 
     private static Map<String, Object> metadata(TrainConfig config, TrainResult result, TrainingData data,
                                                 Map<String, Object> sparkInfo) {
-        ModelZoo.InputShape shape = data.shape();
+        InputShape shape = data.shape();
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("name", config.model());
         model.put("kind", result.model().config().kind());   // multi-layer network or computation graph
         model.put("parameters", result.model().numParams());
-        model.put("input", Map.of("rows", shape.rows(), "cols", shape.cols(), "channels", shape.channels()));
-        model.put("classes", shape.numClasses());
+        model.put("input", Map.of("rows", shape.height(), "cols", shape.width(), "channels", shape.channels()));
+        model.put("classes", data.numClasses());
         if (data.classNames() != null) {
             model.put("class_names", data.classNames());   // label index -> the name in the data
         }
