@@ -108,18 +108,13 @@ public final class IdxSource implements DataSource {
     }
 
     /**
-     * The classes the labels are read as: the training data's (each held-out label checked against
-     * them by tasks reading the labels file), {@code --num-classes}, or the split's largest label plus one.
+     * The classes the labels are read as: the training data's (each held-out label, an index into them,
+     * checked by tasks reading the labels file), {@code --num-classes}, or the split's largest label plus one.
      */
     private Classes classes(SparkSession spark, int limit, Classes trained) {
         if (trained == null) {
             return config.numClasses() > 0 ? new Classes(config.numClasses(), null)
                     : IdxRows.classes(spark, dir, split, config.limits().maxClasses());
-        }
-        if (trained.names() != null) {
-            throw new InputException("Held-out data " + location + " is IDX, whose labels are indices, but the"
-                    + " training data's classes are names " + LabelClasses.preview(trained.names()) + "; held-out"
-                    + " data must label its examples as the training data does");
         }
         IdxRows.requireKnownLabels(spark, dir, split, limit, trained);
         return trained;
