@@ -147,13 +147,13 @@ public final class ModelSource {
     /**
      * Checks that the model takes examples of {@code shape}, for when the data's classes are not known
      * yet: a file's network on one blank example; a zoo model by the smallest images it takes and by
-     * its size for one class (a lower bound: more classes only add parameters) within {@code max-parameters}.
+     * its size for two classes (a lower bound: more classes only add parameters) within {@code max-parameters}.
      */
     public void requireTakes(InputShape shape) {
         if (loaded != null) {
             loaded.outputsFor(shape, kind.label() + " " + location, config.data());
         } else {
-            requireSize(NetworkConfig.of(ModelZoo.build(config.model(), shape, 1, config.learningRate(),
+            requireSize(NetworkConfig.of(ModelZoo.build(config.model(), shape, 2, config.learningRate(),
                     config.seed(), config.hidden())));
         }
     }
