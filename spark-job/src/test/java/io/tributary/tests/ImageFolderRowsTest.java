@@ -6,6 +6,7 @@ import io.tributary.common.config.CacheLevel;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.ImageFolderRows;
 import io.tributary.job.spark.SparkConfs;
@@ -98,7 +99,7 @@ class ImageFolderRowsTest {
     }
 
     static ExampleRows read(Path dir, DataConfig config, LongAccumulator skipped) {
-        return new ImageFolderRows().read(spark, dir.toString(), config, new Configuration(), skipped);
+        return DataSources.open(dir.toString(), config, new Configuration()).rows(spark, 0, null, skipped);
     }
 
     /** The features of each label's rows. */

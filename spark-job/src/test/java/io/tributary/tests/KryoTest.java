@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.job.spark.SparkConfs;
@@ -86,7 +87,7 @@ class KryoTest {
 
     @Test
     void theBroadcastNetworkRoundTripsWithItsConfigurationAsJson() {
-        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10),
+        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.SEED_CNN, new InputShape(1, 28, 28), 10,
                 1e-3, 42);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();

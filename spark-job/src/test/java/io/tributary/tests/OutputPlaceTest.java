@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.NetworkConfig;
@@ -44,7 +45,7 @@ class OutputPlaceTest {
         Files.createDirectories(runDir);
         model = runDir.resolve(ModelStore.MODEL_FILE);
         try (OutputStream out = Files.newOutputStream(model)) {
-            ModelStore.write(NetworkConfig.of(ModelZoo.build(ModelZoo.MLP, new ModelZoo.InputShape(8, 8, 1, 10),
+            ModelStore.write(NetworkConfig.of(ModelZoo.build(ModelZoo.MLP, new InputShape(1, 8, 8), 10,
                     1e-3, 1, List.of(16))).init(null), out);
         }
     }

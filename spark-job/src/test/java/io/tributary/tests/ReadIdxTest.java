@@ -1,12 +1,18 @@
 package io.tributary.tests;
 
 import io.tributary.common.InputException;
+import io.tributary.common.config.BadRecordPolicy;
+import io.tributary.common.config.CacheLevel;
+import io.tributary.common.config.DataConfig;
+import io.tributary.common.config.DataFormat;
+import io.tributary.common.data.IdxData;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.data.IdxFixtures;
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.read.Batching;
+import io.tributary.job.read.Classes;
+import io.tributary.job.read.DataReader;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.IdxRows;
 import io.tributary.job.spark.SparkConfs;
@@ -26,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -35,7 +42,7 @@ class ReadIdxTest {
     static Path tmp;
     static transient SparkSession spark;
     static Path data;
-    static MnistData expected;
+    static IdxData expected;
 
     @BeforeAll
     static void start() {
@@ -49,21 +56,21 @@ class ReadIdxTest {
         spark = null;
     }
 
-    static MnistDirectory dir(Path p) {
-        return new MnistDirectory(HadoopFs.resolve("data", p.toString(), new Configuration()));
+    static IdxDirectory dir(Path p) {
+        return new IdxDirectory(HadoopFs.resolve("data", p.toString(), new Configuration()));
     }
 
-    static ExampleRows rows(Path p, MnistDirectory.Split split, int limit) throws Exception {
+    static ExampleRows rows(Path p, IdxDirectory.Split split, int limit) throws Exception {
         if (!Files.exists(p)) {
             IdxFixtures.writeLearnable(p, 25_000, 300, 12, 5, p.getFileName().toString().endsWith("gz"));
         }
-        return IdxRows.read(spark, dir(p), split, limit);
+        return IdxRows.read(spark, dir(p), split, limit, IdxRows.classes(spark, dir(p), split, 1000));
     }
 
     @Test
     void everyExampleIsReadOnceInFileOrderByTasks() throws Exception {
-        ExampleRows rows = rows(data, MnistDirectory.Split.TRAIN, 0);
-        MnistData all = dir(data).read(MnistDirectory.Split.TRAIN);
+        ExampleRows rows = rows(data, IdxDirectory.Split.TRAIN, 0);
+        IdxData all = dir(data).read(IdxDirectory.Split.TRAIN);
         assertEquals(1, rows.shape().channels());
         assertEquals(12, rows.shape().height());
         assertEquals(10, rows.numClasses());
@@ -80,10 +87,10 @@ class ReadIdxTest {
 
     @Test
     void aGzippedSplitIsReadThroughByOneTaskWithTheSameExamples() throws Exception {
-        ExampleRows gz = rows(tmp.resolve("data-gz"), MnistDirectory.Split.TRAIN, 0);
+        ExampleRows gz = rows(tmp.resolve("data-gz"), IdxDirectory.Split.TRAIN, 0);
         assertEquals(1, gz.rows().javaRDD().getNumPartitions(), "a gzip stream is read from its start once");
         List<Row> a = gz.rows().collectAsList();
-        List<Row> b = rows(data, MnistDirectory.Split.TRAIN, 0).rows().collectAsList();
+        List<Row> b = rows(data, IdxDirectory.Split.TRAIN, 0).rows().collectAsList();
         assertEquals(b.size(), a.size());
         for (int i = 0; i < a.size(); i += 997) {
             assertEquals(b.get(i).getInt(1), a.get(i).getInt(1));
@@ -93,8 +100,8 @@ class ReadIdxTest {
 
     @Test
     void aLimitReadsTheFirstExamples() throws Exception {
-        assertEquals(500, rows(data, MnistDirectory.Split.TRAIN, 500).rows().count());
-        assertEquals(300, rows(data, MnistDirectory.Split.TEST, 0).rows().count());
+        assertEquals(500, rows(data, IdxDirectory.Split.TRAIN, 500).rows().count());
+        assertEquals(300, rows(data, IdxDirectory.Split.TEST, 0).rows().count());
     }
 
     @Test
@@ -105,8 +112,43 @@ class ReadIdxTest {
         byte[] bytes = Files.readAllBytes(images);
         // The header still claims 2000 images; the uncompressed length check catches it on the driver.
         Files.write(images, Arrays.copyOf(bytes, bytes.length - 144 * 10));
-        InputException e = assertThrows(InputException.class, () -> rows(broken, MnistDirectory.Split.TRAIN, 0));
+        InputException e = assertThrows(InputException.class, () -> rows(broken, IdxDirectory.Split.TRAIN, 0));
         assertTrue(e.getMessage().contains(images.toString()), e.getMessage());
+    }
+
+    @Test
+    void theClassesAreTheDatasLargestLabelPlusOne() throws Exception {
+        Path three = Files.createDirectories(tmp.resolve("three-classes"));
+        Random rng = new Random(11);
+        for (String split : List.of("train", "t10k")) {
+            Files.write(three.resolve(split + "-images-idx3-ubyte"), IdxFixtures.images(400, 6, 6, rng));
+            Files.write(three.resolve(split + "-labels-idx1-ubyte"), IdxFixtures.labels(400, 3, rng));
+        }
+        DataConfig config = new DataConfig(DataFormat.AUTO, null, "label", null, 0, 0.0, null, 0.0,
+                BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
+        DataReader.Inputs in = DataReader.training(spark, three.toString(), config, 0, 0, 1, new Configuration(),
+                spark.sparkContext().longAccumulator("skipped"));
+        assertEquals(3, in.train().numClasses());
+        assertEquals(3, in.test().numClasses(), "the held-out split is read as the training split's classes");
+        assertEquals(3, dir(three).read(IdxDirectory.Split.TRAIN).numClasses(), "the single-process reader too");
+        JavaRDD<RawBatch> batches = Batching.training(in.train(), 50, 1, 2, 1f / 255f, null);
+        assertEquals(3, batches.first().numClasses(), "batches are one-hot over three classes");
+    }
+
+    @Test
+    void aHeldOutLabelTheTrainingSplitLacksIsRefusedNamingFileAndIndex() throws Exception {
+        Path unseen = tmp.resolve("unseen-label");
+        IdxFixtures.writeLearnable(unseen, 300, 100, 12, 7, false);
+        Path labels = unseen.resolve("t10k-labels-idx1-ubyte");
+        byte[] bytes = Files.readAllBytes(labels);
+        bytes[8 + 42] = 10;
+        Files.write(labels, bytes);
+        DataConfig config = new DataConfig(DataFormat.AUTO, null, "label", null, 0, 0.0, null, 0.0,
+                BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
+        InputException e = assertThrows(InputException.class, () -> DataReader.training(spark, unseen.toString(),
+                config, 0, 0, 1, new Configuration(), spark.sparkContext().longAccumulator("skipped")));
+        assertEquals(labels.toUri().getPath() + ": label 10 at index 42 is a class the model has never seen: held-out"
+                + " labels must be among the training data's 10 classes (0..9)", e.getMessage().replace("file:", ""));
     }
 
     @Test
@@ -117,7 +159,8 @@ class ReadIdxTest {
         byte[] bytes = Files.readAllBytes(labels);
         bytes[8 + 1234] = 12;
         Files.write(labels, bytes);
-        ExampleRows rows = rows(bad, MnistDirectory.Split.TRAIN, 0);
+        // As with --num-classes 10: the labels must be below it.
+        ExampleRows rows = IdxRows.read(spark, dir(bad), IdxDirectory.Split.TRAIN, 0, new Classes(10, null));
         Exception e = assertThrows(Exception.class, () -> rows.rows().count());
         Throwable input = e;
         while (input != null && !(input instanceof InputException)) input = input.getCause();
@@ -128,7 +171,7 @@ class ReadIdxTest {
 
     @Test
     void trainingBatchesHoldEveryExampleOnceInASeededOrder() throws Exception {
-        ExampleRows rows = rows(data, MnistDirectory.Split.TRAIN, 3000);
+        ExampleRows rows = rows(data, IdxDirectory.Split.TRAIN, 3000);
         JavaRDD<RawBatch> a = Batching.training(rows, 64, 42, 2, 1f / 255f, StorageLevel.MEMORY_ONLY());
         JavaRDD<RawBatch> b = Batching.training(rows, 64, 42, 2, 1f / 255f, null);
         JavaRDD<RawBatch> c = Batching.training(rows, 64, 43, 2, 1f / 255f, null);
@@ -140,7 +183,7 @@ class ReadIdxTest {
         int[] labelCounts = new int[10];
         batches.forEach(x -> Arrays.stream(x.labels()).forEach(l -> labelCounts[l]++));
         int[] fileCounts = new int[10];
-        MnistData first = dir(data).read(MnistDirectory.Split.TRAIN, 3000);
+        IdxData first = dir(data).read(IdxDirectory.Split.TRAIN, 3000);
         for (byte l : first.labels()) fileCounts[l & 0xff]++;
         assertArrayEquals(fileCounts, labelCounts, "every example once");
         assertEquals(labelsById(batches), labelsById(b.collect()), "the same seed gives the same batches");
@@ -150,10 +193,10 @@ class ReadIdxTest {
 
     @Test
     void heldOutBatchesKeepTheFileOrderAndKnowTheirFirstExample() throws Exception {
-        ExampleRows rows = rows(data, MnistDirectory.Split.TEST, 0);
+        ExampleRows rows = rows(data, IdxDirectory.Split.TEST, 0);
         List<RawBatch> batches = new ArrayList<>(Batching.evaluation(rows, 50, 1f / 255f, 2, null).collect());
         batches.sort(Comparator.comparingLong(RawBatch::firstIndex));
-        MnistData test = dir(data).read(MnistDirectory.Split.TEST);
+        IdxData test = dir(data).read(IdxDirectory.Split.TEST);
         long next = 0;
         for (RawBatch x : batches) {
             assertEquals(next, x.firstIndex());

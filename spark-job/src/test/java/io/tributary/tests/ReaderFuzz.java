@@ -6,6 +6,7 @@ import io.tributary.common.config.CacheLevel;
 import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.HadoopFs;
@@ -181,7 +182,7 @@ public final class ReaderFuzz {
                 return new Target(null, false, ByteOrder.BIG_ENDIAN, new int[0], true);
             }
             case "dl4j-json" -> {
-                String json = NetworkConfig.of(ModelZoo.build(ModelZoo.MLP, new ModelZoo.InputShape(8, 8, 1, 10), 1e-3, 1,
+                String json = NetworkConfig.of(ModelZoo.build(ModelZoo.MLP, new InputShape(1, 8, 8), 10, 1e-3, 1,
                         List.of(16))).toJson();
                 Files.writeString(valid.resolve("model.json"), json, StandardCharsets.UTF_8);
                 IdxFixtures.writeLearnable(dir.resolve("shape"), 4, 4, 8, 1, false);
@@ -189,7 +190,7 @@ public final class ReaderFuzz {
             }
             case "model-zip" -> {
                 try (OutputStream out = Files.newOutputStream(valid.resolve("model.zip"))) {
-                    ModelStore.write(NetworkConfig.of(ModelZoo.build(ModelZoo.MLP, new ModelZoo.InputShape(8, 8, 1, 10),
+                    ModelStore.write(NetworkConfig.of(ModelZoo.build(ModelZoo.MLP, new InputShape(1, 8, 8), 10,
                             1e-3, 1, List.of(16))).init(null), out);
                 }
                 return new Target("model.zip", false, ByteOrder.LITTLE_ENDIAN, new int[] {14, 18, 22, 26}, false);
@@ -249,7 +250,7 @@ public final class ReaderFuzz {
                 case "dl4j-json" -> {
                     TrainConfig config = ConfigLoader.load(null, Map.of("data", dir.resolve("shape").toString(),
                             "output", dir.resolve("out").toString(), "model", where.resolve("model.json").toString()));
-                    ModelSource.of(config, hadoopConf).network(new ModelZoo.InputShape(8, 8, 1, 10));
+                    ModelSource.of(config, hadoopConf).network(new InputShape(1, 8, 8), 10);
                 }
                 case "model-zip" -> ModelStore.load(HadoopFs.resolve("model", where.resolve("model.zip").toString(),
                         hadoopConf));

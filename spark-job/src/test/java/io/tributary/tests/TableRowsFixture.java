@@ -5,6 +5,7 @@ import io.tributary.common.config.BadRecordPolicy;
 import io.tributary.common.config.CacheLevel;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.TableRows;
 import io.tributary.job.spark.SparkConfs;
@@ -91,7 +92,8 @@ abstract class TableRowsFixture {
     }
 
     static ExampleRows read(String location, DataConfig config, LongAccumulator skipped) {
-        return new TableRows().read(spark, location, config, spark.sparkContext().hadoopConfiguration(), skipped);
+        return DataSources.open(location, config, spark.sparkContext().hadoopConfiguration())
+                .rows(spark, 0, null, skipped);
     }
 
     /** The rows, ordered by their first feature value (examples in these tests differ there). */

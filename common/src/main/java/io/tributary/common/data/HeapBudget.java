@@ -1,7 +1,7 @@
 package io.tributary.common.data;
 
 /**
- * How many bytes of examples a process may read whole into its heap ({@link MnistDirectory#read}: only
+ * How many bytes of examples a process may read whole into its heap ({@link IdxDirectory#read}: only
  * {@code tributary bench}'s single-process baseline does; training reads on the executors): a quarter
  * of the heap it has free when the read starts, since it holds a split about three times (the bytes
  * read, the batches cut from them, and their copies), so that peak stays inside the heap instead of

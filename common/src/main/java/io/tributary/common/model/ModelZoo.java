@@ -1,6 +1,7 @@
 package io.tributary.common.model;
 
 import io.tributary.common.config.ConfigException;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainKeys;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -24,8 +25,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Network architectures by name, each built for the input's image size, channel count and class
- * count, in DL4J's standard layers (NCHW, FLOAT, Adam, seeded): what is saved. The convolution blocks
+ * Network architectures by name, each built for the examples' shape (C,H,W) and class count, in DL4J's standard layers (NCHW, FLOAT, Adam, seeded): what is saved. The convolution blocks
  * (convolution with stride 1 and no padding, ReLU, then max-pooling) are of the form that
  * {@link FusedLayers#forBackend} runs as one {@link ConvPoolRelu} layer on a CPU backend.
  */
@@ -84,10 +84,6 @@ public final class ModelZoo {
         return List.copyOf(ZOO.keySet());
     }
 
-    /** The shape of the input images and the number of classes a network is built for. */
-    public record InputShape(int rows, int cols, int channels, int numClasses) {
-    }
-
     /** Refuses a name that is not in the zoo, naming the ones that are. */
     public static void requireKnown(String name) {
         if (!ZOO.containsKey(name)) {
@@ -101,27 +97,38 @@ public final class ModelZoo {
         return ZOO.get(name).minSide();
     }
 
-    /** Model {@code name} for {@code shape}, with {@code mlp}'s hidden sizes at their default ({@link TrainKeys#HIDDEN}). */
-    public static MultiLayerConfiguration build(String name, InputShape shape, double learningRate, long seed) {
-        return build(name, shape, learningRate, seed, TrainKeys.hiddenSizes(TrainKeys.HIDDEN.defaultValue()));
+    /** Refuses images of {@code height x width} smaller than model {@code name} takes. */
+    public static void requireSide(String name, int height, int width) {
+        int side = minimumSide(name);
+        if (height < side || width < side) {
+            throw new ConfigException("Images of " + height + "x" + width + " are too small for model "
+                    + name + ": it needs at least " + side + "x" + side);
+        }
     }
 
     /**
-     * Model {@code name} for {@code shape}.
+     * Model {@code name} for examples of {@code shape} and {@code numClasses} classes, with {@code mlp}'s
+     * hidden sizes at their default ({@link TrainKeys#HIDDEN}).
+     */
+    public static MultiLayerConfiguration build(String name, InputShape shape, int numClasses, double learningRate,
+                                                long seed) {
+        return build(name, shape, numClasses, learningRate, seed,
+                TrainKeys.hiddenSizes(TrainKeys.HIDDEN.defaultValue()));
+    }
+
+    /**
+     * Model {@code name} for examples of {@code shape} (C,H,W) and {@code numClasses} classes.
      *
      * @param hidden the sizes of {@code mlp}'s hidden layers (other models ignore them), checked by the
      *               rule of {@link TrainKeys#HIDDEN}
      * @throws ConfigException for a name not in the zoo, bad hidden sizes, or images smaller than the model takes
      */
-    public static MultiLayerConfiguration build(String name, InputShape shape, double learningRate, long seed,
-                                                List<Integer> hidden) {
+    public static MultiLayerConfiguration build(String name, InputShape shape, int numClasses, double learningRate,
+                                                long seed, List<Integer> hidden) {
         requireKnown(name);
         List<Integer> sizes = TrainKeys.hiddenSizes(hidden.stream().map(String::valueOf).collect(Collectors.joining(",")));
         Entry entry = ZOO.get(name);
-        if (shape.rows() < entry.minSide() || shape.cols() < entry.minSide()) {
-            throw new ConfigException("Images of " + shape.rows() + "x" + shape.cols() + " are too small for model "
-                    + name + ": it needs at least " + entry.minSide() + "x" + entry.minSide());
-        }
+        requireSide(name, shape.height(), shape.width());
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(learningRate))
@@ -131,11 +138,12 @@ public final class ModelZoo {
                 .list();
         return entry.builder().layers(list, sizes)
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nOut(shape.numClasses())
+                        .nOut(numClasses)
                         .activation(Activation.SOFTMAX)
                         .build())
                 // A convolutional input type also gives a dense first layer (mlp) the preprocessor that flattens C,H,W.
-                .setInputType(InputType.convolutional(shape.rows(), shape.cols(), shape.channels(), CNN2DFormat.NCHW))
+                .setInputType(InputType.convolutional(shape.height(), shape.width(), shape.channels(),
+                        CNN2DFormat.NCHW))
                 .build();
     }
 
@@ -144,8 +152,8 @@ public final class ModelZoo {
      * it): what is saved. On a CPU backend the convolution block runs as one {@link ConvPoolRelu}
      * layer ({@link FusedLayers#forBackend}), with the same parameters.
      */
-    static MultiLayerConfiguration seedCnn(InputShape shape, double learningRate, long seed) {
-        return build(SEED_CNN, shape, learningRate, seed);
+    static MultiLayerConfiguration seedCnn(InputShape shape, int numClasses, double learningRate, long seed) {
+        return build(SEED_CNN, shape, numClasses, learningRate, seed);
     }
 
     /** Conv {@code kernel}x{@code kernel} with {@code filters} filters and ReLU, then MaxPool 2: the form that fuses. */

@@ -49,7 +49,8 @@ public final class ModelSource {
     private final HadoopFs.Location location;
     /** A file's network, read when the source is made; {@code null} for a zoo name (built for the data's shape). */
     private final Network loaded;
-    private ModelZoo.InputShape builtFor;
+    private InputShape builtFor;
+    private int builtForClasses;
     private Network built;
 
     private ModelSource(TrainConfig config, Kind kind, HadoopFs.Location location) {
@@ -120,27 +121,41 @@ public final class ModelSource {
     }
 
     /**
-     * The network for data of {@code shape}, in DL4J's standard layers (callers that train or score
+     * The network for examples of {@code shape} in {@code numClasses} classes, in DL4J's standard layers (callers that train or score
      * it take {@link Network#forBackend}): a zoo model built for the shape, a configuration
      * initialised, a Keras or saved model with its weights. Refused (an {@link InputException} naming
      * both shapes) when it does not take the data's examples or predict its classes, or when it has
      * more than {@code max-parameters} parameters. Built once: a second call for the same shape
      * returns the same network.
      */
-    public Network network(ModelZoo.InputShape shape) {
-        if (built != null && shape.equals(builtFor)) {
+    public Network network(InputShape shape, int numClasses) {
+        if (built != null && shape.equals(builtFor) && numClasses == builtForClasses) {
             return built;
         }
         Network net = loaded;
         if (net == null) {
-            net = zoo(shape);
+            net = zoo(shape, numClasses);
         } else {
-            net.requireFits(new InputShape(shape.channels(), shape.rows(), shape.cols()), shape.numClasses(),
-                    kind.label() + " " + location, config.data());
+            net.requireFits(shape, numClasses, kind.label() + " " + location, config.data());
         }
         built = net;
         builtFor = shape;
+        builtForClasses = numClasses;
         return net;
+    }
+
+    /**
+     * Checks that the model takes examples of {@code shape}, for when the data's classes are not known
+     * yet: a file's network on one blank example; a zoo model by the smallest images it takes and by
+     * its size for two classes (a lower bound: more classes only add parameters) within {@code max-parameters}.
+     */
+    public void requireTakes(InputShape shape) {
+        if (loaded != null) {
+            loaded.outputsFor(shape, kind.label() + " " + location, config.data());
+        } else {
+            requireSize(NetworkConfig.of(ModelZoo.build(config.model(), shape, 2, config.learningRate(),
+                    config.seed(), config.hidden())));
+        }
     }
 
     /** Reads the file's network, within {@code max-parameters}. */
@@ -184,8 +199,8 @@ public final class ModelSource {
         }
     }
 
-    private Network zoo(ModelZoo.InputShape shape) {
-        NetworkConfig conf = NetworkConfig.of(ModelZoo.build(config.model(), shape, config.learningRate(),
+    private Network zoo(InputShape shape, int numClasses) {
+        NetworkConfig conf = NetworkConfig.of(ModelZoo.build(config.model(), shape, numClasses, config.learningRate(),
                 config.seed(), config.hidden()));
         requireSize(conf);
         return conf.init(null);

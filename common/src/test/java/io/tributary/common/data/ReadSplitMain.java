@@ -14,9 +14,9 @@ public final class ReadSplitMain {
     }
 
     public static void main(String[] args) {
-        MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", args[0], new Configuration()));
+        IdxDirectory dir = new IdxDirectory(HadoopFs.resolve("data", args[0], new Configuration()));
         try {
-            MnistData data = dir.read(MnistDirectory.Split.valueOf(args[1]));
+            IdxData data = dir.read(IdxDirectory.Split.valueOf(args[1]));
             System.out.println("read " + data.count() + " examples");
         } catch (InputException e) {
             System.err.println("tributary: " + e.getMessage());

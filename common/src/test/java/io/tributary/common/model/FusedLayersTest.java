@@ -1,5 +1,6 @@
 package io.tributary.common.model;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.store.ModelStore;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -140,7 +141,7 @@ class FusedLayersTest {
 
     @Test
     void theSeedCnnIsFusedOnTheCpu() {
-        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1);
+        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.SEED_CNN, new InputShape(1, 28, 28), 10, 1e-3, 1);
         assertFalse(FusedStack.isFused(conf), "built in DL4J's layers");
         assertTrue(FusedStack.isFused(FusedStack.forBackend(conf)), "run fused on the CPU backend");
     }

@@ -1,6 +1,7 @@
 package io.tributary.common.model;
 
 import io.tributary.common.InputException;
+import io.tributary.common.config.InputShape;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ModelSizeTest {
     /** The seed CNN in DL4J's layers ({@code fused == false}) or as the CPU runs it. */
     private static MultiLayerConfiguration seedCnn(int side, boolean fused) {
-        MultiLayerConfiguration standard = ModelZoo.seedCnn(new ModelZoo.InputShape(side, side, 1, 10), 1e-3, 1);
+        MultiLayerConfiguration standard = ModelZoo.seedCnn(new InputShape(1, side, side), 10, 1e-3, 1);
         return fused ? FusedStack.fuse(standard) : standard;
     }
 

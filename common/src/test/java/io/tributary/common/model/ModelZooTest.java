@@ -1,6 +1,6 @@
 package io.tributary.common.model;
 
-import io.tributary.common.config.ConfigException;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.store.ModelStore;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -58,7 +58,7 @@ class ModelZooTest {
 
     private static MultiLayerNetwork built(int rows, int cols) {
         MultiLayerNetwork net = new MultiLayerNetwork(FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
-                new ModelZoo.InputShape(rows, cols, 1, 10), 1e-3, 1)));
+                new InputShape(1, rows, cols), 10, 1e-3, 1)));
         net.init();
         return net;
     }
@@ -120,7 +120,7 @@ class ModelZooTest {
 
     @Test
     void theStandardFormWithDl4jsLayersIsTheSameNetwork() {
-        MultiLayerNetwork standard = init(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1));
+        MultiLayerNetwork standard = init(ModelZoo.build(ModelZoo.SEED_CNN, new InputShape(1, 28, 28), 10, 1e-3, 1));
         assertEquals(4, standard.getnLayers(), "DL4J's convolution (ReLU), pooling, dense and output layers");
         assertEquals(3, built(28, 28).getnLayers(), "fused: the convolution block is one layer");
         assertSameFunctionAndGradients(standard, built(28, 28), images(1, 28, 28, 13));
@@ -150,7 +150,7 @@ class ModelZooTest {
     void anUnknownModelNameIsRefusedNamingTheKnownOnes() {
         assertEquals("Invalid value \"resnet\" for configuration model: must be one of seed-cnn, lenet5, mlp, vgg-small",
                 assertThrows(ConfigException.class, () -> ModelZoo.build("resnet",
-                        new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).getMessage());
+                        new InputShape(1, 28, 28), 10, 1e-3, 1)).getMessage());
     }
 
     @Test
@@ -165,7 +165,7 @@ class ModelZooTest {
     @Test
     void aPoolFromJsonIsCheckedWhenTheNetworkIsBuilt() {
         // JSON bypasses the builder: a configuration file with "pool" : 12 must not reach the kernels.
-        String json = FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1)).toJson()
+        String json = FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN, new InputShape(1, 28, 28), 10, 1e-3, 1)).toJson()
                 .replaceFirst("\"pool\"\\s*:\\s*2\\b", "\"pool\" : 12");
         assertTrue(json.contains("\"pool\" : 12"), "the edit took");
         MultiLayerConfiguration edited = MultiLayerConfiguration.fromJson(json);
@@ -310,7 +310,7 @@ class ModelZooTest {
     @Test
     void aNonFloatNetworkIsRefused() {
         MultiLayerConfiguration conf = FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
-                new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 1));
+                new InputShape(1, 28, 28), 10, 1e-3, 1));
         conf.setDataType(DataType.DOUBLE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> init(conf));
         assertTrue(e.getMessage().contains("FLOAT"), e.getMessage());

@@ -3,6 +3,7 @@ package io.tributary.common.model;
 import io.tributary.common.InputException;
 import io.tributary.common.config.ConfigException;
 import io.tributary.common.config.ConfigLoader;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -25,8 +26,27 @@ import static org.junit.jupiter.api.Assertions.*;
  * layers), that each learns, and the inputs and hidden sizes they refuse.
  */
 class ZooArchitecturesTest {
-    private static final ModelZoo.InputShape GREY = new ModelZoo.InputShape(28, 28, 1, 10);
-    private static final ModelZoo.InputShape COLOUR = new ModelZoo.InputShape(32, 32, 3, 10);
+    /** A network's input shape (C,H,W) and class count, by rows, columns, channels and classes. */
+    private record Net(InputShape shape, int numClasses) {
+        Net(int rows, int cols, int channels, int numClasses) {
+            this(new InputShape(channels, rows, cols), numClasses);
+        }
+
+        int rows() {
+            return shape.height();
+        }
+
+        int cols() {
+            return shape.width();
+        }
+
+        int channels() {
+            return shape.channels();
+        }
+    }
+
+    private static final Net GREY = new Net(28, 28, 1, 10);
+    private static final Net COLOUR = new Net(32, 32, 3, 10);
 
     /** Weights and biases of a convolution. */
     private static long conv(int kernel, int in, int out) {
@@ -43,18 +63,18 @@ class ZooArchitecturesTest {
         return (side - kernel + 1) / 2;
     }
 
-    private static long seedCnn(ModelZoo.InputShape s) {
+    private static long seedCnn(Net s) {
         int side = block(s.rows(), 3);
         return conv(3, s.channels(), 32) + dense(32L * side * side, 128) + dense(128, s.numClasses());
     }
 
-    private static long lenet5(ModelZoo.InputShape s) {
+    private static long lenet5(Net s) {
         int side = block(block(s.rows(), 5), 5);
         return conv(5, s.channels(), 6) + conv(5, 6, 16) + dense(16L * side * side, 120) + dense(120, 84)
                 + dense(84, s.numClasses());
     }
 
-    private static long mlp(ModelZoo.InputShape s, int... hidden) {
+    private static long mlp(Net s, int... hidden) {
         long in = (long) s.rows() * s.cols() * s.channels();
         long total = 0;
         for (int h : hidden) {
@@ -64,7 +84,7 @@ class ZooArchitecturesTest {
         return total + dense(in, s.numClasses());
     }
 
-    private static long vggSmall(ModelZoo.InputShape s) {
+    private static long vggSmall(Net s) {
         int side = block(block(block(s.rows(), 3), 3), 3);
         return conv(3, s.channels(), 16) + conv(3, 16, 32) + conv(3, 32, 64) + dense(64L * side * side, 256)
                 + dense(256, s.numClasses());
@@ -76,7 +96,7 @@ class ZooArchitecturesTest {
         return net;
     }
 
-    private static INDArray images(int n, ModelZoo.InputShape s, long seed) {
+    private static INDArray images(int n, Net s, long seed) {
         Nd4j.getRandom().setSeed(seed);
         return Nd4j.rand(DataType.FLOAT, n, s.channels(), s.rows(), s.cols());
     }
@@ -100,14 +120,14 @@ class ZooArchitecturesTest {
 
     @Test
     void eachModelHasTheParametersItsLayersAdd() {
-        for (ModelZoo.InputShape s : List.of(GREY, COLOUR)) {
+        for (Net s : List.of(GREY, COLOUR)) {
             Map<String, Long> expected = Map.of(
                     ModelZoo.SEED_CNN, seedCnn(s),
                     ModelZoo.LENET5, lenet5(s),
                     ModelZoo.MLP, mlp(s, 256, 128),
                     ModelZoo.VGG_SMALL, vggSmall(s));
             expected.forEach((name, n) -> {
-                MultiLayerConfiguration conf = ModelZoo.build(name, s, 1e-3, 1);
+                MultiLayerConfiguration conf = ModelZoo.build(name, s.shape(), s.numClasses(), 1e-3, 1);
                 String what = name + " for " + s;
                 assertEquals(n, ModelSize.parameters(conf), what);
                 assertEquals(n, init(conf).numParams(), what + ", initialized");
@@ -126,17 +146,17 @@ class ZooArchitecturesTest {
 
     @Test
     void mlpHasTheHiddenLayersItIsGiven() {
-        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.MLP, COLOUR, 1e-3, 1, List.of(64, 32, 16));
+        MultiLayerConfiguration conf = ModelZoo.build(ModelZoo.MLP, COLOUR.shape(), COLOUR.numClasses(), 1e-3, 1, List.of(64, 32, 16));
         assertEquals(4, conf.getConfs().size(), "three hidden layers and the output");
         assertEquals(mlp(COLOUR, 64, 32, 16), init(conf).numParams());
-        assertEquals(mlp(GREY, 7), ModelSize.parameters(ModelZoo.build(ModelZoo.MLP, GREY, 1e-3, 1, List.of(7))));
+        assertEquals(mlp(GREY, 7), ModelSize.parameters(ModelZoo.build(ModelZoo.MLP, GREY.shape(), GREY.numClasses(), 1e-3, 1, List.of(7))));
     }
 
     @Test
     void eachModelGivesOneProbabilityPerClassForNchwImages() {
         for (String name : ModelZoo.names()) {
-            for (ModelZoo.InputShape s : List.of(GREY, COLOUR, new ModelZoo.InputShape(30, 26, 2, 4))) {
-                INDArray out = init(ModelZoo.build(name, s, 1e-3, 1)).output(images(5, s, 3));
+            for (Net s : List.of(GREY, COLOUR, new Net(30, 26, 2, 4))) {
+                INDArray out = init(ModelZoo.build(name, s.shape(), s.numClasses(), 1e-3, 1)).output(images(5, s, 3));
                 assertArrayEquals(new long[] {5, s.numClasses()}, out.shape(), name + " for " + s);
                 assertClose(Nd4j.ones(DataType.FLOAT, 5), out.sum(1), 1e-5, name + "'s probabilities summed");
             }
@@ -146,9 +166,9 @@ class ZooArchitecturesTest {
     @Test
     void theConvolutionBlocksOfLenet5AndVggSmallRunFusedAsTheSameNetwork() {
         Map<String, Integer> blocks = Map.of(ModelZoo.SEED_CNN, 1, ModelZoo.LENET5, 2, ModelZoo.VGG_SMALL, 3);
-        for (ModelZoo.InputShape s : List.of(GREY, COLOUR)) {
+        for (Net s : List.of(GREY, COLOUR)) {
             blocks.forEach((name, count) -> {
-                MultiLayerConfiguration conf = ModelZoo.build(name, s, 1e-3, 1);
+                MultiLayerConfiguration conf = ModelZoo.build(name, s.shape(), s.numClasses(), 1e-3, 1);
                 assertFalse(FusedStack.isFused(conf), "built in DL4J's layers");
                 MultiLayerConfiguration fusedConf = FusedStack.fuse(conf);
                 assertTrue(FusedStack.isFused(fusedConf), name);
@@ -171,7 +191,7 @@ class ZooArchitecturesTest {
                 assertClose(standard.gradient().gradient(), fused.gradient().gradient(), 1e-4, name + "'s gradients");
             });
         }
-        MultiLayerConfiguration mlp = ModelZoo.build(ModelZoo.MLP, GREY, 1e-3, 1);
+        MultiLayerConfiguration mlp = ModelZoo.build(ModelZoo.MLP, GREY.shape(), GREY.numClasses(), 1e-3, 1);
         assertSame(mlp, FusedStack.fuse(mlp), "no convolution: nothing to fuse");
     }
 
@@ -183,7 +203,7 @@ class ZooArchitecturesTest {
     @Test
     void eachModelLearnsToTellDarkFromBrightImages() {
         for (String name : ModelZoo.names()) {
-            for (ModelZoo.InputShape s : List.of(new ModelZoo.InputShape(28, 28, 1, 2), new ModelZoo.InputShape(32, 32, 3, 2))) {
+            for (Net s : List.of(new Net(28, 28, 1, 2), new Net(32, 32, 3, 2))) {
                 int n = 32;
                 int[] classes = new int[n];
                 for (int i = 0; i < n; i++) classes[i] = i % 2;
@@ -192,7 +212,7 @@ class ZooArchitecturesTest {
                     x.slice(i).addi(classes[i] == 0 ? 0.35 : 0.65);
                 }
                 INDArray y = oneHot(classes, 2);
-                MultiLayerNetwork net = FusedStack.forBackend(init(ModelZoo.build(name, s, 1e-3, 5)));
+                MultiLayerNetwork net = FusedStack.forBackend(init(ModelZoo.build(name, s.shape(), s.numClasses(), 1e-3, 5)));
                 double initial = net.score(new DataSet(x, y));
                 for (int step = 0; step < 30; step++) {
                     net.fit(x, y);
@@ -215,13 +235,13 @@ class ZooArchitecturesTest {
         minimum.forEach((name, side) -> {
             assertEquals(side, ModelZoo.minimumSide(name), name);
             // the minimum itself builds and runs (rows and columns checked apart)
-            ModelZoo.InputShape smallest = new ModelZoo.InputShape(side, side, 3, 4);
-            assertArrayEquals(new long[] {2, 4}, init(ModelZoo.build(name, smallest, 1e-3, 1))
+            Net smallest = new Net(side, side, 3, 4);
+            assertArrayEquals(new long[] {2, 4}, init(ModelZoo.build(name, smallest.shape(), smallest.numClasses(), 1e-3, 1))
                     .output(images(2, smallest, 1)).shape(), name + " at its minimum");
             if (side > 1) {
-                for (ModelZoo.InputShape s : List.of(new ModelZoo.InputShape(side - 1, 40, 1, 10),
-                        new ModelZoo.InputShape(40, side - 1, 1, 10))) {
-                    ConfigException e = assertThrows(ConfigException.class, () -> ModelZoo.build(name, s, 1e-3, 1));
+                for (Net s : List.of(new Net(side - 1, 40, 1, 10),
+                        new Net(40, side - 1, 1, 10))) {
+                    ConfigException e = assertThrows(ConfigException.class, () -> ModelZoo.build(name, s.shape(), s.numClasses(), 1e-3, 1));
                     assertEquals("Images of " + s.rows() + "x" + s.cols() + " are too small for model " + name
                             + ": it needs at least " + side + "x" + side, e.getMessage());
                 }
@@ -264,8 +284,8 @@ class ZooArchitecturesTest {
         assertEquals(List.of(65_536), ConfigLoader.load(null, values).hidden(), "the largest size");
 
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ModelZoo.build(ModelZoo.MLP, GREY, 1e-3, 1, List.of(128, 0)));
+                () -> ModelZoo.build(ModelZoo.MLP, GREY.shape(), GREY.numClasses(), 1e-3, 1, List.of(128, 0)));
         assertEquals("Invalid value \"128,0\" for configuration hidden" + rule, e.getMessage());
-        assertThrows(ConfigException.class, () -> ModelZoo.build(ModelZoo.MLP, GREY, 1e-3, 1, List.of()));
+        assertThrows(ConfigException.class, () -> ModelZoo.build(ModelZoo.MLP, GREY.shape(), GREY.numClasses(), 1e-3, 1, List.of()));
     }
 }

@@ -2,8 +2,8 @@ package io.tributary.common.store;
 
 import io.tributary.common.InputException;
 import io.tributary.common.config.ConfigLoader;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
-import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
 import org.apache.hadoop.conf.Configuration;
 
@@ -26,7 +26,7 @@ public final class ModelSourceMain {
         TrainConfig config = ConfigLoader.load(null, Map.of("data", "/data", "output", "/output", "model", args[0]));
         Network net;
         try {
-            net = ModelSource.of(config, new Configuration()).network(new ModelZoo.InputShape(28, 28, 1, 10));
+            net = ModelSource.of(config, new Configuration()).network(new InputShape(1, 28, 28), 10);
         } catch (InputException e) {
             System.err.println("tributary: " + e.getMessage());
             System.exit(2);

@@ -1,5 +1,6 @@
 package io.tributary.common.store;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.model.ModelZoo;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -32,7 +33,7 @@ public final class ModelZipFixtures {
     /** The reference CNN for {@code side}x{@code side} images, initialised, untrained. */
     public static MultiLayerNetwork seedCnn(int side, int classes) {
         MultiLayerNetwork net = new MultiLayerNetwork(ModelZoo.build(ModelZoo.SEED_CNN,
-                new ModelZoo.InputShape(side, side, 1, classes), 1e-3, 7));
+                new InputShape(1, side, side), classes, 1e-3, 7));
         net.init();
         return net;
     }

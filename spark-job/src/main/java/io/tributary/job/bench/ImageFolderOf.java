@@ -1,7 +1,7 @@
 package io.tributary.job.bench;
 
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxData;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
 
@@ -22,8 +22,8 @@ public final class ImageFolderOf {
     }
 
     public static void main(String[] args) throws IOException {
-        MnistDirectory.Split split = args[1].equals("t10k") ? MnistDirectory.Split.TEST : MnistDirectory.Split.TRAIN;
-        MnistData data = new MnistDirectory(HadoopFs.resolve("data", args[0], new Configuration())).read(split);
+        IdxDirectory.Split split = args[1].equals("t10k") ? IdxDirectory.Split.TEST : IdxDirectory.Split.TRAIN;
+        IdxData data = new IdxDirectory(HadoopFs.resolve("data", args[0], new Configuration())).read(split);
         Path out = Path.of(args[2]);
         int rows = data.rows();
         int cols = data.cols();

@@ -1,8 +1,9 @@
 package io.tributary.job.bench;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.data.DataSets;
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxData;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.FusedStack;
@@ -53,7 +54,7 @@ public final class OpProfile {
         boolean reluAfterPool = variant.equals("pool-relu");
         MultiLayerNetwork net = variant.equals("built")
                 ? new MultiLayerNetwork(FusedStack.forBackend(
-                        ModelZoo.build(ModelZoo.SEED_CNN, new ModelZoo.InputShape(28, 28, 1, 10), 1e-3, 42)))
+                        ModelZoo.build(ModelZoo.SEED_CNN, new InputShape(1, 28, 28), 10, 1e-3, 42)))
                 : new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
                 .seed(42).updater(new Adam(1e-3)).weightInit(WeightInit.XAVIER_UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate)
@@ -67,8 +68,8 @@ public final class OpProfile {
                 .setInputType(InputType.convolutional(28, 28, 1, format))
                 .build());
         net.init();
-        MnistData train = new MnistDirectory(HadoopFs.resolve("data", "/usr/share/datasets/fashion-mnist",
-                new Configuration())).read(MnistDirectory.Split.TRAIN).head(12_800);
+        IdxData train = new IdxDirectory(HadoopFs.resolve("data", "/usr/share/datasets/fashion-mnist",
+                new Configuration())).read(IdxDirectory.Split.TRAIN).head(12_800);
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batch, 42L)) {
             DataSet d = DataSets.toDataSet(b);

@@ -1,8 +1,8 @@
 package io.tributary.job.bench;
 
 import io.tributary.common.data.DataSets;
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxData;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
@@ -26,8 +26,8 @@ public final class ScoreSingleProcess {
 
     public static void main(String[] args) {
         Network net = ModelStore.load(HadoopFs.resolve("model", args[0], new Configuration())).forBackend();
-        MnistData data = new MnistDirectory(HadoopFs.resolve("data", args[1], new Configuration()))
-                .read(args[2].equals("train") ? MnistDirectory.Split.TRAIN : MnistDirectory.Split.TEST);
+        IdxData data = new IdxDirectory(HadoopFs.resolve("data", args[1], new Configuration()))
+                .read(args[2].equals("train") ? IdxDirectory.Split.TRAIN : IdxDirectory.Split.TEST);
         int batch = Integer.parseInt(args[3]);
         int passes = Integer.parseInt(args[4]);
         int size = data.rows() * data.cols();
@@ -48,7 +48,7 @@ public final class ScoreSingleProcess {
     }
 
     /** Scores every example once; returns the sum of the predicted classes (so nothing is optimised away). */
-    static long pass(Network net, MnistData data, int batch, int size) {
+    static long pass(Network net, IdxData data, int batch, int size) {
         long sum = 0;
         for (int from = 0; from < data.count(); from += batch) {
             int n = Math.min(batch, data.count() - from);

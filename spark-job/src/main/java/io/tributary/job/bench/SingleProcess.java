@@ -1,7 +1,8 @@
 package io.tributary.job.bench;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.data.DataSets;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.IdxData;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.function.DoublePredicate;
 
 /** The baseline without Spark: the same network, data order and batch size, fitted in one process. */
 public final class SingleProcess {
@@ -26,7 +26,7 @@ public final class SingleProcess {
     public record Run(double examplesPerSecond, double testAccuracy, double seconds) {
     }
 
-    public static Run train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
+    public static Run train(IdxData train, IdxData test, String model, int batchSize, double learningRate,
                             long seed, int threads) {
         return train(train, test, model, batchSize, learningRate, seed, threads, 1).get(0);
     }
@@ -35,18 +35,19 @@ public final class SingleProcess {
      * Trains {@code epochs} epochs, visiting the batches in a new seeded order each epoch; returns, per
      * epoch, the throughput so far and the held-out accuracy after it (evaluation time not counted).
      */
-    public static List<Run> train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
+    public static List<Run> train(IdxData train, IdxData test, String model, int batchSize, double learningRate,
                                   long seed, int threads, int epochs) {
         return train(train, test, model, batchSize, learningRate, seed, threads, epochs, accuracy -> false);
     }
 
-    /** As {@link #train(MnistData, MnistData, String, int, double, long, int, int)}, ending early after the
+    /** As {@link #train(IdxData, IdxData, String, int, double, long, int, int)}, ending early after the
      *  first epoch whose held-out accuracy {@code stop} accepts. */
-    public static List<Run> train(MnistData train, MnistData test, String model, int batchSize, double learningRate,
+    public static List<Run> train(IdxData train, IdxData test, String model, int batchSize, double learningRate,
                                   long seed, int threads, int epochs, DoublePredicate stop) {
         Nd4jThreads.ensure(threads);
-        ModelZoo.InputShape shape = new ModelZoo.InputShape(train.rows(), train.cols(), 1, train.numClasses());
-        Network net = NetworkConfig.of(ModelZoo.build(model, shape, learningRate, seed)).forBackend().init(null);
+        InputShape shape = new InputShape(1, train.rows(), train.cols());
+        Network net = NetworkConfig.of(ModelZoo.build(model, shape, train.numClasses(), learningRate, seed))
+                .forBackend().init(null);
         List<DataSet> batches = new ArrayList<>();
         for (RawBatch b : Batches.of(train, batchSize, seed)) {
             batches.add(DataSets.toDataSet(b));

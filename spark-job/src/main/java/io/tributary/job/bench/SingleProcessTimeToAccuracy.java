@@ -1,7 +1,7 @@
 package io.tributary.job.bench;
 
 import io.tributary.common.config.TrainKeys;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.IdxData;
 
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +15,7 @@ public final class SingleProcessTimeToAccuracy {
     private SingleProcessTimeToAccuracy() {
     }
 
-    public static void run(BenchOptions options, MnistData train, MnistData test, int cores) {
+    public static void run(BenchOptions options, IdxData train, IdxData test, int cores) {
         double highest = options.targets().stream().mapToDouble(Double::doubleValue).max().orElse(1.0);
         double rate = options.learningRate() > 0 ? options.learningRate() : TrainKeys.LEARNING_RATE.defaultValue();
         for (int batch : options.batchSizes()) {

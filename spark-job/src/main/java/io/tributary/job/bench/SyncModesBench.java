@@ -2,7 +2,7 @@ package io.tributary.job.bench;
 
 import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainKeys;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.IdxData;
 import io.tributary.common.io.Json;
 import io.tributary.job.train.EpochResult;
 import io.tributary.job.train.TrainResult;
@@ -26,7 +26,7 @@ public final class SyncModesBench {
     }
 
     /** Prints the table (and writes it as JSON when asked). */
-    public static void run(BenchOptions options, MnistData train, MnistData test, int cores) throws Exception {
+    public static void run(BenchOptions options, IdxData train, IdxData test, int cores) throws Exception {
         int batch = options.batchSizes().get(0);
         int epochs = options.epochs();
         System.out.printf(Locale.ROOT, "%d training examples, %d test examples, batch %d per worker, %s, %d cores%n%n",

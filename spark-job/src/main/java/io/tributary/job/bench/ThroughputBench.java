@@ -1,7 +1,7 @@
 package io.tributary.job.bench;
 
 import io.tributary.common.config.TrainKeys;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.IdxData;
 import io.tributary.common.io.Json;
 import io.tributary.common.metrics.ProcessMemory;
 import io.tributary.job.train.EpochResult;
@@ -37,13 +37,13 @@ public final class ThroughputBench {
     }
 
     /** Prints the table (and writes it as JSON when asked). */
-    public static void run(BenchOptions options, MnistData train, MnistData test, int cores) throws Exception {
+    public static void run(BenchOptions options, IdxData train, IdxData test, int cores) throws Exception {
         double gflops = MachineCeiling.gemmGflops(cores);
         double flops = MachineCeiling.seedCnnTrainingFlops(train.rows(), train.cols(), train.numClasses());
         new ThroughputBench(options, gflops, flops).table(train, test, cores);
     }
 
-    private void table(MnistData train, MnistData test, int cores) throws Exception {
+    private void table(IdxData train, IdxData test, int cores) throws Exception {
         Map<Integer, List<Measured>> peer = readPeer();
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf(Locale.ROOT, "machine: %d cores, ND4J float GEMM %.1f GFLOP/s; reference CNN %.2f MFLOP per"

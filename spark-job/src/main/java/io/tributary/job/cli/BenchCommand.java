@@ -1,7 +1,7 @@
 package io.tributary.job.cli;
 
-import io.tributary.common.data.MnistData;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxData;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.bench.BenchOptions;
 import io.tributary.job.bench.SingleProcessTimeToAccuracy;
@@ -60,9 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration conf = HadoopFs.bounded(new Configuration());
-        MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, conf));
-        MnistData train = dir.read(MnistDirectory.Split.TRAIN, trainExamples);
-        MnistData test = dir.read(MnistDirectory.Split.TEST);
+        IdxDirectory dir = new IdxDirectory(HadoopFs.resolve("data", data, conf));
+        IdxData train = dir.read(IdxDirectory.Split.TRAIN, trainExamples);
+        IdxData test = dir.read(IdxDirectory.Split.TEST);
         int cores = Runtime.getRuntime().availableProcessors();
         BenchOptions options = new BenchOptions(data, batchSizes, repeats, trainExamples, master, averagingFrequency,
                 peerFile, json, epochs, learningRate, targets);

@@ -1,7 +1,7 @@
 package io.tributary.job.cli;
 
 import io.tributary.common.InputException;
-import io.tributary.common.data.MnistDirectory;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.OutputPlace;
 import io.tributary.job.read.ExampleRows;
@@ -56,15 +56,15 @@ public final class ConvertCommand implements Callable<Integer> {
         }
         SparkConf conf = SparkConfs.build("tributary-convert", master);
         Configuration hadoopConf = SparkConfs.hadoopConf(conf);
-        MnistDirectory dir = new MnistDirectory(HadoopFs.resolve("data", data, hadoopConf));
+        IdxDirectory dir = new IdxDirectory(HadoopFs.resolve("data", data, hadoopConf));
         HadoopFs.Location out = HadoopFs.resolve("output", output, hadoopConf);
         OutputPlace.require("output", out, List.of(new OutputPlace.Input("data", dir.location())), false);
         if (out.fs().exists(out.path()) && !overwrite) {
             throw new InputException("Output " + out + " already exists; pass --overwrite to replace it, or choose"
                     + " another --output");
         }
-        dir.header(MnistDirectory.Split.TRAIN);   // a bad directory fails before Spark starts
-        dir.header(MnistDirectory.Split.TEST);
+        dir.header(IdxDirectory.Split.TRAIN);   // a bad directory fails before Spark starts
+        dir.header(IdxDirectory.Split.TEST);
         Path tmp = new Path(out.path().getParent(), "_tmp." + out.path().getName() + "." + UUID.randomUUID());
         long[] counts = new long[2];
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
@@ -72,9 +72,9 @@ public final class ConvertCommand implements Callable<Integer> {
             spark.sparkContext().setLogLevel("WARN");
             ExecutorWait.await(new JavaSparkContext(spark.sparkContext()));
             int i = 0;
-            for (MnistDirectory.Split split : MnistDirectory.Split.values()) {
-                ExampleRows rows = IdxRows.read(spark, dir, split, 0);
-                String name = split == MnistDirectory.Split.TRAIN ? "train" : "test";
+            for (IdxDirectory.Split split : IdxDirectory.Split.values()) {
+                ExampleRows rows = IdxRows.read(spark, dir, split, 0, IdxRows.ANY_LABEL);
+                String name = split == IdxDirectory.Split.TRAIN ? "train" : "test";
                 // Part files of at most EXAMPLES_PER_FILE examples, as Spark writes tables, so that
                 // the executors that later read them each read their own (a gzipped IDX file is read by
                 // one task, which alone would make one file of one row group).

@@ -13,11 +13,10 @@ import io.tributary.common.io.OutputPlace;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.read.Batching;
-import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DatasetSource;
 import io.tributary.job.read.ScoringRows;
 import io.tributary.job.score.Scorer;
 import io.tributary.job.spark.Nd4jThreads;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -165,19 +164,16 @@ public final class TributaryClassificationModel
         Dataset<Row> in = dataset.toDF();
         SparkSession spark = in.sparkSession();
         List<String> columns = List.of(in.columns());
-        Scorer.Scored scored;
-        try (SessionView view = SessionView.of(in, uid())) {
-            Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
-            ScoringRows rows = DataReader.scoring(spark, view.location(), readConfig(), false, columns, hadoopConf,
-                    spark.sparkContext().longAccumulator("tributary.skipped-records"));
-            network.outputsFor(rows.examples().shape(), uid(), "the dataset's column " + getFeaturesCol());
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            int threads = Nd4jThreads.perTask(0, sc.master(), sc.getConf().getInt("spark.task.cpus", 1));
-            // The broadcast lives as long as the rows that use it; Spark's cleaner removes it after them.
-            Scorer scorer = Scorer.broadcast(sc, network, numClasses, null, threads);
-            float scale = Batching.scale((Double) getOrDefault(featureScale), rows.examples().byteFeatures());
-            scored = scorer.score(rows, scale, (Integer) getOrDefault(scoringBatchSize));
-        }
+        // Read where it lies, as a table is: executors compute the dataset's rows; nothing is collected.
+        ScoringRows rows = new DatasetSource(in, uid(), readConfig()).scoring(spark, columns, null,
+                spark.sparkContext().longAccumulator("tributary.skipped-records"));
+        network.outputsFor(rows.examples().shape(), uid(), "the dataset's column " + getFeaturesCol());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int threads = Nd4jThreads.perTask(0, sc.master(), sc.getConf().getInt("spark.task.cpus", 1));
+        // The broadcast lives as long as the rows that use it; Spark's cleaner removes it after them.
+        Scorer scorer = Scorer.broadcast(sc, network, numClasses, null, threads);
+        float scale = Batching.scale((Double) getOrDefault(featureScale), rows.examples().byteFeatures());
+        Scorer.Scored scored = scorer.score(rows, scale, (Integer) getOrDefault(scoringBatchSize));
         // The scorer's columns by position: an input column may have any name, even one of the scorer's.
         List<String> names = new ArrayList<>(columns);
         names.add("prediction_" + uid());

@@ -29,6 +29,21 @@ public record ExampleRows(Dataset<Row> rows, InputShape shape, int numClasses, L
     public static final String FEATURES = "features";
     public static final String LABEL = "label";
 
+    /** These facts with other rows (a filter of these). */
+    public ExampleRows withRows(Dataset<Row> other) {
+        return new ExampleRows(other, shape, numClasses, classNames, byteFeatures, source);
+    }
+
+    /** The first {@code limit} examples ({@link ExampleIdentity#first}), or all when {@code limit} is 0. */
+    public ExampleRows first(int limit) {
+        return limit > 0 ? withRows(ExampleIdentity.first(this, limit)) : this;
+    }
+
+    /** The classes of these rows, which held-out rows are read as when these are the training rows. */
+    public Classes classes() {
+        return new Classes(numClasses, classNames);
+    }
+
     /**
      * Copies a row's float features ({@value #FEATURES} of a non-byte row) into {@code into} at
      * {@code offset}. The value is the reader's own {@code float[]} when Spark's optimizer dropped

@@ -1,9 +1,11 @@
 package io.tributary.job.read;
 
+import io.tributary.common.InputException;
 import io.tributary.common.config.InputShape;
+import io.tributary.common.config.TrainKeys;
+import io.tributary.common.data.IdxDirectory;
 import io.tributary.common.data.IdxReader;
 import io.tributary.common.data.InvalidDataException;
-import io.tributary.common.data.MnistDirectory;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.job.spark.SparkConfs;
 import org.apache.hadoop.conf.Configuration;
@@ -24,15 +26,18 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * One split of an MNIST-format IDX directory as {@link ExampleRows}: the driver reads the files'
+ * One split of an IDX directory as {@link ExampleRows}: the driver reads the files'
  * headers only; tasks read the examples, a chunk at a time: each its own range of uncompressed
  * files, or one task a gzipped split from start to end.
  */
 public final class IdxRows {
     /** Examples a task reads at most; more examples make more tasks. */
     static final int EXAMPLES_PER_TASK = 10_000;
+    /** Every label an unsigned byte holds: to read labels as they are, whatever the classes. */
+    public static final Classes ANY_LABEL = new Classes(256, null);
     /** Examples decoded at once within a task. */
     private static final int CHUNK = 1_000;
 
@@ -49,36 +54,125 @@ public final class IdxRows {
 
     /**
      * The first {@code limit} examples (all when 0) of {@code split}, in file order, in as many
-     * partitions as the examples need ({@value #EXAMPLES_PER_TASK} a task, at least one per core).
+     * partitions as the examples need ({@value #EXAMPLES_PER_TASK} a task, at least one per core),
+     * with labels in {@code 0..classes.count()-1}.
      */
-    public static ExampleRows read(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int limit) {
-        return read(spark, dir, split, limit, false);
+    public static ExampleRows read(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int limit,
+                                   Classes classes) {
+        return read(spark, dir, split, limit, classes, false);
     }
 
     /**
-     * {@link #read(SparkSession, MnistDirectory, MnistDirectory.Split, int)}, with {@code withIndex} a
+     * {@link #read(SparkSession, IdxDirectory, IdxDirectory.Split, int, Classes)}, with {@code withIndex} a
      * third column, {@value ScoringRows#INDEX} ({@code long}): each example's position in the split,
      * known to the task that reads it, so scoring needs no pass to number the rows.
      */
-    public static ExampleRows read(SparkSession spark, MnistDirectory dir, MnistDirectory.Split split, int limit,
-                                   boolean withIndex) {
-        MnistDirectory.Header h = dir.header(split);
-        int n = limit > 0 ? Math.min(limit, h.count()) : h.count();
+    public static ExampleRows read(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int limit,
+                                   Classes classes, boolean withIndex) {
+        IdxDirectory.Header h = dir.header(split);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        // A gzipped file cannot be entered in the middle: one task reads it through (the batches are
-        // spread over the executors afterwards); an uncompressed one is read in ranges, each task seeking
-        // to its own.
+        List<int[]> ranges = ranges(sc, h, limit);
+        JavaRDD<Row> rows = sc.parallelize(ranges, ranges.size()).mapPartitions(new ReadRange(h.images().toString(),
+                h.labels().toString(), h.imagesGzipped(), h.labelsGzipped(), classes.count(), withIndex));
+        StructType schema = withIndex ? schema(true).add(ScoringRows.INDEX, DataTypes.LongType, false) : schema(true);
+        return new ExampleRows(spark.createDataFrame(rows, schema), new InputShape(1, h.rows(), h.cols()),
+                classes.count(), classes.names(), true, dir.location().toString());
+    }
+
+    /**
+     * The classes of a split: its largest label plus one, found by tasks that read the labels file
+     * alone (one number comes back from each), held to {@code maxClasses}.
+     */
+    public static Classes classes(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int maxClasses) {
+        IdxDirectory.Header h = dir.header(split);
+        int[] largest = largestLabel(spark, h, 0);
+        if (largest[0] < 0) {
+            throw new InputException(h.labels() + " holds no labels; training needs at least one example");
+        }
+        if (largest[0] >= maxClasses) {
+            throw new InvalidDataException(h.labels().toString(), String.format(Locale.ROOT, "label %d at index %d"
+                    + " makes %d classes, more than %s %d; labels must be class indices 0..K-1 (raise %s if the"
+                    + " data really has that many classes)", largest[0], largest[1], largest[0] + 1,
+                    TrainKeys.MAX_CLASSES.name(), maxClasses, TrainKeys.MAX_CLASSES.name()));
+        }
+        return new Classes(largest[0] + 1, null);
+    }
+
+    /**
+     * Refuses held-out examples (the first {@code limit} of {@code split}; 0: all) with a label the
+     * training data's {@code classes} do not have, naming the file, the label and its index.
+     */
+    public static void requireKnownLabels(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split,
+                                          int limit, Classes classes) {
+        IdxDirectory.Header h = dir.header(split);
+        int[] largest = largestLabel(spark, h, limit);
+        if (largest[0] >= classes.count()) {
+            throw new InvalidDataException(h.labels().toString(), "label " + largest[0] + " at index " + largest[1]
+                    + " is a class the model has never seen: " + classes.rule());
+        }
+    }
+
+    /** {@code {label, index}}: the largest of the first {@code limit} labels and where it first is; -1 for none. */
+    private static int[] largestLabel(SparkSession spark, IdxDirectory.Header h, int limit) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        List<int[]> ranges = ranges(sc, h, limit);
+        List<int[]> found = sc.parallelize(ranges, ranges.size())
+                .mapPartitions(new LargestLabel(h.labels().toString(), h.labelsGzipped())).collect();
+        int[] largest = {-1, -1};
+        for (int[] f : found) {
+            if (f[0] > largest[0]) largest = f;
+        }
+        return largest;
+    }
+
+    /**
+     * The tasks' ranges of the first {@code limit} examples (all when 0). A gzipped file cannot be
+     * entered in the middle: one task reads it through (the batches are spread over the executors
+     * afterwards); an uncompressed one is read in ranges, each task seeking to its own.
+     */
+    private static List<int[]> ranges(JavaSparkContext sc, IdxDirectory.Header h, int limit) {
+        int n = limit > 0 ? Math.min(limit, h.count()) : h.count();
         int tasks = h.imagesGzipped() || h.labelsGzipped() ? 1 : Math.max(1, Math.min(n, Math.max(
                 sc.defaultParallelism(), (n + EXAMPLES_PER_TASK - 1) / EXAMPLES_PER_TASK)));
         List<int[]> ranges = new ArrayList<>();
         for (int t = 0; t < tasks; t++) {
             ranges.add(new int[] {(int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)});
         }
-        JavaRDD<Row> rows = sc.parallelize(ranges, tasks).mapPartitions(new ReadRange(h.images().toString(),
-                h.labels().toString(), h.imagesGzipped(), h.labelsGzipped(), withIndex));
-        StructType schema = withIndex ? schema(true).add(ScoringRows.INDEX, DataTypes.LongType, false) : schema(true);
-        return new ExampleRows(spark.createDataFrame(rows, schema), new InputShape(1, h.rows(), h.cols()),
-                MnistDirectory.NUM_CLASSES, null, true, dir.location().toString());
+        return ranges;
+    }
+
+    /** Reads a task's range of labels, {@code {start, end}}, and gives the largest and its first index. */
+    private static final class LargestLabel implements FlatMapFunction<Iterator<int[]>, int[]> {
+        private final String labels;
+        private final boolean gzipped;
+
+        LargestLabel(String labels, boolean gzipped) {
+            this.labels = labels;
+            this.gzipped = gzipped;
+        }
+
+        @Override
+        public Iterator<int[]> call(Iterator<int[]> rangeOfTask) throws IOException {
+            if (!rangeOfTask.hasNext()) {
+                return List.<int[]>of().iterator();
+            }
+            int[] range = rangeOfTask.next();
+            Path path = new Path(labels);
+            FileSystem fs = path.getFileSystem(SparkConfs.hadoopConf(SparkEnv.get().conf()));
+            int[] largest = {-1, -1};
+            try (IdxReader.Opened lab = IdxReader.openLabels(labels, fs.open(path), gzipped,
+                    fs.getFileStatus(path).getLen())) {
+                lab.skipExamples(range[0]);
+                for (int at = range[0]; at < range[1]; ) {
+                    byte[] values = lab.readNext(Math.min(CHUNK * 64, range[1] - at));
+                    for (byte v : values) {
+                        if ((v & 0xff) > largest[0]) largest = new int[] {v & 0xff, at};
+                        at++;
+                    }
+                }
+            }
+            return List.of(largest).iterator();
+        }
     }
 
     /** Reads a task's range of examples, {@code {start, end}}. */
@@ -87,13 +181,16 @@ public final class IdxRows {
         private final String labels;
         private final boolean imagesGzipped;
         private final boolean labelsGzipped;
+        private final int numClasses;
         private final boolean withIndex;
 
-        ReadRange(String images, String labels, boolean imagesGzipped, boolean labelsGzipped, boolean withIndex) {
+        ReadRange(String images, String labels, boolean imagesGzipped, boolean labelsGzipped, int numClasses,
+                  boolean withIndex) {
             this.images = images;
             this.labels = labels;
             this.imagesGzipped = imagesGzipped;
             this.labelsGzipped = labelsGzipped;
+            this.numClasses = numClasses;
             this.withIndex = withIndex;
         }
 
@@ -149,9 +246,9 @@ public final class IdxRows {
                         byte[] one = new byte[px];
                         System.arraycopy(pixels, inChunk * px, one, 0, px);
                         int label = values[inChunk] & 0xff;
-                        if (label >= MnistDirectory.NUM_CLASSES) {
+                        if (label >= numClasses) {
                             throw new InvalidDataException(labels, "label " + label + " at index " + next
-                                    + " is out of range: labels must be between 0 and " + (MnistDirectory.NUM_CLASSES - 1));
+                                    + " is out of range: labels must be between 0 and " + (numClasses - 1));
                         }
                         inChunk++;
                         long index = next++;

@@ -84,6 +84,30 @@ record LabelClasses(LabelKind kind, int numClasses, List<String> classNames) {
         return new LabelClasses(LabelKind.NUMBER_TEXT, classesUpTo((long) Math.floor(largest), labels), null);
     }
 
+    /**
+     * Held-out labels read as the training data's {@code trained} classes: names when the training
+     * labels were names and these are text, else indices of {@code kind}. A label that is not one of
+     * them (a name the training data lacks, an index past its classes) is refused, naming the first one
+     * and where it is; labels that break the format's rules (a word where indices are read) are left to
+     * the executors.
+     */
+    static LabelClasses heldOut(Labels labels, LabelKind kind, Classes trained) {
+        if (labels.values().isEmpty()) throw empty(labels.source());
+        boolean byName = trained.names() != null && kind != LabelKind.INTEGRAL;
+        Column nonEmpty = col(VALUE).isNotNull().and(col(VALUE).notEqual(""));
+        Column number = kind == LabelKind.INTEGRAL ? not(isnan(col(VALUE).cast("double")))
+                : col(VALUE).cast("string").rlike(NUMBER);
+        Column unseen = byName ? nonEmpty.and(not(col(VALUE).isin(trained.names().toArray())))
+                : col(VALUE).isNotNull().and(number).and(col(VALUE).cast("double").geq(trained.count()));
+        Row first = labels.values().where(unseen).agg(min(struct(col(FILE), col(LINE),
+                col(VALUE).cast("string")))).first();
+        if (!first.isNullAt(0)) {
+            throw new InputException("Held-out data " + labels.source() + ": label " + where(first.getStruct(0))
+                    + " in column " + labels.column() + " is a class the model has never seen; " + trained.rule());
+        }
+        return new LabelClasses(byName ? LabelKind.NAMES : kind, trained.count(), trained.names());
+    }
+
     private static LabelClasses named(List<String> names, Labels labels) {
         int configured = labels.configured();
         if (configured > 0 && names.size() > configured) {

@@ -6,6 +6,7 @@ import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.io.HadoopFs;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -21,6 +22,9 @@ import org.apache.spark.util.LongAccumulator;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 import static io.tributary.job.read.TableColumns.quoted;
@@ -35,39 +39,90 @@ import static org.apache.spark.sql.functions.size;
  * reads the schema (a CSV file's header), and, from the label column alone, the class names or the
  * largest label when {@code --num-classes} is not given; executors read and check the rows.
  */
-public final class TableRows implements RowSource {
+public final class TableRows implements DataSource {
     /** How {@code --data} names a Spark table. */
     public static final String TABLE_PREFIX = "table:";
 
+    private final String location;
+    /** The read settings, with the format resolved: parquet, orc, csv or table. */
+    private final DataConfig config;
+    private final Configuration hadoopConf;
+
+    private TableRows(String location, DataConfig config, Configuration hadoopConf) {
+        this.location = location;
+        this.config = config;
+        this.hadoopConf = hadoopConf;
+    }
+
+    /** The files or table at {@code location}, in the format {@code config} names. */
+    static TableRows open(String location, DataConfig config, Configuration hadoopConf) {
+        return new TableRows(location, config, hadoopConf);
+    }
+
+    /** Parquet, ORC or CSV, by the extension of the first entry of the listing that has one of theirs. */
+    static DataFormat detect(FileStatus[] entries) {
+        for (FileStatus f : entries) {
+            String name = f.getPath().getName().toLowerCase(Locale.ROOT);
+            if (name.endsWith(".parquet")) return DataFormat.PARQUET;
+            if (name.endsWith(".orc")) return DataFormat.ORC;
+            if (name.endsWith(".csv") || name.endsWith(".csv.gz")) return DataFormat.CSV;
+        }
+        return null;
+    }
+
     @Override
-    public ExampleRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                            LongAccumulator skipped) {
-        return read(spark, location, config, hadoopConf, skipped, null).examples();
+    public String location() {
+        return location;
+    }
+
+    @Override
+    public DataFormat format() {
+        return config.format();
+    }
+
+    @Override
+    public Map<String, Object> fingerprint() {
+        return DataSources.fingerprint(location, hadoopConf);
+    }
+
+    /** {@code --input-shape}; a table's own shape (Spark's image struct) is known once Spark reads it. */
+    @Override
+    public Optional<InputShape> knownShape() {
+        return Optional.ofNullable(config.shape());
+    }
+
+    @Override
+    public ExampleRows rows(SparkSession spark, int limit, Classes trained, LongAccumulator skipped) {
+        return read(spark, null, trained, skipped).examples().first(limit);
     }
 
     /**
-     * Rows to score: as {@link #read}, but the label column may be missing (the rows' labels are then
-     * {@code null}), and the {@code keep} columns follow the label, unchanged (a CSV file's as text).
+     * As {@link #rows}, but the label column may be missing (the rows' labels are then {@code null}),
+     * and the {@code keep} columns follow the label, unchanged (a CSV file's as text).
      */
-    public ScoringRows scoring(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                               LongAccumulator skipped, List<String> keep) {
-        return read(spark, location, config, hadoopConf, skipped, List.copyOf(keep));
+    @Override
+    public ScoringRows scoring(SparkSession spark, List<String> keep, Classes trained, LongAccumulator skipped) {
+        return read(spark, List.copyOf(keep), trained, skipped);
     }
 
-    /** {@code keep}: {@code null} to read for training (labels required), else the columns kept for scoring. */
-    private static ScoringRows read(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                                    LongAccumulator skipped, List<String> keep) {
+    /** {@code keep}: {@code null} to read labelled rows, else the columns kept for scoring. */
+    private ScoringRows read(SparkSession spark, List<String> keep, Classes trained, LongAccumulator skipped) {
         return switch (config.format()) {
             case PARQUET, ORC -> fromTable(load(spark, location, config.format(), hadoopConf), location, config, skipped,
-                    keep);
-            case TABLE -> fromTable(table(spark, location), location, config, skipped, keep);
-            case CSV -> fromCsv(spark, location, config, hadoopConf, skipped, keep);
-            default -> throw new IllegalArgumentException("TableRows reads parquet, orc, csv and table, not " + config.format().label());
+                    keep, trained);
+            case TABLE -> fromTable(table(spark, location), location, config, skipped, keep, trained);
+            case CSV -> fromCsv(spark, location, config, hadoopConf, skipped, keep, trained);
+            default -> throw new IllegalArgumentException("TableRows reads parquet, orc, csv and table, not "
+                    + config.format().label());
         };
     }
 
-    private static ScoringRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped,
-                                         List<String> keep) {
+    /**
+     * The rows of {@code df}; {@code keep}: {@code null} to read labelled rows, else the columns kept for
+     * scoring; {@code trained}: the classes to read labels as, or {@code null} for the data's own.
+     */
+    static ScoringRows fromTable(Dataset<Row> df, String source, DataConfig config, LongAccumulator skipped,
+                                 List<String> keep, Classes trained) {
         TableColumns columns = TableColumns.of(df.schema(), config, source, keep != null);
         List<String> kept = keep == null ? List.of() : keep;
         List<String> names = List.of(df.schema().fieldNames());
@@ -83,7 +138,9 @@ public final class TableRows implements RowSource {
             LabelClasses.Labels labels = new LabelClasses.Labels(df.select(quoted(columns.label()).as(LabelClasses.VALUE),
                     input_file_name().as(LabelClasses.FILE), lit(null).cast(DataTypes.LongType).as(LabelClasses.LINE)),
                     columns.label(), source, config.numClasses(), config.limits().maxClasses());
-            classes = columns.labelKind() == LabelKind.NAMES ? LabelClasses.text(labels, config.labelType())
+            classes = trained != null ? LabelClasses.heldOut(labels, columns.labelKind() == LabelKind.NAMES
+                    ? LabelKind.NUMBER_TEXT : LabelKind.INTEGRAL, trained)
+                    : columns.labelKind() == LabelKind.NAMES ? LabelClasses.text(labels, config.labelType())
                     : LabelClasses.integral(labels);
         } else {
             classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
@@ -107,7 +164,7 @@ public final class TableRows implements RowSource {
     }
 
     private static ScoringRows fromCsv(SparkSession spark, String location, DataConfig config, Configuration hadoopConf,
-                                       LongAccumulator skipped, List<String> keep) {
+                                       LongAccumulator skipped, List<String> keep, Classes trained) {
         CsvLines.Header header = CsvLines.header(location, hadoopConf, config.limits().maxLineBytes());
         List<String> names = header.columns();
         List<String> kept = keep == null ? List.of() : keep;
@@ -144,8 +201,10 @@ public final class TableRows implements RowSource {
             Dataset<Row> label = lines.where(size(col("fields")).equalTo(names.size()))
                     .select(element_at(col("fields"), labelIndex + 1).as(LabelClasses.VALUE),
                             col("file").as(LabelClasses.FILE), col("line").as(LabelClasses.LINE));
-            classes = LabelClasses.text(new LabelClasses.Labels(label, config.labelCol(), location, config.numClasses(),
-                    config.limits().maxClasses()), config.labelType());
+            LabelClasses.Labels labels = new LabelClasses.Labels(label, config.labelCol(), location,
+                    config.numClasses(), config.limits().maxClasses());
+            classes = trained != null ? LabelClasses.heldOut(labels, LabelKind.NUMBER_TEXT, trained)
+                    : LabelClasses.text(labels, config.labelType());
         } else {
             classes = new LabelClasses(LabelKind.INTEGRAL, config.numClasses(), null);
         }

@@ -2,6 +2,7 @@ package io.tributary.job.registry;
 
 import io.tributary.common.InputException;
 import io.tributary.common.config.DataFormat;
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.RetrainConfig;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.RawBatch;
@@ -100,17 +101,17 @@ public final class RetrainJob {
      * here) and, where known without Spark, their shapes. The examples are read by the training run.
      */
     private record Inputs(ModelSource source, String holdout, String holdoutName, String dataSha, String holdoutSha,
-                          Optional<DataReader.Known> holdoutKnown, HadoopFs.Location registry) {
+                          Optional<InputShape> holdoutShape, HadoopFs.Location registry) {
         static Inputs check(TrainConfig train, RetrainConfig retrain, Configuration hadoopConf) {
             ModelSource source = ModelSource.of(train, hadoopConf);   // a model that cannot be used is refused here
             String holdout = retrain.holdout() == null ? train.data() : retrain.holdout();
             String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
             String holdoutSha = (String) DataReader.fingerprint(holdout, hadoopConf).get("sha256");
-            Optional<DataReader.Known> holdoutKnown = DataReader.knownShape(holdout, train.input(), hadoopConf);
+            Optional<InputShape> holdoutShape = DataReader.knownShape(holdout, train.input(), hadoopConf);
             DataReader.knownShape(train.data(), train.input(), hadoopConf);
             String holdoutName = holdout + (DataReader.resolve(holdout, train.input().format(), hadoopConf)
                     == DataFormat.IDX ? " (test split)" : "");
-            return new Inputs(source, holdout, holdoutName, dataSha, holdoutSha, holdoutKnown,
+            return new Inputs(source, holdout, holdoutName, dataSha, holdoutSha, holdoutShape,
                     HadoopFs.resolve("registry", retrain.registry(), hadoopConf));
         }
     }
@@ -121,9 +122,8 @@ public final class RetrainJob {
             if (version == null) return new Champion(null, null, null);
             String name = ModelRegistry.name(version);
             Network network = ModelStore.load(registry.versionDir(version)).forBackend();
-            if (in.holdoutKnown().isPresent()) {
-                network.requireFits(in.holdoutKnown().get().shape(), in.holdoutKnown().get().numClasses(),
-                        "champion " + name, in.holdout());
+            if (in.holdoutShape().isPresent()) {
+                network.outputsFor(in.holdoutShape().get(), "champion " + name, in.holdout());
             }
             return new Champion(version, name, network);
         }
@@ -223,9 +223,9 @@ public final class RetrainJob {
         /** The work after training: evaluates both models on the same holdout batches, for holdout.json. */
         TrainJob.AfterTraining onHoldout(TrainConfig train, Inputs in, Champion championBefore,
                                          Configuration hadoopConf) {
-            return (sc, model, threads) -> {
+            return (sc, model, classes, threads) -> {
                 SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-                ExampleRows holdout = DataReader.heldOut(spark, in.holdout(), train.input(), 0, hadoopConf,
+                ExampleRows holdout = DataReader.heldOut(spark, in.holdout(), train.input(), 0, classes, hadoopConf,
                         sc.sc().longAccumulator("tributary.skipped-records"));
                 model.requireFits(holdout.shape(), holdout.numClasses(), "the challenger", in.holdout());
                 Network championNet = championBefore.network();

@@ -7,6 +7,7 @@ import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.common.io.OutputPlace;
 import io.tributary.job.read.Batching;
+import io.tributary.job.read.Classes;
 import io.tributary.job.read.DataReader;
 import io.tributary.job.read.ScoringRows;
 import io.tributary.job.spark.ExecutorWait;
@@ -130,7 +131,7 @@ public final class PredictJob {
                 : "model " + model.location();
         // Shape and classes known from headers or flags are checked before Spark starts.
         DataReader.knownShape(plan.data(), plan.read(), hadoopConf)
-                .ifPresent(k -> model.network().outputsFor(k.shape(), what, plan.data()));
+                .ifPresent(shape -> model.network().outputsFor(shape, what, plan.data()));
         Map<String, Object> dataFingerprint = DataReader.fingerprint(plan.data(), hadoopConf);
 
         JavaSparkContext sc = new JavaSparkContext(sparkConf);
@@ -141,8 +142,10 @@ public final class PredictJob {
             sc.setLogLevel("WARN");
             ExecutorWait.await(sc);
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-            rows = DataReader.scoring(spark, plan.data(), plan.read(), plan.trainSplit(), plan.keep(), hadoopConf,
-                    sc.sc().longAccumulator("tributary.skipped-records"));
+            Classes named = model.classNames() == null ? null
+                    : new Classes(model.classNames().size(), model.classNames());
+            rows = DataReader.scoring(spark, plan.data(), plan.read(), plan.trainSplit(), plan.keep(), named,
+                    hadoopConf, sc.sc().longAccumulator("tributary.skipped-records"));
             int classes = requireFits(model, what, rows, plan.data());
             int threads = Nd4jThreads.perTask(0, sparkConf.get("spark.master"), sparkConf.getInt("spark.task.cpus", 1));
             float scale = Batching.scale(plan.read().featureScale(), rows.examples().byteFeatures());

@@ -1,7 +1,7 @@
 package io.tributary.job.train;
 
 import io.tributary.common.config.ScoringKeys;
-import io.tributary.common.data.MnistData;
+import io.tributary.common.data.IdxData;
 import io.tributary.common.data.RawBatch;
 
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ public final class Batches {
     /**
      * @param shuffleSeed seed of the example order, or {@code null} to keep the file order (evaluation)
      */
-    public static List<RawBatch> of(MnistData data, int batchSize, Long shuffleSeed) {
+    public static List<RawBatch> of(IdxData data, int batchSize, Long shuffleSeed) {
         int n = data.count();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;

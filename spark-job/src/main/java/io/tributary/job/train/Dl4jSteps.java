@@ -67,7 +67,7 @@ final class Dl4jSteps implements SyncEngine {
         try {
             TrainingMasters.Prepared master = TrainingMasters.create(spark.sc(), config);
             return new Dl4jSteps(spark.sc(), distributed, master, net, config, spark.workers(), spark.threadsPerTask(),
-                    data.shape().numClasses());
+                    data.numClasses());
         } catch (RuntimeException | InterruptedException e) {
             distributed.close();
             throw e;

@@ -1,11 +1,11 @@
 package io.tributary.job.train;
 
+import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.Json;
 import io.tributary.common.io.RunOutput;
 import io.tributary.common.metrics.ClassificationReport;
 import io.tributary.common.metrics.ProcessMemory;
-import io.tributary.common.model.ModelZoo;
 import io.tributary.common.run.RunMetadata;
 import io.tributary.common.run.RunMetrics;
 import io.tributary.common.store.ModelStore;
@@ -71,10 +71,10 @@ final class RunPublisher {
 
     private static RunMetadata metadata(TrainConfig config, TrainResult result, TrainingData data,
                                         Map<String, Object> sparkInfo) {
-        ModelZoo.InputShape shape = data.shape();
+        InputShape shape = data.shape();
         RunMetadata.Model model = new RunMetadata.Model(config.model(), result.model().config().kind(),
-                result.model().numParams(), new RunMetadata.Input(shape.rows(), shape.cols(), shape.channels()),
-                shape.numClasses(), data.classNames(), "DL4J ModelSerializer zip with updater state");
+                result.model().numParams(), new RunMetadata.Input(shape.height(), shape.width(), shape.channels()),
+                data.numClasses(), data.classNames(), "DL4J ModelSerializer zip with updater state");
         return new RunMetadata(Instant.now().toString(), config.asMap(), model, data.fingerprint(), sparkInfo,
                 Nd4j.getBackend().getClass().getName(), BuildInfo.libraries(String.valueOf(sparkInfo.get("version"))),
                 BuildInfo.gitRevision());

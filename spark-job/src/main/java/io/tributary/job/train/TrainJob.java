@@ -6,9 +6,9 @@ import io.tributary.common.config.TrainConfig;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.OutputPlace;
 import io.tributary.common.io.RunOutput;
-import io.tributary.common.model.ModelZoo;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelSource;
+import io.tributary.job.read.Classes;
 import io.tributary.job.read.DataReader;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
@@ -46,10 +46,14 @@ public final class TrainJob {
     private ModelSource model;
     private SparkSession session;
 
-    /** Work done with the trained model while Spark is still up; its result is published with the run. */
+    /**
+     * Work done with the trained model while Spark is still up; its result is published with the run.
+     * {@code classes} are the training data's, which held-out data is read as.
+     */
     @FunctionalInterface
     public interface AfterTraining {
-        Map<String, Object> run(JavaSparkContext sc, Network model, int threadsPerTask) throws Exception;
+        Map<String, Object> run(JavaSparkContext sc, Network model, Classes classes, int threadsPerTask)
+                throws Exception;
     }
 
     public TrainJob(TrainConfig config, PrintStream progressOut, boolean liveProgress) {
@@ -106,7 +110,7 @@ public final class TrainJob {
         // The model is read, and checked against the data where its shape is known without Spark, before
         // anything is written.
         ModelSource model = this.model != null ? this.model : ModelSource.of(resolved, hadoopConf);
-        TrainingData.knownShape(resolved, hadoopConf).ifPresent(model::network);
+        TrainingData.checkKnown(model, resolved, hadoopConf);
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
         OutputPlace.require("output", outLocation, inputs(resolved, model, hadoopConf), true);
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
@@ -118,9 +122,10 @@ public final class TrainJob {
             try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
                     : SparkRuntime.start(sparkConf, resolved)) {
                 data = TrainingData.read(spark.session(), resolved, hadoopConf);
-                trained = train(spark, resolved, data, buildNetwork(resolved, model, data.shape()), checkpoints);
+                trained = train(spark, resolved, data, buildNetwork(resolved, model, data), checkpoints);
                 if (afterTraining != null) {
-                    extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(), spark.threadsPerTask()));
+                    extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(),
+                            data.train().classes(), spark.threadsPerTask()));
                 }
             }
             TrainResult result = new TrainResult(outLocation.toString(), trained.epochs(), trained.test(),
@@ -183,16 +188,17 @@ public final class TrainJob {
      * {@code fused-layers} is off), with the warm
      * start's parameters when there is one.
      */
-    private Network buildNetwork(TrainConfig config, ModelSource model, ModelZoo.InputShape shape) {
-        Network net = config.fusedLayers() ? model.network(shape).forBackend() : model.network(shape);
+    private Network buildNetwork(TrainConfig config, ModelSource model, TrainingData data) {
+        Network standard = model.network(data.shape(), data.numClasses());
+        Network net = config.fusedLayers() ? standard.forBackend() : standard;
         if (warmStart != null) {
             // Compared in one form (the fused one numbers its layers otherwise): the same parameters, by name and shape.
             Map<String, List<Long>> ours = shapes(net.standard());
             Map<String, List<Long>> theirs = shapes(warmStart.standard());
             if (!ours.equals(theirs)) {
                 throw new InputException("Cannot warm-start from " + warmStartName + ": its parameters " + theirs
-                        + " are not those of " + model.name() + " for " + shape.rows() + "x" + shape.cols() + "x"
-                        + shape.channels() + " images with " + shape.numClasses() + " classes " + ours
+                        + " are not those of " + model.name() + " for examples of " + data.shape() + " (C,H,W) in "
+                        + data.numClasses() + " classes " + ours
                         + "; train from scratch instead");
             }
             net.setParams(warmStart.params().castTo(net.params().dataType()));
@@ -217,7 +223,7 @@ public final class TrainJob {
         try (SyncEngine engine = SyncEngine.start(spark, run, data, net)) {
             Trainer.Position from = resume ? resumeFrom(checkpoints, net, engine) : Trainer.Position.START;
             Trainer trainer = new Trainer(spark.sc(), engine, new Progress(progressOut, liveProgress, run.epochs()),
-                    TrainPlan.of(run, spark.threadsPerTask(), data.shape().numClasses()));
+                    TrainPlan.of(run, spark.threadsPerTask(), data.numClasses()));
             long firstStep = System.nanoTime();
             List<EpochResult> epochs = trainer.train(from, new Checkpointing(checkpoints, run, engine));
             Map<String, Object> sparkInfo = spark.info(run);

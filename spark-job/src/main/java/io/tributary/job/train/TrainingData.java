@@ -2,7 +2,7 @@ package io.tributary.job.train;
 
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
-import io.tributary.common.model.ModelZoo;
+import io.tributary.common.store.ModelSource;
 import io.tributary.job.read.DataReader;
 import io.tributary.job.read.ExampleRows;
 import org.apache.hadoop.conf.Configuration;
@@ -11,26 +11,46 @@ import org.apache.spark.util.LongAccumulator;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A run's data as the driver knows it: the training and held-out example rows (computed by
- * executors), the shape the network is built for, the class names when the labels were names, and
- * the fingerprint recorded in metadata.json.
+ * executors), whose shape and classes the network is built for, and the fingerprint recorded in
+ * metadata.json.
  *
  * @param skipped the bad records left out so far ({@code on-bad-record: skip})
  */
-public record TrainingData(ExampleRows train, ExampleRows test, ModelZoo.InputShape shape, List<String> classNames,
-                           Map<String, Object> fingerprint, LongAccumulator skipped) {
+public record TrainingData(ExampleRows train, ExampleRows test, Map<String, Object> fingerprint,
+                           LongAccumulator skipped) {
+
+    /** One example's shape (C,H,W). */
+    public InputShape shape() {
+        return train.shape();
+    }
+
+    /** The classes the network predicts. */
+    public int numClasses() {
+        return train.numClasses();
+    }
+
+    /** The class of each label index when the labels were names, else {@code null}. */
+    public List<String> classNames() {
+        return train.classNames();
+    }
 
     /**
-     * The shape the network will have, when the driver can know it before Spark starts: from IDX
-     * headers, or from {@code --input-shape} with {@code --num-classes}.
+     * Checks {@code model} against what the driver knows of the data before Spark starts: the shape
+     * from {@code --input-shape} or IDX headers, and the classes when {@code --num-classes} gives them
+     * (the data's own are in its labels, which executors read).
      */
-    public static Optional<ModelZoo.InputShape> knownShape(TrainConfig config, Configuration hadoopConf) {
-        return DataReader.knownShape(config.data(), config.input(), hadoopConf)
-                .map(s -> new ModelZoo.InputShape(s.shape().height(), s.shape().width(), s.shape().channels(),
-                        s.numClasses()));
+    public static void checkKnown(ModelSource model, TrainConfig config, Configuration hadoopConf) {
+        int classes = config.input().numClasses();
+        DataReader.knownShape(config.data(), config.input(), hadoopConf).ifPresent(shape -> {
+            if (classes > 0) {
+                model.network(shape, classes);
+            } else {
+                model.requireTakes(shape);
+            }
+        });
     }
 
     /** Reads {@code config}'s data (limited to its train/test example counts); nothing is read on the driver. */
@@ -38,8 +58,6 @@ public record TrainingData(ExampleRows train, ExampleRows test, ModelZoo.InputSh
         LongAccumulator skipped = spark.sparkContext().longAccumulator("tributary.skipped-records");
         DataReader.Inputs in = DataReader.training(spark, config.data(), config.input(), config.trainExamples(),
                 config.testExamples(), config.seed(), hadoopConf, skipped);
-        InputShape s = in.train().shape();
-        return new TrainingData(in.train(), in.test(), new ModelZoo.InputShape(s.height(), s.width(), s.channels(),
-                in.train().numClasses()), in.train().classNames(), in.fingerprint(), skipped);
+        return new TrainingData(in.train(), in.test(), in.fingerprint(), skipped);
     }
 }

@@ -4,7 +4,6 @@ import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.RawBatch;
-import io.tributary.common.model.ModelZoo;
 import io.tributary.job.read.ExampleIdentity;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.spark.SparkConfs;
@@ -94,8 +93,7 @@ class PartitioningIndependenceTest {
 
     /** Each replica's cached examples, as the bytes and labels of its chunks in order. */
     static List<String> dealt(ExampleRows train, long seed, int replicas) {
-        TrainingData data = new TrainingData(train, train, new ModelZoo.InputShape(4, 4, 1, 10), null, Map.of(),
-                spark.sparkContext().longAccumulator());
+        TrainingData data = new TrainingData(train, train, Map.of(), spark.sparkContext().longAccumulator());
         try (ReplicaData dealt = ReplicaData.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), data,
                 config(seed), replicas)) {
             List<String> replicasContent = dealt.train().mapPartitions(new Content()).collect();

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * refused from the headers with exit 2 and a sentence naming the claim, never an OutOfMemoryError.
  * The reader runs in a JVM of its own so the heap is the one a small driver would have.
  */
-class MnistDirectoryMemoryTest {
+class IdxDirectoryMemoryTest {
     @TempDir
     Path tmp;
 

@@ -4,25 +4,25 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Labelled images in the MNIST layout: {@code count} images of {@code rows x cols} unsigned bytes,
+ * Labelled images as IDX files hold them: {@code count} images of {@code rows x cols} unsigned bytes,
  * row-major, and one label in {@code [0, numClasses)} per image.
  */
-public record MnistData(int count, int rows, int cols, int numClasses, byte[] pixels, byte[] labels)
+public record IdxData(int count, int rows, int cols, int numClasses, byte[] pixels, byte[] labels)
         implements Serializable {
 
-    public MnistData {
+    public IdxData {
         if ((long) count * rows * cols != pixels.length || count != labels.length) {
             throw new IllegalArgumentException("pixels/labels do not match " + count + " images of " + rows + "x" + cols);
         }
     }
 
     /** The first {@code n} examples, or all of them when {@code n} is 0 or not smaller than the count. */
-    public MnistData head(int n) {
+    public IdxData head(int n) {
         if (n <= 0 || n >= count) {
             return this;
         }
         int px = rows * cols;
-        return new MnistData(n, rows, cols, numClasses, Arrays.copyOf(pixels, n * px),
+        return new IdxData(n, rows, cols, numClasses, Arrays.copyOf(pixels, n * px),
                 Arrays.copyOf(labels, n));
     }
 }

@@ -26,9 +26,7 @@ import java.util.function.Supplier;
  * {@code t10k-images-idx3-ubyte}, {@code t10k-labels-idx1-ubyte}, each optionally {@code .gz}) on any
  * Hadoop filesystem. Works for MNIST digits and Fashion-MNIST alike.
  */
-public final class MnistDirectory {
-    public static final int NUM_CLASSES = 10;
-
+public final class IdxDirectory {
     /** The training or the test split. */
     public enum Split {
         TRAIN("train", TrainKeys.TRAIN_EXAMPLES.name()), TEST("t10k", TrainKeys.TEST_EXAMPLES.name());
@@ -48,11 +46,11 @@ public final class MnistDirectory {
     /** SHA-256 of each file read, by path, taken in the read that parsed it. */
     private final Map<String, String> digests = new ConcurrentHashMap<>();
 
-    public MnistDirectory(HadoopFs.Location dir) {
+    public IdxDirectory(HadoopFs.Location dir) {
         this(dir, HeapBudget::ofThisJvm);
     }
 
-    MnistDirectory(HadoopFs.Location dir, Supplier<HeapBudget> budget) {
+    IdxDirectory(HadoopFs.Location dir, Supplier<HeapBudget> budget) {
         this.dir = dir;
         this.budget = budget;
     }
@@ -87,19 +85,20 @@ public final class MnistDirectory {
     }
 
     /** Reads and checks all of one split; see {@link #read(Split, int)}. */
-    public MnistData read(Split split) {
+    public IdxData read(Split split) {
         return read(split, 0);
     }
 
     /**
      * Reads and checks the first {@code limit} examples of one split (all when {@code limit} is 0): magic
-     * numbers, sizes, matching counts and label range, whole into this process's heap (the single-process
+     * numbers, sizes and matching counts, whole into this process's heap (its classes: the largest label
+     * plus one) (the single-process
      * baseline of {@code tributary bench}; training reads on the executors). The headers' claim is weighed
      * against the free heap ({@link HeapBudget}) before any of the body is held, and only the examples asked for are
      * kept; the rest of each file is read through, to check its length and to hash it, in a small buffer.
      * Each file's SHA-256 is taken from these same bytes, for {@link #fingerprint()}.
      */
-    public MnistData read(Split split, int limit) {
+    public IdxData read(Split split, int limit) {
         Path images = find(split.prefix + "-images-idx3-ubyte");
         Path labels = find(split.prefix + "-labels-idx1-ubyte");
         FileSystem fs = dir.fs();
@@ -129,14 +128,11 @@ public final class MnistDirectory {
         } catch (IOException e) {
             throw new InputException("Cannot read " + dir + ": " + HadoopFs.describe(e));
         }
-        for (int i = 0; i < values.length; i++) {
-            int label = values[i] & 0xff;
-            if (label >= NUM_CLASSES) {
-                throw new InvalidDataException(labels.toString(), "label " + label + " at index " + i
-                        + " is out of range: labels must be between 0 and " + (NUM_CLASSES - 1));
-            }
+        int largest = -1;
+        for (byte value : values) {
+            largest = Math.max(largest, value & 0xff);
         }
-        return new MnistData(n, rows, cols, NUM_CLASSES, pixels, values);
+        return new IdxData(n, rows, cols, largest + 1, pixels, values);
     }
 
     private void requireFits(Split split, Path images, Path labels, int n, int count, long bytes) {
