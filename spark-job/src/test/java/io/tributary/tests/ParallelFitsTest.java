@@ -114,7 +114,8 @@ class ParallelFitsTest {
 
     static TributaryClassifier classifier() {
         return new TributaryClassifier().setInputShape("1,28,28").setFeatureScale(1.0 / 255).setModel("mlp")
-                .setHidden("32").setEpochs(1).setBatchSize(32).setAveragingFrequency(2).setSeed(11);
+                .setHidden("32").setEpochs(1).setBatchSize(32).setAveragingFrequency(2).setSeed(11)
+                .setTestFraction(0.1);
     }
 
     static CrossValidatorModel crossValidate(TributaryClassifier classifier, int parallelism) {
