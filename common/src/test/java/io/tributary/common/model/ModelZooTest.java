@@ -1,5 +1,6 @@
 package io.tributary.common.model;
 
+import io.tributary.common.config.ConfigException;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.store.ModelStore;
 import org.deeplearning4j.nn.conf.CNN2DFormat;

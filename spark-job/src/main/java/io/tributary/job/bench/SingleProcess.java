@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.DoublePredicate;
 
 /** The baseline without Spark: the same network, data order and batch size, fitted in one process. */
 public final class SingleProcess {

@@ -3,10 +3,13 @@ package io.tributary.job.ml;
 import io.tributary.common.InputException;
 import io.tributary.common.config.ConfigKey;
 import io.tributary.common.config.DataFormat;
+import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
+import io.tributary.common.io.HadoopFs;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.attribute.Attribute;
 import org.apache.spark.ml.attribute.NominalAttribute;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
@@ -219,10 +222,26 @@ public final class TributaryClassifier
     /**
      * Trains on {@code dataset} (its label already cast to double by {@code fit}): the dataset is the
      * training job's {@code table:} source, through a temporary view of its session, so it is read by
-     * executors as a table is, never collected.
+     * executors as a table is, never collected. Fits may run side by side in one session
+     * ({@link RunningFits}): a fit whose {@link #output()} another running fit uses is refused.
      */
     @Override
     public TributaryClassificationModel train(Dataset<?> dataset) {
+        boolean shared = TrainKeys.SYNC.parse(getOrDefault(sync)) == SyncMode.SHARED_GRADIENTS;
+        try (RunningFits.Claim claim = RunningFits.claim(uid(), runDirectory(dataset), shared)) {
+            return trainAlone(dataset);
+        }
+    }
+
+    /** {@link #output()} fully qualified (as the training job resolves it), or {@code null} when unset. */
+    private String runDirectory(Dataset<?> dataset) {
+        if (!isDefined(output)) return null;
+        Configuration hadoopConf = new Configuration(dataset.sparkSession().sparkContext().hadoopConfiguration());
+        return HadoopFs.resolve(TrainKeys.OUTPUT.name(), getOrDefault(output), hadoopConf).toString();
+    }
+
+    /** {@link #train} once this fit holds what it must not share with another running fit. */
+    private TributaryClassificationModel trainAlone(Dataset<?> dataset) {
         Path scratch = isDefined(output) ? null : scratchDirectory();
         try (SessionView view = SessionView.of(dataset.toDF(), uid())) {
             TrainConfig config = config(dataset.toDF(), view.location(), scratch);

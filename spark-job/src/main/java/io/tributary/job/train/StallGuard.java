@@ -7,15 +7,25 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bounds each training step: its Spark jobs run in their own job group, which is cancelled (task
- * threads interrupted) when the step takes longer than the stall timeout, so a mesh or an executor
- * that stops answering fails the run with a clear error instead of holding it forever.
+ * Bounds each training step: its Spark jobs carry a job tag of the step's own, within the run's job
+ * group ({@link RunJobGroup}), and the jobs with that tag are cancelled (task threads interrupted)
+ * when the step takes longer than the stall timeout, so a mesh or an executor that stops answering
+ * fails the run with a clear error instead of holding it forever. The tag names the run and the step
+ * ({@code tributary-run-3-step-17}): another run's steps in the same session are never touched.
  */
 final class StallGuard implements AutoCloseable {
+    /** Numbers the guards made outside a run's job group, to keep their tags apart. */
+    private static final AtomicLong UNGROUPED = new AtomicLong();
+    /** Spark's local properties of the thread's jobs that a step sets, and sets back after it. */
+    private static final String INTERRUPT_ON_CANCEL = "spark.job.interruptOnCancel";
+    private static final String DESCRIPTION = "spark.job.description";
+
     private final JavaSparkContext sc;
     private final int timeoutSeconds;
+    private final String tagPrefix;
     private final ScheduledExecutorService timer;
     private long steps;
 
@@ -23,6 +33,8 @@ final class StallGuard implements AutoCloseable {
     StallGuard(JavaSparkContext sc, int timeoutSeconds) {
         this.sc = sc;
         this.timeoutSeconds = timeoutSeconds;
+        String group = RunJobGroup.current(sc);
+        this.tagPrefix = (group != null ? group : "tributary-guard-" + UNGROUPED.incrementAndGet()) + "-step-";
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tributary-stall-guard");
             t.setDaemon(true);
@@ -36,12 +48,16 @@ final class StallGuard implements AutoCloseable {
             step.run();
             return;
         }
-        String group = "tributary-step-" + (++steps);
+        String tag = tagPrefix + (++steps);
         AtomicBoolean fired = new AtomicBoolean();
-        sc.setJobGroup(group, description, true);
+        String interrupt = sc.getLocalProperty(INTERRUPT_ON_CANCEL);
+        String runDescription = sc.getLocalProperty(DESCRIPTION);
+        sc.setInterruptOnCancel(true);
+        sc.setJobDescription(description);
+        sc.addJobTag(tag);
         ScheduledFuture<?> alarm = timer.schedule(() -> {
             fired.set(true);
-            sc.cancelJobGroup(group);
+            sc.cancelJobsWithTag(tag);
         }, timeoutSeconds, TimeUnit.SECONDS);
         try {
             step.run();
@@ -51,7 +67,9 @@ final class StallGuard implements AutoCloseable {
             throw e;
         } finally {
             alarm.cancel(false);
-            sc.clearJobGroup();
+            sc.removeJobTag(tag);
+            sc.setLocalProperty(INTERRUPT_ON_CANCEL, interrupt);
+            sc.setLocalProperty(DESCRIPTION, runDescription);
         }
         if (fired.get()) throw stalled(description, null);
     }

@@ -120,7 +120,8 @@ public final class TrainJob {
             Trained trained;
             Map<String, Map<String, Object>> extra = Map.of();
             try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
-                    : SparkRuntime.start(sparkConf, resolved)) {
+                    : SparkRuntime.start(sparkConf, resolved);
+                 RunJobGroup jobs = RunJobGroup.enter(spark.sc(), "tributary: training into " + outLocation)) {
                 data = TrainingData.read(spark.session(), resolved, hadoopConf);
                 trained = train(spark, resolved, data, buildNetwork(resolved, model, data), checkpoints);
                 if (afterTraining != null) {

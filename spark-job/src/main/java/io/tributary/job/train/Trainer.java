@@ -22,7 +22,7 @@ public final class Trainer {
     private final SyncEngine engine;
     private final Progress progress;
     private final TrainPlan plan;
-    private final TaskResultBytes resultBytes = new TaskResultBytes();
+    private final TaskResultBytes resultBytes;
     private HoldoutEvaluation.Result lastEvaluation;
 
     Trainer(JavaSparkContext sc, SyncEngine engine, Progress progress, TrainPlan plan) {
@@ -30,6 +30,7 @@ public final class Trainer {
         this.engine = engine;
         this.progress = progress;
         this.plan = plan;
+        this.resultBytes = new TaskResultBytes(RunJobGroup.current(sc));
     }
 
     /**
