@@ -2,13 +2,15 @@ package io.tributary.job.score;
 
 import io.tributary.common.model.Network;
 import io.tributary.common.model.NetworkConfig;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,8 +24,12 @@ public final class ExecutorNetworks {
     /** Models (broadcasts) whose networks are kept. */
     static final int MODELS_KEPT = 2;
 
-    /** Idle networks by their configuration broadcast's id; broadcast ids only grow. */
-    private static final TreeMap<Long, Deque<Network>> IDLE = new TreeMap<>();
+    /**
+     * Idle networks by their model: the Spark application and its configuration broadcast's id (a JVM
+     * may see several applications one after the other, in local mode or tests, and each numbers its
+     * broadcasts from 0), oldest first.
+     */
+    private static final Map<String, Deque<Network>> IDLE = new LinkedHashMap<>();
     private static final AtomicLong BUILT = new AtomicLong();
 
     private ExecutorNetworks() {
@@ -37,7 +43,7 @@ public final class ExecutorNetworks {
     /** An idle network of the broadcast model, or a new one built from the broadcast configuration and parameters. */
     static Network borrow(Broadcast<String> conf, Broadcast<INDArray> params) {
         synchronized (IDLE) {
-            Deque<Network> idle = IDLE.get(conf.id());
+            Deque<Network> idle = IDLE.get(key(conf));
             if (idle != null && !idle.isEmpty()) {
                 return idle.pop();
             }
@@ -51,11 +57,16 @@ public final class ExecutorNetworks {
     /** Gives a network back for the next task of the same model. */
     static void release(Broadcast<String> conf, Network net) {
         synchronized (IDLE) {
-            IDLE.computeIfAbsent(conf.id(), k -> new ArrayDeque<>()).push(net);
-            while (IDLE.size() > MODELS_KEPT) {
-                Map.Entry<Long, Deque<Network>> oldest = IDLE.firstEntry();
-                IDLE.remove(oldest.getKey());
+            IDLE.computeIfAbsent(key(conf), k -> new ArrayDeque<>()).push(net);
+            for (Iterator<String> oldest = IDLE.keySet().iterator(); IDLE.size() > MODELS_KEPT; ) {
+                oldest.next();
+                oldest.remove();
             }
         }
+    }
+
+    /** The model a configuration broadcast stands for in this JVM: its application's id and the broadcast's. */
+    private static String key(Broadcast<String> conf) {
+        return SparkEnv.get().conf().getAppId() + "/" + conf.id();
     }
 }
