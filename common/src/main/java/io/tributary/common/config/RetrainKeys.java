@@ -11,7 +11,7 @@ public final class RetrainKeys {
     public static final ConfigKey<String> REGISTRY = ConfigKey.stringKey("registry", null,
             "Model registry (local path or Hadoop URI): models/<version>/, champion, history.jsonl.");
     public static final ConfigKey<String> HOLDOUT = ConfigKey.stringKey("holdout", null,
-            "Directory of MNIST-format IDX files whose test split (t10k) champion and challenger are compared on; by default the test split of --data.");
+            "Data the champion and challenger are compared on, in any format --data takes (of an IDX directory, its t10k test split); by default --data.");
     public static final ConfigKey<Metric> METRIC = ConfigKey.enumKey("metric", Metric.ACCURACY, Metric.class,
             Metric::label, "Holdout metric that decides promotion.");
     public static final ConfigKey<Double> MIN_IMPROVEMENT = ConfigKey.doubleKeyInclusive("min-improvement", 0.002, 0.0, 1.0,
