@@ -37,8 +37,10 @@ public final class TrainKeys {
             "Multiplier of the features; 0: 1/255 for byte pixels, 1 otherwise.");
     public static final ConfigKey<String> TEST_DATA = ConfigKey.stringKey("test-data", null,
             "Held-out data in the same format as --data; IDX data has its own t10k split.");
-    public static final ConfigKey<Double> TEST_FRACTION = ConfigKey.doubleKeyInclusive("test-fraction", 0.0, 0.0, 0.9,
-            "Hold out this fraction of --data for testing (a seeded, deterministic split) when there is no --test-data.");
+    public static final ConfigKey<Double> TEST_FRACTION = ConfigKey.doubleKeyInclusive("test-fraction", 0.1, 0.0, 0.9,
+            "Hold out this fraction of --data for testing (a seeded, deterministic split) when there is no --test-data"
+            + " and the data has no test split of its own (IDX data has t10k); 0: hold out nothing, which such data"
+            + " refuses.");
     public static final ConfigKey<BadRecordPolicy> ON_BAD_RECORD = ConfigKey.enumKey("on-bad-record",
             BadRecordPolicy.FAIL, BadRecordPolicy.class, BadRecordPolicy::label,
             "A bad record (unreadable image, label out of range, NaN feature, short row) fails the run, or is skipped and counted.");
