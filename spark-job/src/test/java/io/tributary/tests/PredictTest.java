@@ -2,10 +2,14 @@ package io.tributary.tests;
 
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.CrashPoint;
+import io.tributary.common.io.HadoopFs;
 import io.tributary.common.io.Json;
 import io.tributary.job.score.ExecutorNetworks;
+import io.tributary.job.score.PredictionMetadata;
+import io.tributary.job.score.PredictionMetrics;
 import io.tributary.job.score.PredictionOutput;
 import io.tributary.job.spark.SparkConfs;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -112,17 +116,16 @@ class PredictTest {
         double accuracy = ((Number) json(r.out()).get("accuracy")).doubleValue();
         assertTrue(accuracy > 0.5, "a trained model, not chance: " + accuracy);
         assertEquals(evaluateAccuracy("--data", data.toString()), accuracy, 0.0, "evaluate's accuracy exactly");
-        assertEquals(accuracy, ((Number) jsonFile(out.resolve("_tributary/metrics.json")).get("accuracy")).doubleValue(), 0.0);
+        HadoopFs.Location written = HadoopFs.resolve("output", out.toString(), new Configuration());
+        assertEquals(accuracy, PredictionMetrics.read(written).accuracy(), 0.0);
         assertTrue(Files.exists(out.resolve(PredictionOutput.SUCCESS)));
         assertNoTemporaries(tmp);
 
-        Map<String, Object> meta = jsonFile(out.resolve("_tributary/metadata.json"));
-        @SuppressWarnings("unchecked") Map<String, Object> model = (Map<String, Object>) meta.get("model");
-        assertEquals(sha256(run.resolve("model.zip")), model.get("sha256"));
+        PredictionMetadata meta = PredictionMetadata.read(written);
+        assertEquals(sha256(run.resolve("model.zip")), meta.model().sha256());
         @SuppressWarnings("unchecked") Map<String, Object> trained = (Map<String, Object>) jsonFile(
                 run.resolve("metadata.json")).get("data");
-        @SuppressWarnings("unchecked") Map<String, Object> scored = (Map<String, Object>) meta.get("data");
-        assertEquals(trained.get("sha256"), scored.get("sha256"), "the data's fingerprint");
+        assertEquals(trained.get("sha256"), meta.data().get("sha256"), "the data's fingerprint");
 
         // The labels of the t10k file, by index: the output's predictions recount the same accuracy.
         byte[] labels = Files.readAllBytes(data.resolve("t10k-labels-idx1-ubyte"));
@@ -241,10 +244,10 @@ class PredictTest {
         r = predict("--registry", registry.toString(), "--data", data.toString(), "--output", out.toString());
         assertEquals(0, r.code(), r.all());
         assertEquals(1, ((Number) json(r.out()).get("version")).intValue());
-        @SuppressWarnings("unchecked") Map<String, Object> model = (Map<String, Object>) jsonFile(
-                out.resolve("_tributary/metadata.json")).get("model");
-        assertEquals(1, ((Number) model.get("version")).intValue());
-        assertEquals(sha256(registry.resolve("models/000001/model.zip")), model.get("sha256"));
+        PredictionMetadata.Model model = PredictionMetadata.read(
+                HadoopFs.resolve("output", out.toString(), new Configuration())).model();
+        assertEquals(1, model.version());
+        assertEquals(sha256(registry.resolve("models/000001/model.zip")), model.sha256());
 
         r = predict("--registry", registry.toString(), "--version", "7", "--data", data.toString(), "--output",
                 tmp.resolve("out-registry-7").toString());

@@ -105,6 +105,32 @@ public final class JsonFields {
         throw wrong(field, v, "a whole number");
     }
 
+    /** A string that the file must have; its absence is an input error naming the file and the field. */
+    public String requiredString(String field) {
+        require(field);
+        return string(field);
+    }
+
+    /** A number that the file must have; its absence is an input error naming the file and the field. */
+    public double requiredNumber(String field) {
+        require(field);
+        return number(field);
+    }
+
+    /** A whole number that the file must have; its absence is an input error naming the file and the field. */
+    public long requiredWhole(String field) {
+        require(field);
+        return whole(field);
+    }
+
+    /** Refuses the file when {@code field} is absent (or JSON {@code null}). */
+    public void require(String field) {
+        if (!has(field)) {
+            throw new InputException(where + " has no field \"" + field + "\", which it must have; it was not"
+                    + " written by Tributary, or was cut short");
+        }
+    }
+
     /** A JSON object, or {@code null} when absent. */
     @SuppressWarnings("unchecked")
     public Map<String, Object> object(String field) {

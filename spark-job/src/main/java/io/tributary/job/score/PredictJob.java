@@ -9,7 +9,9 @@ import io.tributary.common.io.OutputPlace;
 import io.tributary.job.read.Batching;
 import io.tributary.job.read.Classes;
 import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ScoringRows;
+import io.tributary.job.read.TableRows;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
@@ -38,8 +40,8 @@ import static org.apache.spark.sql.functions.concat_ws;
 
 /**
  * {@code tributary predict}: reads the data as training does, scores it with a model from a file or a
- * registry ({@link Scorer}), and writes the predictions with {@value #METADATA} (and, for labelled
- * data, {@value #METRICS}) through a {@link PredictionOutput}. Bad input is refused before any
+ * registry ({@link Scorer}), and writes the predictions with {@link PredictionMetadata} (and, for
+ * labelled data, {@link PredictionMetrics}) through a {@link PredictionOutput}. Bad input is refused before any
  * data moves where the driver can see it: an output that exists, a missing model, a registry with no
  * champion, a model that does not take the data's examples.
  */
@@ -50,8 +52,6 @@ public final class PredictJob {
      * predictions alone; a {@code metadata.json} beside the part files would be read as data.
      */
     public static final String RUN_FOLDER = "_tributary";
-    public static final String METADATA = RUN_FOLDER + "/metadata.json";
-    public static final String METRICS = RUN_FOLDER + "/metrics.json";
 
     private PredictJob() {
     }
@@ -132,7 +132,7 @@ public final class PredictJob {
         // Shape and classes known from headers or flags are checked before Spark starts.
         DataReader.knownShape(plan.data(), plan.read(), hadoopConf)
                 .ifPresent(shape -> model.network().outputsFor(shape, what, plan.data()));
-        Map<String, Object> dataFingerprint = DataReader.fingerprint(plan.data(), hadoopConf);
+        Map<String, Object> dataFingerprint = DataSources.fingerprint(plan.data(), hadoopConf);
 
         JavaSparkContext sc = new JavaSparkContext(sparkConf);
         Scorer.Scored scored;
@@ -159,17 +159,13 @@ public final class PredictJob {
                         .save(output.temporary());
                 seconds = (System.nanoTime() - start) / 1e9;
             }
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("examples", scored.examples().value());
-            metrics.put("seconds", seconds);
-            metrics.put("examples_per_second", scored.examples().value() / seconds);
             if (rows.labelled()) {
-                metrics.put("labelled", scored.labelled().value());
-                metrics.put("accuracy", scored.accuracy());
-                output.write(METRICS, Json.write(metrics).getBytes(StandardCharsets.UTF_8));
+                PredictionMetrics metrics = new PredictionMetrics(scored.examples().value(), seconds,
+                        scored.labelled().value(), scored.accuracy());
+                output.write(PredictionMetrics.FILE, Json.write(metrics.toMap()).getBytes(StandardCharsets.UTF_8));
             }
-            output.write(METADATA, Json.write(metadata(plan, model, dataFingerprint, rows, scored, seconds))
-                    .getBytes(StandardCharsets.UTF_8));
+            output.write(PredictionMetadata.FILE, Json.write(metadata(plan, model, dataFingerprint, rows, scored,
+                    seconds).toMap()).getBytes(StandardCharsets.UTF_8));
             output.commit();
         } catch (Exception | Error e) {
             output.abort();
@@ -184,7 +180,7 @@ public final class PredictJob {
     /** What the run reads, which its output must keep apart from: the data, and the model file or the registry. */
     private static List<OutputPlace.Input> inputs(Plan plan, Configuration hadoopConf) {
         List<OutputPlace.Input> inputs = new ArrayList<>();
-        if (!plan.data().startsWith(DataReader.TABLE_PREFIX)) {
+        if (!plan.data().startsWith(TableRows.TABLE_PREFIX)) {
             inputs.add(new OutputPlace.Input("data", HadoopFs.resolve("data", plan.data(), hadoopConf)));
         }
         inputs.add(plan.registry() != null
@@ -229,22 +225,13 @@ public final class PredictJob {
         return rows.select(columns.toArray(new Column[0]));
     }
 
-    private static Map<String, Object> metadata(Plan plan, ScoringModel model, Map<String, Object> dataFingerprint,
-                                                ScoringRows rows, Scorer.Scored scored, double seconds) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("created", Instant.now().toString());
-        m.put("model", model.toMap());
-        m.put("data", dataFingerprint);
+    private static PredictionMetadata metadata(Plan plan, ScoringModel model, Map<String, Object> dataFingerprint,
+                                               ScoringRows rows, Scorer.Scored scored, double seconds) {
         Map<String, Object> read = new LinkedHashMap<>(plan.read().asMap());
         read.put("split", plan.trainSplit() ? "train" : "test");
-        m.put("read", read);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("format", plan.format().label());
-        out.put("columns", Scorer.names(Scorer.schema(rows.kept(), model.classNames() != null)));
-        out.put("rows", scored.examples().value());
-        out.put("batch_size", plan.batchSize());
-        out.put("seconds", seconds);
-        m.put("output", out);
-        return m;
+        PredictionMetadata.Output out = new PredictionMetadata.Output(plan.format().label(),
+                Scorer.names(Scorer.schema(rows.kept(), model.classNames() != null)), scored.examples().value(),
+                plan.batchSize(), seconds);
+        return new PredictionMetadata(Instant.now().toString(), model.describe(), dataFingerprint, read, out);
     }
 }

@@ -16,9 +16,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 
 /**
@@ -90,17 +88,8 @@ public record ScoringModel(Network network, String location, String sha256, List
     }
 
     /** What the output's metadata says of the model. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("location", location);
-        m.put("sha256", sha256);
-        if (registry != null) {
-            m.put("registry", registry);
-            m.put("version", version);
-            m.put("version_name", ModelRegistry.name(version));
-        }
-        m.put("kind", network.config().kind());
-        if (classNames != null) m.put("class_names", classNames);
-        return m;
+    public PredictionMetadata.Model describe() {
+        return new PredictionMetadata.Model(location, sha256, registry, registry == null ? null : version,
+                network.config().kind(), classNames);
     }
 }
