@@ -6,24 +6,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A lock file on a Hadoop filesystem, created with an atomic create-if-absent (see {@link AtomicFiles}:
- * the JDK's on local disks, the NameNode's on HDFS), holding the owner's host, process, user, start
- * time and a token that makes its content unique. Of any number of runs that try at once, exactly one
+ * the JDK's on local disks, the NameNode's on HDFS), holding its {@link LockOwner}: the owner's host,
+ * process, user, start time and a token that makes its content unique. Of any number of runs that try at once, exactly one
  * gets it.
  *
  * <p>A lock is removed only by compare-and-delete: whoever removes it (its holder releasing it, or an
@@ -64,7 +58,7 @@ public final class FsLock implements AutoCloseable {
      */
     public static FsLock acquire(HadoopFs.Location file, String what, boolean force) {
         AtomicFiles files = AtomicFiles.of(file.fs());
-        byte[] mine = Json.write(owner(force)).getBytes(StandardCharsets.UTF_8);
+        byte[] mine = Json.write(LockOwner.current(force).toMap()).getBytes(StandardCharsets.UTF_8);
         try {
             if (force) breakStale(file, files, what);
             if (files.createNew(file.path(), mine)) {
@@ -86,8 +80,8 @@ public final class FsLock implements AutoCloseable {
             throw new InputException(capitalized(what) + " is being locked by another run right now (" + file
                     + " is still empty); if no run is alive, delete " + file);
         }
-        Map<String, Object> owner = parse(seen);
-        if (owner != null && Boolean.TRUE.equals(owner.get("forced")) && recent(owner.get("started"))) {
+        LockOwner owner = parse(seen, file);
+        if (owner != null && owner.forced() && owner.startedWithin(FORCED_GRACE_SECONDS)) {
             throw new InputException(capitalized(what) + " was taken just now by another --force-unlock ("
                     + describe(owner) + ", in " + file + "); that run is alive (a lock taken with --force-unlock "
                     + "is not broken again within " + FORCED_GRACE_SECONDS + " s)");
@@ -126,55 +120,28 @@ public final class FsLock implements AutoCloseable {
     public static String describeOwner(HadoopFs.Location file) {
         try {
             byte[] bytes = AtomicFiles.of(file.fs()).read(file.path());
-            return bytes == null ? "released just now" : describe(parse(bytes));
+            return bytes == null ? "released just now" : describe(parse(bytes, file));
         } catch (IOException e) {
             return "owner unreadable";
         }
     }
 
-    private static String describe(Map<String, Object> m) {
-        if (m == null) return "owner unreadable";
-        return "host " + m.get("host") + ", pid " + m.get("pid") + ", user " + m.get("user") + ", since "
-                + m.get("started");
+    private static String describe(LockOwner owner) {
+        return owner == null ? "owner unreadable" : owner.describe();
     }
 
-    private static Map<String, Object> parse(byte[] bytes) {
+    /** The lock's holder, or {@code null} when its content is not a lock Tributary reads (the lock still counts). */
+    private static LockOwner parse(byte[] bytes, HadoopFs.Location file) {
         try {
-            return Json.readMap(bytes);
+            return LockOwner.from(new JsonFields(Json.readMap(bytes), "Lock " + file));
         } catch (IOException | RuntimeException e) {
+            log.debug("Cannot read the owner of lock {}: {}", file, e.getMessage());
             return null;
-        }
-    }
-
-    /** Whether {@code started} is less than the grace period ago, or in the future (another host's clock). */
-    private static boolean recent(Object started) {
-        try {
-            Duration age = Duration.between(Instant.parse(String.valueOf(started)), Instant.now());
-            return age.getSeconds() < FORCED_GRACE_SECONDS;
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 
     private static String capitalized(String s) {
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    private static Map<String, Object> owner(boolean forced) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            host = "unknown";
-        }
-        m.put("host", host);
-        m.put("pid", ProcessHandle.current().pid());
-        m.put("user", System.getProperty("user.name"));
-        m.put("started", Instant.now().toString());
-        m.put("forced", forced);
-        m.put("token", UUID.randomUUID().toString());   // no two locks have the same content
-        return m;
     }
 
     public Path path() {
