@@ -6,7 +6,6 @@ import io.tributary.common.io.HadoopFs;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.CheckpointStore;
-import io.tributary.job.train.Checkpointing;
 import org.apache.spark.SparkConf;
 
 import java.io.IOException;
@@ -29,12 +28,11 @@ record ResumeConfig(Map<String, Object> config, String checkpoint, int nextEpoch
         return published && nextEpoch > epochs;
     }
 
-    @SuppressWarnings("unchecked")
     static ResumeConfig of(String output) {
         HadoopFs.Location location = HadoopFs.resolve("resume", output,
                 SparkConfs.hadoopConf(new SparkConf(true)));
         CheckpointStore.Loaded newest = new CheckpointStore(location).newestValid(m -> { });
-        Map<String, Object> saved = new LinkedHashMap<>((Map<String, Object>) newest.state().get("config"));
+        Map<String, Object> saved = new LinkedHashMap<>(newest.state().config());
         saved.remove(TrainKeys.OVERWRITE.name());
         saved.remove(TrainKeys.FORCE_UNLOCK.name());
         Object master = saved.get(TrainKeys.MASTER.name());
@@ -48,7 +46,6 @@ record ResumeConfig(Map<String, Object> config, String checkpoint, int nextEpoch
         } catch (IOException e) {
             throw new InputException("Cannot read " + location + ": " + HadoopFs.describe(e));
         }
-        return new ResumeConfig(saved, newest.name(), Checkpointing.nextEpoch(newest.name(), newest.state()),
-                published);
+        return new ResumeConfig(saved, newest.name(), newest.state().position().epoch(), published);
     }
 }

@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -45,7 +44,7 @@ public final class CheckpointStore {
     }
 
     /**
-     * A checkpoint read back: its name, the position and config ({@link #state}), and the network
+     * A checkpoint read back: its name, the position and config ({@link CheckpointState}), and the network
      * with its updater state ({@link #network}), built on first use: the zip's entries have been
      * checked already, so reading only the state (a resumed run's config) allocates no parameters.
      */
@@ -53,10 +52,10 @@ public final class CheckpointStore {
         private final String name;
         private final String source;
         private final byte[] zip;
-        private final Map<String, Object> state;
+        private final CheckpointState state;
         private Network network;
 
-        Loaded(String name, String source, byte[] zip, Map<String, Object> state) {
+        Loaded(String name, String source, byte[] zip, CheckpointState state) {
             this.name = name;
             this.source = source;
             this.zip = zip;
@@ -67,7 +66,7 @@ public final class CheckpointStore {
             return name;
         }
 
-        public Map<String, Object> state() {
+        public CheckpointState state() {
             return state;
         }
 
@@ -86,9 +85,9 @@ public final class CheckpointStore {
     }
 
     /** Writes a checkpoint named by its position, then deletes all but the newest {@code keep}. */
-    public void write(Network net, int epoch, int stepsDone, Map<String, Object> state, int keep)
-            throws IOException {
-        String name = String.format(Locale.ROOT, "ckpt-%04d-%05d", epoch, stepsDone);
+    public void write(Network net, CheckpointState state, int keep) throws IOException {
+        String name = String.format(Locale.ROOT, "ckpt-%04d-%05d", state.position().epoch(),
+                state.position().stepsDone());
         try {
             writeAndPrune(net, name, state, keep);
         } catch (IOException e) {
@@ -96,12 +95,11 @@ public final class CheckpointStore {
         }
     }
 
-    private void writeAndPrune(Network net, String name, Map<String, Object> state, int keep)
-            throws IOException {
+    private void writeAndPrune(Network net, String name, CheckpointState state, int keep) throws IOException {
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         ModelStore.write(net, zip);
         byte[] model = zip.toByteArray();
-        byte[] json = Json.write(state).getBytes(StandardCharsets.UTF_8);
+        byte[] json = Json.write(state.toMap()).getBytes(StandardCharsets.UTF_8);
         dir.fs().mkdirs(dir.path());
         put(name + ".zip", model);
         put(name + ".json", json);
@@ -137,7 +135,7 @@ public final class CheckpointStore {
                 if (!sums.equals(sha256(model) + "  " + name + ".zip\n" + sha256(json) + "  " + name + ".json\n")) {
                     throw new IOException("its files do not match their SHA-256 sums");
                 }
-                Map<String, Object> state = Json.readMap(json);
+                CheckpointState state = CheckpointState.read(json, dir.child(name + ".json").toString());
                 String source = dir.child(name + ".zip").toString();
                 ModelStore.readConfiguration(source, new ByteArrayInputStream(model));
                 return new Loaded(name, source, model, state);

@@ -6,10 +6,7 @@ import io.tributary.common.model.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,9 +16,6 @@ import java.util.Map;
  * it into a new network.
  */
 public final class Checkpointing implements Trainer.Checkpointer {
-    private static final String STEPS_DONE = "steps_done";
-    /** What checkpoints of earlier releases call these (they are resumed too). */
-    private static final Map<String, String> FORMER_NAMES = Map.of(STEPS_DONE, "segments_done");
     private final CheckpointStore store;
     private final TrainConfig config;
     private final SyncEngine engine;
@@ -45,18 +39,9 @@ public final class Checkpointing implements Trainer.Checkpointer {
             return;
         }
         Network net = engine.network();
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("created", Instant.now().toString());
-        state.put("epoch", position.epoch());
-        state.put(STEPS_DONE, position.stepsDone());
-        state.put("seen", position.seen());
-        state.put("loss_sum", position.lossSum());
-        state.put("seconds", position.seconds());
-        state.putAll(engine.layout());
-        state.put("iterations", net.iterationCount());
-        state.put("epochs", position.done().stream().map(EpochResult::toMap).toList());
-        state.put("config", config.asMap());
-        store.write(net, position.epoch(), position.stepsDone(), state, config.checkpointsKept());
+        CheckpointState state = new CheckpointState(Instant.now().toString(), position, engine.layout(),
+                net.iterationCount(), config.asMap());
+        store.write(net, state, config.checkpointsKept());
         stepsSinceLast = 0;
         lastNanos = System.nanoTime();
     }
@@ -68,7 +53,6 @@ public final class Checkpointing implements Trainer.Checkpointer {
      * batch size, averaging frequency, number of replicas or workers), since the position would not mean
      * the same examples.
      */
-    @SuppressWarnings("unchecked")
     static Trainer.Position resume(CheckpointStore.Loaded checkpoint, Network net, SyncEngine engine) {
         // Checkpoints hold DL4J's standard layers; compared and copied in the form the run trains.
         Network saved = checkpoint.network().forBackend();
@@ -87,38 +71,14 @@ public final class Checkpointing implements Trainer.Checkpointer {
                         + Arrays.toString(a) + " with this config; the model's shape must not change");
             }
         }
-        Map<String, Object> state = checkpoint.state();
-        engine.requireLayout(checkpoint.name(), state, number(checkpoint, STEPS_DONE).intValue() > 0);
+        Trainer.Position position = checkpoint.state().position();
+        engine.requireLayout(checkpoint.name(), checkpoint.state().layout(), position.stepsDone() > 0);
         try {
             saved.copyStateTo(net);
         } catch (RuntimeException e) {
             throw new InputException("Cannot resume from checkpoint " + checkpoint.name() + ": its updater state does"
                     + " not fit this config's updaters (" + e.getMessage() + "); the model's configuration must not change", e);
         }
-        List<EpochResult> done = new ArrayList<>();
-        for (Object e : (List<Object>) state.get("epochs")) {
-            done.add(EpochResult.fromMap((Map<String, Object>) e));
-        }
-        return new Trainer.Position(number(checkpoint, "epoch").intValue(), number(checkpoint, STEPS_DONE).intValue(),
-                number(checkpoint, "seen").longValue(), number(checkpoint, "loss_sum").doubleValue(),
-                number(checkpoint, "seconds").doubleValue(), done);
-    }
-
-    /** The epoch a run continues with from a checkpoint whose state is {@code state}: past the last, the run is complete. */
-    public static int nextEpoch(String checkpoint, Map<String, Object> state) {
-        return number(checkpoint, state, "epoch").intValue();
-    }
-
-    private static Number number(CheckpointStore.Loaded checkpoint, String key) {
-        return number(checkpoint.name(), checkpoint.state(), key);
-    }
-
-    private static Number number(String checkpoint, Map<String, Object> state, String key) {
-        Object value = state.containsKey(key) ? state.get(key) : state.get(FORMER_NAMES.getOrDefault(key, key));
-        if (!(value instanceof Number n)) {
-            throw new InputException("Cannot resume from checkpoint " + checkpoint + ": its state has no number "
-                    + key + " (" + value + "); it was not written by Tributary");
-        }
-        return n;
+        return position;
     }
 }

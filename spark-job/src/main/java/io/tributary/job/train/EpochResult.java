@@ -1,5 +1,7 @@
 package io.tributary.job.train;
 
+import io.tributary.common.io.JsonFields;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,16 +22,12 @@ public record EpochResult(int epoch, double trainLoss, double trainAccuracy, dou
         return seconds > 0 ? examples / seconds : 0.0;
     }
 
-    /** Reads back what {@link #toMap()} wrote (for example from a checkpoint). */
-    public static EpochResult fromMap(Map<String, Object> m) {
-        return new EpochResult(((Number) m.get("epoch")).intValue(), ((Number) m.get("train_loss")).doubleValue(),
-                number(m, "train_accuracy"), number(m, "test_loss"), ((Number) m.get("test_accuracy")).doubleValue(), ((Number) m.get("examples")).longValue(),
-                ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("driver_rss_mb")).doubleValue(),
-                ((Number) m.get("task_result_bytes")).longValue());
-    }
-
-    private static double number(Map<String, Object> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    /** Reads back what {@link #toMap()} wrote (for example in a checkpoint); a missing measure is refused. */
+    public static EpochResult from(JsonFields f) {
+        return new EpochResult((int) f.requiredWhole("epoch"), f.requiredNumber("train_loss"),
+                f.number("train_accuracy"), f.number("test_loss"), f.requiredNumber("test_accuracy"),
+                f.requiredWhole("examples"), f.requiredNumber("seconds"), f.requiredNumber("driver_rss_mb"),
+                f.requiredWhole("task_result_bytes"));
     }
 
     public Map<String, Object> toMap() {
