@@ -5,7 +5,9 @@ import io.tributary.common.config.CacheLevel;
 import io.tributary.common.config.DataConfig;
 import io.tributary.common.config.DataFormat;
 import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ExampleRows;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,7 +41,8 @@ class HeldOutClassesTest extends TableRowsFixture {
     private static DataReader.Inputs training(String train, String heldOut, DataFormat format, String shape) {
         DataConfig config = new DataConfig(format, format == DataFormat.IMAGES ? null : "features", "label", shape, 0,
                 0.0, heldOut, 0.0, BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
-        return DataReader.training(spark, train, config, 0, 0, 1, spark.sparkContext().hadoopConfiguration(),
+        Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+        return DataReader.training(spark, DataSources.open(train, config, hadoopConf), config, 0, 0, 1, hadoopConf,
                 spark.sparkContext().longAccumulator("skipped"));
     }
 

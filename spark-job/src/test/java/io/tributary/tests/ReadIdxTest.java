@@ -13,6 +13,7 @@ import io.tributary.common.io.HadoopFs;
 import io.tributary.job.read.Batching;
 import io.tributary.job.read.Classes;
 import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.IdxRows;
 import io.tributary.job.spark.SparkConfs;
@@ -126,7 +127,8 @@ class ReadIdxTest {
         }
         DataConfig config = new DataConfig(DataFormat.AUTO, null, "label", null, 0, 0.0, null, 0.0,
                 BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
-        DataReader.Inputs in = DataReader.training(spark, three.toString(), config, 0, 0, 1, new Configuration(),
+        DataReader.Inputs in = DataReader.training(spark,
+                DataSources.open(three.toString(), config, new Configuration()), config, 0, 0, 1, new Configuration(),
                 spark.sparkContext().longAccumulator("skipped"));
         assertEquals(3, in.train().numClasses());
         assertEquals(3, in.test().numClasses(), "the held-out split is read as the training split's classes");
@@ -145,8 +147,8 @@ class ReadIdxTest {
         Files.write(labels, bytes);
         DataConfig config = new DataConfig(DataFormat.AUTO, null, "label", null, 0, 0.0, null, 0.0,
                 BadRecordPolicy.FAIL, CacheLevel.MEMORY_AND_DISK);
-        InputException e = assertThrows(InputException.class, () -> DataReader.training(spark, unseen.toString(),
-                config, 0, 0, 1, new Configuration(), spark.sparkContext().longAccumulator("skipped")));
+        InputException e = assertThrows(InputException.class, () -> DataReader.training(spark,
+                DataSources.open(unseen.toString(), config, new Configuration()), config, 0, 0, 1, new Configuration(), spark.sparkContext().longAccumulator("skipped")));
         assertEquals(labels.toUri().getPath() + ": label 10 at index 42 is a class the model has never seen: held-out"
                 + " labels must be among the training data's 10 classes (0..9)", e.getMessage().replace("file:", ""));
     }

@@ -15,6 +15,7 @@ import io.tributary.common.model.NetworkConfig;
 import io.tributary.common.store.ModelSource;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.ReadFailure;
 import io.tributary.job.spark.SparkConfs;
@@ -258,8 +259,8 @@ public final class ReaderFuzz {
                     LongAccumulator skipped = spark.sparkContext().longAccumulator("skipped");
                     DataConfig read = new DataConfig(DataFormat.AUTO, null, "label", shape(), 0, 0.0, null,
                             format.equals("idx") ? 0.0 : 0.25, BadRecordPolicy.FAIL, CacheLevel.MEMORY);
-                    DataReader.Inputs in = DataReader.training(spark, where.toString(), read, 0, 0, 42, hadoopConf,
-                            skipped);
+                    DataReader.Inputs in = DataReader.training(spark,
+                            DataSources.open(where.toString(), read, hadoopConf), read, 0, 0, 42, hadoopConf, skipped);
                     for (ExampleRows rows : List.of(in.train(), in.test())) rows.rows().count();
                 }
             }

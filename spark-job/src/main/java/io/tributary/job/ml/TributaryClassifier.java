@@ -7,6 +7,7 @@ import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
+import io.tributary.job.read.DatasetSource;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
 import org.apache.hadoop.conf.Configuration;
@@ -221,8 +222,8 @@ public final class TributaryClassifier
 
     /**
      * Trains on {@code dataset} (its label already cast to double by {@code fit}): the dataset is the
-     * training job's {@code table:} source, through a temporary view of its session, so it is read by
-     * executors as a table is, never collected. Fits may run side by side in one session
+     * training job's data source ({@link DatasetSource}), read by executors as a table is, never
+     * collected. Fits may run side by side in one session
      * ({@link RunningFits}): a fit whose {@link #output()} another running fit uses is refused.
      */
     @Override
@@ -243,11 +244,13 @@ public final class TributaryClassifier
     /** {@link #train} once this fit holds what it must not share with another running fit. */
     private TributaryClassificationModel trainAlone(Dataset<?> dataset) {
         Path scratch = isDefined(output) ? null : scratchDirectory();
-        try (SessionView view = SessionView.of(dataset.toDF(), uid())) {
-            TrainConfig config = config(dataset.toDF(), view.location(), scratch);
-            TrainResult result = new TrainJob(config, System.out, false).inSession(dataset.sparkSession()).run();
+        try {
+            TrainConfig config = config(dataset.toDF(), scratch);
+            DatasetSource source = new DatasetSource(dataset.toDF(), uid(), config.input());
+            TrainResult result = new TrainJob(config, System.out, false).inSession(dataset.sparkSession())
+                    .reading(source).run();
             return copyValues(new TributaryClassificationModel(uid(), result.model().standard(),
-                    result.model().outputsFor(config.input().shape(), "the trained model", view.location()),
+                    result.model().outputsFor(config.input().shape(), "the trained model", uid()),
                     result.test() == null ? Double.NaN : result.test().accuracy()).setParent(this), ParamMap.empty());
         } catch (RuntimeException e) {
             throw e;
@@ -258,8 +261,8 @@ public final class TributaryClassifier
         }
     }
 
-    /** The training job's configuration: the parameters' keys, the view as its data, the label's classes. */
-    private TrainConfig config(Dataset<Row> data, String location, Path scratch) {
+    /** The training job's configuration: the parameters' keys, the stage as its data's name, the label's classes. */
+    private TrainConfig config(Dataset<Row> data, Path scratch) {
         if (!isDefined(inputShape)) {
             throw new InputException(uid() + ": set inputShape (C,H,W, e.g. 1,28,28): a Vector column"
                     + " does not say its examples' shape");
@@ -268,7 +271,7 @@ public final class TributaryClassifier
         keys.forEach((param, key) -> {
             if (isDefined(param)) KeyParams.put(values, key, getOrDefault(param));
         });
-        values.put(TrainKeys.DATA.name(), location);
+        values.put(TrainKeys.DATA.name(), uid());
         values.put(TrainKeys.FORMAT.name(), DataFormat.TABLE.label());
         values.put(TrainKeys.FEATURES_COL.name(), getFeaturesCol());
         values.put(TrainKeys.LABEL_COL.name(), getLabelCol());

@@ -9,7 +9,9 @@ import io.tributary.common.io.RunOutput;
 import io.tributary.common.model.Network;
 import io.tributary.common.store.ModelSource;
 import io.tributary.job.read.Classes;
-import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSource;
+import io.tributary.job.read.DataSources;
+import io.tributary.job.read.TableRows;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.spark.SparkRuntime;
 import io.tributary.job.spark.TributaryPlugin;
@@ -45,6 +47,7 @@ public final class TrainJob {
     private AfterTraining afterTraining;
     private ModelSource model;
     private SparkSession session;
+    private DataSource source;
 
     /**
      * Work done with the trained model while Spark is still up; its result is published with the run.
@@ -93,6 +96,15 @@ public final class TrainJob {
         return this;
     }
 
+    /**
+     * Trains on {@code data} (a dataset handed over in memory, {@code DatasetSource}) instead of the
+     * data the config names; the config's data then only names it in messages and the run's metadata.
+     */
+    public TrainJob reading(DataSource data) {
+        this.source = data;
+        return this;
+    }
+
     /** Runs {@code work} after training and publishes what it returns as {@code fileName} (JSON) with the run. */
     public TrainJob afterTraining(String fileName, AfterTraining work) {
         this.extraFile = fileName;
@@ -110,9 +122,10 @@ public final class TrainJob {
         // The model is read, and checked against the data where its shape is known without Spark, before
         // anything is written.
         ModelSource model = this.model != null ? this.model : ModelSource.of(resolved, hadoopConf);
-        TrainingData.checkKnown(model, resolved, hadoopConf);
+        DataSource dataSource = source != null ? source : DataSources.open(resolved.data(), resolved.input(), hadoopConf);
+        TrainingData.checkKnown(model, dataSource, resolved);
         HadoopFs.Location outLocation = HadoopFs.resolve("output", resolved.output(), hadoopConf);
-        OutputPlace.require("output", outLocation, inputs(resolved, model, hadoopConf), true);
+        OutputPlace.require("output", outLocation, inputs(resolved, source == null, model, hadoopConf), true);
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         try {
             CheckpointStore checkpoints = checkpoints(outLocation);
@@ -122,7 +135,7 @@ public final class TrainJob {
             try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
                     : SparkRuntime.start(sparkConf, resolved);
                  RunJobGroup jobs = RunJobGroup.enter(spark.sc(), "tributary: training into " + outLocation)) {
-                data = TrainingData.read(spark.session(), resolved, hadoopConf);
+                data = TrainingData.read(spark.session(), dataSource, resolved, hadoopConf);
                 trained = train(spark, resolved, data, buildNetwork(resolved, model, data), checkpoints);
                 if (afterTraining != null) {
                     extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(),
@@ -146,11 +159,15 @@ public final class TrainJob {
                            long examples, Map<String, Object> sparkInfo, long firstStepNanos, long cachedBytes) {
     }
 
-    /** What the run reads, which its output must keep apart from: the data, the held-out data, a model file. */
-    private static List<OutputPlace.Input> inputs(TrainConfig config, ModelSource model, Configuration hadoopConf) {
+    /**
+     * What the run reads, which its output must keep apart from: the data (when {@code dataInFiles}: not a
+     * dataset in memory), the held-out data, a model file.
+     */
+    private static List<OutputPlace.Input> inputs(TrainConfig config, boolean dataInFiles, ModelSource model,
+                                                  Configuration hadoopConf) {
         List<OutputPlace.Input> inputs = new ArrayList<>();
-        for (String data : Arrays.asList(config.data(), config.input().testData())) {
-            if (data != null && !data.startsWith(DataReader.TABLE_PREFIX)) {
+        for (String data : Arrays.asList(dataInFiles ? config.data() : null, config.input().testData())) {
+            if (data != null && !data.startsWith(TableRows.TABLE_PREFIX)) {
                 inputs.add(new OutputPlace.Input("data", HadoopFs.resolve("data", data, hadoopConf)));
             }
         }

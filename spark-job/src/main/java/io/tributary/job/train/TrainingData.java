@@ -4,6 +4,7 @@ import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.store.ModelSource;
 import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSource;
 import io.tributary.job.read.ExampleRows;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -42,9 +43,9 @@ public record TrainingData(ExampleRows train, ExampleRows test, Map<String, Obje
      * from {@code --input-shape} or IDX headers, and the classes when {@code --num-classes} gives them
      * (the data's own are in its labels, which executors read).
      */
-    public static void checkKnown(ModelSource model, TrainConfig config, Configuration hadoopConf) {
+    public static void checkKnown(ModelSource model, DataSource data, TrainConfig config) {
         int classes = config.input().numClasses();
-        DataReader.knownShape(config.data(), config.input(), hadoopConf).ifPresent(shape -> {
+        data.knownShape().ifPresent(shape -> {
             if (classes > 0) {
                 model.network(shape, classes);
             } else {
@@ -53,10 +54,10 @@ public record TrainingData(ExampleRows train, ExampleRows test, Map<String, Obje
         });
     }
 
-    /** Reads {@code config}'s data (limited to its train/test example counts); nothing is read on the driver. */
-    public static TrainingData read(SparkSession spark, TrainConfig config, Configuration hadoopConf) {
+    /** Reads {@code data} (limited to {@code config}'s train/test example counts); nothing is read on the driver. */
+    public static TrainingData read(SparkSession spark, DataSource data, TrainConfig config, Configuration hadoopConf) {
         LongAccumulator skipped = spark.sparkContext().longAccumulator("tributary.skipped-records");
-        DataReader.Inputs in = DataReader.training(spark, config.data(), config.input(), config.trainExamples(),
+        DataReader.Inputs in = DataReader.training(spark, data, config.input(), config.trainExamples(),
                 config.testExamples(), config.seed(), hadoopConf, skipped);
         return new TrainingData(in.train(), in.test(), in.fingerprint(), skipped);
     }
