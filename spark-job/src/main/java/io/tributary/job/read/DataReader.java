@@ -3,7 +3,6 @@ package io.tributary.job.read;
 import io.tributary.common.InputException;
 import io.tributary.common.config.CacheLevel;
 import io.tributary.common.config.DataConfig;
-import io.tributary.common.config.DataFormat;
 import io.tributary.common.config.InputShape;
 import io.tributary.common.config.TrainKeys;
 import org.apache.hadoop.conf.Configuration;
@@ -23,21 +22,11 @@ import java.util.Optional;
  * lists and reads headers and schemas only.
  */
 public final class DataReader {
-    /** The prefix of a Spark table named as data: {@code table:NAME}. */
-    public static final String TABLE_PREFIX = TableRows.TABLE_PREFIX;
-
     private DataReader() {
     }
 
     /** A run's data: training and held-out rows, and the fingerprint of what was read. */
     public record Inputs(ExampleRows train, ExampleRows test, Map<String, Object> fingerprint) {
-    }
-
-    /** Reads the data at {@code location} for training ({@link DataSources#open}, then as below). */
-    public static Inputs training(SparkSession spark, String location, DataConfig config, int trainLimit,
-                                  int testLimit, long seed, Configuration hadoopConf, LongAccumulator skipped) {
-        return training(spark, DataSources.open(location, config, hadoopConf), config, trainLimit, testLimit, seed,
-                hadoopConf, skipped);
     }
 
     /**
@@ -131,16 +120,6 @@ public final class DataReader {
      */
     public static Optional<InputShape> knownShape(String location, DataConfig config, Configuration hadoopConf) {
         return DataSources.open(location, config, hadoopConf).knownShape();
-    }
-
-    /** The fingerprint of the data at {@code location}, from its listing. */
-    public static Map<String, Object> fingerprint(String location, Configuration hadoopConf) {
-        return DataSources.fingerprint(location, hadoopConf);
-    }
-
-    /** The format of {@code location}: {@code declared}, or for {@code auto} what its content shows. */
-    public static DataFormat resolve(String location, DataFormat declared, Configuration hadoopConf) {
-        return DataSources.resolve(location, declared, hadoopConf);
     }
 
     /**

@@ -19,7 +19,9 @@ import io.tributary.common.store.ModelSource;
 import io.tributary.common.store.ModelStore;
 import io.tributary.job.read.Batching;
 import io.tributary.job.read.DataReader;
+import io.tributary.job.read.DataSources;
 import io.tributary.job.read.ExampleRows;
+import io.tributary.job.read.TableRows;
 import io.tributary.job.spark.SparkConfs;
 import io.tributary.job.train.Batches;
 import io.tributary.job.train.HoldoutEvaluation;
@@ -105,11 +107,11 @@ public final class RetrainJob {
         static Inputs check(TrainConfig train, RetrainConfig retrain, Configuration hadoopConf) {
             ModelSource source = ModelSource.of(train, hadoopConf);   // a model that cannot be used is refused here
             String holdout = retrain.holdout() == null ? train.data() : retrain.holdout();
-            String dataSha = (String) DataReader.fingerprint(train.data(), hadoopConf).get("sha256");
-            String holdoutSha = (String) DataReader.fingerprint(holdout, hadoopConf).get("sha256");
+            String dataSha = (String) DataSources.fingerprint(train.data(), hadoopConf).get("sha256");
+            String holdoutSha = (String) DataSources.fingerprint(holdout, hadoopConf).get("sha256");
             Optional<InputShape> holdoutShape = DataReader.knownShape(holdout, train.input(), hadoopConf);
             DataReader.knownShape(train.data(), train.input(), hadoopConf);
-            String holdoutName = holdout + (DataReader.resolve(holdout, train.input().format(), hadoopConf)
+            String holdoutName = holdout + (DataSources.resolve(holdout, train.input().format(), hadoopConf)
                     == DataFormat.IDX ? " (test split)" : "");
             return new Inputs(source, holdout, holdoutName, dataSha, holdoutSha, holdoutShape,
                     HadoopFs.resolve("registry", retrain.registry(), hadoopConf));
@@ -185,7 +187,7 @@ public final class RetrainJob {
     private List<OutputPlace.Input> dataInputs(String holdout, Configuration hadoopConf) {
         List<OutputPlace.Input> inputs = new ArrayList<>();
         for (String data : List.of(train.data(), holdout)) {
-            if (!data.startsWith(DataReader.TABLE_PREFIX)) {
+            if (!data.startsWith(TableRows.TABLE_PREFIX)) {
                 inputs.add(new OutputPlace.Input("data", HadoopFs.resolve("data", data, hadoopConf)));
             }
         }
