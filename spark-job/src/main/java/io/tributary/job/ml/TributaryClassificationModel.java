@@ -43,7 +43,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import scala.Option;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +68,6 @@ public final class TributaryClassificationModel
         extends ProbabilisticClassificationModel<Vector, TributaryClassificationModel> implements MLWritable {
     /** The model's own data within a saved model's directory. */
     static final String DATA = "data";
-    static final String SUMMARY = "tributary.json";
 
     private final String uid;
     private final Network network;
@@ -315,15 +313,13 @@ public final class TributaryClassificationModel
         public void saveImpl(String path) {
             DefaultParamsWriter$.MODULE$.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
             HadoopFs.Location data = dataOf(path, sc());
-            Map<String, Object> summary = new LinkedHashMap<>();
-            summary.put("num_classes", model.numClasses);
-            if (!Double.isNaN(model.heldOutAccuracy)) summary.put("held_out_accuracy", model.heldOutAccuracy);
+            SavedModelSummary summary = new SavedModelSummary(model.numClasses, model.heldOutAccuracy);
             try {
                 data.fs().mkdirs(data.path());
                 HadoopFs.replace(data.fs(), data.child(ModelStore.MODEL_FILE).path(),
                         out -> ModelStore.write(model.network, out));
-                HadoopFs.replace(data.fs(), data.child(SUMMARY).path(),
-                        out -> out.write(Json.write(summary).getBytes(StandardCharsets.UTF_8)));
+                HadoopFs.replace(data.fs(), data.child(SavedModelSummary.FILE).path(),
+                        out -> out.write(Json.write(summary.toMap()).getBytes(StandardCharsets.UTF_8)));
             } catch (IOException e) {
                 throw new InputException("Cannot write the model to " + data + ": " + HadoopFs.describe(e));
             }
@@ -336,25 +332,15 @@ public final class TributaryClassificationModel
             DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sc(),
                     TributaryClassificationModel.class.getName());
             HadoopFs.Location data = dataOf(path, sc());
-            Map<String, Object> summary;
-            HadoopFs.Location file = data.child(SUMMARY);
-            try (InputStream in = file.fs().open(file.path())) {
-                summary = Json.readMap(in.readAllBytes());
-            } catch (IOException e) {
-                throw new InputException("Cannot read " + file + ": " + HadoopFs.describe(e));
-            }
-            if (!(summary.get("num_classes") instanceof Number classes) || classes.intValue() < 1) {
-                throw new InputException(file + " has no num_classes (a positive number): " + summary.get("num_classes"));
-            }
-            double accuracy = summary.get("held_out_accuracy") instanceof Number a ? a.doubleValue() : Double.NaN;
+            SavedModelSummary summary = SavedModelSummary.read(data);
             Network net = ModelStore.load(data.child(ModelStore.MODEL_FILE));
             TributaryClassificationModel model = new TributaryClassificationModel(metadata.uid(), net,
-                    classes.intValue(), accuracy);
+                    summary.numClasses(), summary.heldOutAccuracy());
             metadata.getAndSetParams(model, Option.empty());
             int outputs = net.outputsFor(model.shape(), "the network in " + data, path);
             if (outputs != model.numClasses) {
                 throw new InputException("The network in " + data + " predicts " + outputs + " classes but "
-                        + file + " says num_classes " + model.numClasses);
+                        + data.child(SavedModelSummary.FILE) + " says num_classes " + model.numClasses);
             }
             return model;
         }
