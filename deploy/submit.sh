@@ -11,6 +11,8 @@
 # Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME names a Spark installation, otherwise Spark's
 # SparkSubmit class from the jars the build assembled (deploy/target/spark-home).
 set -euo pipefail
+TRIBUTARY_COMMAND_STARTED_NS="$(date +%s%N)"   # for the run's start-up times (see bin/tributary)
+export TRIBUTARY_COMMAND_STARTED_NS
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ENV_FILE="$ROOT/deploy/target/tributary.env"
 [[ -f "$ENV_FILE" ]] || { echo "submit.sh: not built; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }

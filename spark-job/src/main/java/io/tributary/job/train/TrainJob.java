@@ -132,11 +132,17 @@ public final class TrainJob {
             TrainingData data;
             Trained trained;
             Map<String, Map<String, Object>> extra = Map.of();
+            StartupTimes startup = new StartupTimes(wallStart);
+            startup.mark("checks");
             try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
                     : SparkRuntime.start(sparkConf, resolved);
                  RunJobGroup jobs = RunJobGroup.enter(spark.sc(), "tributary: training into " + outLocation)) {
+                startup.mark("Spark");
                 data = TrainingData.read(spark.session(), dataSource, resolved, hadoopConf);
-                trained = train(spark, resolved, data, buildNetwork(resolved, model, data), checkpoints);
+                startup.mark("data");
+                Network net = buildNetwork(resolved, model, data);
+                startup.mark("network");
+                trained = train(spark, resolved, data, net, checkpoints, startup);
                 if (afterTraining != null) {
                     extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(),
                             data.train().classes(), spark.threadsPerTask()));
@@ -235,14 +241,14 @@ public final class TrainJob {
      * newest checkpoint when resuming); parameter averaging's replicas default to the executors' cores now.
      */
     private Trained train(SparkRuntime spark, TrainConfig config, TrainingData data, Network net,
-                          CheckpointStore checkpoints) throws Exception {
+                          CheckpointStore checkpoints, StartupTimes startup) throws Exception {
         TrainConfig run = config.sync() == SyncMode.PARAM_AVG && config.replicas() == 0
                 ? config.withReplicas(spark.workers()) : config;
         try (SyncEngine engine = SyncEngine.start(spark, run, data, net)) {
             Trainer.Position from = resume ? resumeFrom(checkpoints, net, engine) : Trainer.Position.START;
             Trainer trainer = new Trainer(spark.sc(), engine, new Progress(progressOut, liveProgress, run.epochs()),
                     TrainPlan.of(run, spark.threadsPerTask(), data.numClasses()));
-            long firstStep = System.nanoTime();
+            long firstStep = startup.ready(resume ? "dealing the data and resuming" : "dealing the data");
             List<EpochResult> epochs = trainer.train(from, new Checkpointing(checkpoints, run, engine));
             Map<String, Object> sparkInfo = spark.info(run);
             sparkInfo.putAll(engine.info());

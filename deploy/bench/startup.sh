@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start-up (docs/performance.md, "Start-up"): the seconds from the command to the first training step
+# of `tributary train --master 'local[2]'` on full Fashion-MNIST, with and without the class-data archive
+# (deploy/conf/class-archive.sh), in one sitting: ROUNDS rounds, each running both once, one epoch each.
+# Reads the run's log line "First training step after J s (C s since the command started): phases" and
+# prints medians per phase with the ratio. The archive is written first, by a run not counted. Not a
+# test: nothing passes or fails on speed. Needs the build.
+#   deploy/bench/startup.sh [--rounds 3] [--data DIR] [--work DIR]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DATA=/usr/share/datasets/fashion-mnist
+ROUNDS=3
+WORK=/tmp/tributary-startup
+while [[ $# -gt 0 ]]; do
+  [[ $# -ge 2 ]] || { echo "startup.sh: $1 needs a value" >&2; exit 2; }
+  case "$1" in
+    --rounds) ROUNDS="$2" ;;
+    --data) DATA="$2" ;;
+    --work) WORK="$2" ;;
+    *) echo "startup.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "startup.sh: invalid --rounds $ROUNDS: a positive integer" >&2; exit 2; }
+mkdir -p "$WORK"
+RESULTS="$WORK/results.txt"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" > "$RESULTS"
+
+# run NAME CDS: one run; appends its start-up line to the results
+run() {
+  local name="$1" cds="$2" log="$WORK/$1.log"
+  TRIBUTARY_CDS="$cds" "$ROOT/bin/tributary" train --master 'local[2]' --data "file://$DATA" --epochs 1 \
+    --output "file://$WORK/run" --overwrite --force-unlock > "$log" 2>&1 \
+    || { echo "startup.sh: the $name run failed; its log: $log" >&2; exit 1; }
+  local line
+  line="$(grep -a -m1 'First training step after' "$log")" \
+    || { echo "startup.sh: no start-up line in $log" >&2; exit 1; }
+  echo "$name ${line#*INFO StartupTimes: }" | tee -a "$RESULTS" >&2
+}
+
+echo "== writing the class-data archive (not counted)" >&2
+run archive-writing 1
+for ((round = 1; round <= ROUNDS; round++)); do
+  run without-archive 0
+  run with-archive 1
+done
+
+/usr/bin/python3 - "$RESULTS" <<'PY'
+import re, statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"(\S+) First training step after ([\d.]+) s \(([\d.]+) s since the command started\): (.*)", line)
+    if not m or m.group(1) == "archive-writing":
+        continue
+    phases = dict((k, float(v)) for k, v in re.findall(r"([a-zA-Z ]+?) ([\d.]+) s(?:, |$)", m.group(4).strip()))
+    runs.setdefault(m.group(1), []).append({"command to first step": float(m.group(3)), "job to first step": float(m.group(2)), **phases})
+names = ["without-archive", "with-archive"]
+keys = list(runs[names[0]][0])
+print(f"| seconds, median of {len(runs[names[0]])} | without the archive | with it | with / without |")
+print("| --- | ---: | ---: | ---: |")
+for k in keys:
+    a, b = (statistics.median(r[k] for r in runs[n]) for n in names)
+    print(f"| {k} | {a:.2f} | {b:.2f} | {b / a:.2f}x |" if a else f"| {k} | {a:.2f} | {b:.2f} | |")
+PY
+echo "per-run lines: $RESULTS" >&2
