@@ -3,8 +3,10 @@
 # first reach each target test accuracy (0.88 and 0.90) on full Fashion-MNIST with the reference CNN,
 # evaluating after every epoch, evaluation time excluded on every side. In one sitting, ROUNDS rounds,
 # each round running every configuration once (so a slow spell of the machine hits all of them):
-#   - the PyTorch peer (../shared/bench/torch_peer.py --target-accuracy T), at each of --peer-batches,
-#     once per target (it stops at its target);
+#   - the PyTorch peer (../shared/bench/torch_peer.py --target-accuracy T1,T2), tuned over a grid: every
+#     --peer-batches, --peer-lrs (Adam's rate) and --peer-schedules (constant, or onecycle/E: PyTorch's
+#     one-cycle schedule peaking at the rate over E epochs), one run per recipe that records each target
+#     and stops at the last (or after --peer-epochs); the table compares against the best recipe per target;
 #   - single-process DL4J (`tributary bench --time-to-accuracy`, a fresh JVM per run), at --single-batches;
 #   - `tributary train --master 'local[2]'`, a fresh JVM per run: parameter averaging at each of
 #     --batches, and shared gradients at train's default batch size (--shared-epochs epochs);
@@ -17,7 +19,8 @@
 # Prints the table of medians and the accuracies at equal epochs; the per-run lines stay in
 # WORK/results.txt. Not a test: nothing passes or fails on speed. Needs the build (mvn install).
 #   deploy/bench/time-to-accuracy.sh [--rounds 3] [--epochs 5] [--shared-epochs 3] [--targets 0.88,0.90]
-#       [--peer-batches 32,64,128] [--batches 64,128] [--single-batches 128] [--cluster] [--cluster-only]
+#       [--peer-batches 32,128,256] [--peer-lrs 1e-3,3e-3,5e-3,1e-2] [--peer-schedules constant,onecycle/2,onecycle/4]
+#       [--peer-epochs 10] [--batches 64,128] [--single-batches 128] [--cluster] [--cluster-only]
 #       [--no-peer] [--run-timeout S] [--data DIR] [--work DIR] [-- TRAIN-FLAGS...]
 # (--cluster-only: just the cluster's runs, into WORK/results-cluster.txt; time_to_accuracy_table.py makes
 # one table of several results files.)
@@ -29,7 +32,9 @@ EPOCHS=5
 SHARED_EPOCHS=3
 PEER_EPOCHS=10
 TARGETS=0.88,0.90
-PEER_BATCHES=32,64,128
+PEER_BATCHES=32,128,256
+PEER_LRS=1e-3,3e-3,5e-3,1e-2
+PEER_SCHEDULES=constant,onecycle/2,onecycle/4
 BATCHES=64,128
 SINGLE_BATCHES=128
 CLUSTER=0
@@ -49,6 +54,9 @@ while [[ $# -gt 0 ]]; do
     --shared-epochs) SHARED_EPOCHS="$2"; shift 2 ;;
     --targets) TARGETS="$2"; shift 2 ;;
     --peer-batches) PEER_BATCHES="$2"; shift 2 ;;
+    --peer-lrs) PEER_LRS="$2"; shift 2 ;;
+    --peer-schedules) PEER_SCHEDULES="$2"; shift 2 ;;
+    --peer-epochs) PEER_EPOCHS="$2"; shift 2 ;;
     --batches) BATCHES="$2"; shift 2 ;;
     --single-batches) SINGLE_BATCHES="$2"; shift 2 ;;
     --cluster) CLUSTER=1; shift ;;
@@ -58,12 +66,16 @@ while [[ $# -gt 0 ]]; do
     --work) WORK="$2"; shift 2 ;;
     --data) DATA="$2"; shift 2 ;;
     --) shift; EXTRA=("$@"); break ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n "2,$(grep -n "^set -euo" "$0" | cut -d: -f1)p" "$0" | sed "$ d"; exit 0 ;;
     *) echo "time-to-accuracy.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-for n in "$ROUNDS" "$EPOCHS" "$SHARED_EPOCHS" "$RUN_TIMEOUT"; do
+for n in "$ROUNDS" "$EPOCHS" "$SHARED_EPOCHS" "$PEER_EPOCHS" "$RUN_TIMEOUT"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "time-to-accuracy.sh: invalid value $n: rounds, epochs and the run timeout must be positive integers" >&2; exit 2; }
+done
+for s in ${PEER_SCHEDULES//,/ }; do
+  [[ "$s" == constant || "$s" =~ ^onecycle/[1-9][0-9]*$ ]] \
+    || { echo "time-to-accuracy.sh: invalid --peer-schedules entry $s: constant or onecycle/EPOCHS" >&2; exit 2; }
 done
 SINGLE_RATE=0
 for ((i = 0; i < ${#EXTRA[@]}; i++)); do
@@ -109,12 +121,16 @@ PY
 for ((round = 1; round <= ROUNDS && LOCAL; round++)); do
   if [[ "$RUN_PEER" == 1 ]]; then
     for b in ${PEER_BATCHES//,/ }; do
-      for t in ${TARGETS//,/ }; do
-        echo "== round $round: peer, batch $b, target $t" >&2
-        line="$(/usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" --threads "$(nproc)" --epochs "$PEER_EPOCHS" \
-          --target-accuracy "$t")"
-        echo "$line" >&2
-        echo "time-to-accuracy run=peer repeat=$round $line" >> "$RESULTS"
+      for lr in ${PEER_LRS//,/ }; do
+        for sched in ${PEER_SCHEDULES//,/ }; do
+          schedule=(--schedule constant)
+          [[ "$sched" == constant ]] || schedule=(--schedule onecycle --schedule-epochs "${sched#onecycle/}")
+          echo "== round $round: peer, batch $b, Adam $lr, $sched" >&2
+          line="$(/usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" --threads "$(nproc)" --epochs "$PEER_EPOCHS" \
+            --lr "$lr" "${schedule[@]}" --target-accuracy "$TARGETS")"
+          echo "$line" >&2
+          echo "time-to-accuracy run=peer repeat=$round $line" >> "$RESULTS"
+        done
       done
     done
   fi

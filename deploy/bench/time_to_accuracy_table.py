@@ -3,7 +3,8 @@
 Each line is `time-to-accuracy run=NAME ... key=value ...`: per-epoch lines (run, batch, repeat, epoch,
 seconds = training seconds so far, test_accuracy) from Tributary and single-process DL4J, `failed=1` for
 a run that failed or was killed (it never reaches a target), and one line per run from the peer
-(torch_peer.py --target-accuracy: time_to_accuracy_s, epochs_to_accuracy). Medians of an even number of
+(torch_peer.py --target-accuracy: time_to_accuracy_s and epochs_to_accuracy for one target, or
+time_to_T_s and epochs_to_T for each of several; lr and schedule name its recipe). Medians of an even number of
 runs take the later of the two middle ones.
 Prints, as Markdown: the median time to each target per configuration with its ratio to the peer's
 best, and the median test accuracy after each epoch (equal epochs).
@@ -34,7 +35,7 @@ def main():
     targets = [float(t) for t in a.targets.split(",")]
 
     epochs = defaultdict(dict)        # (run, batch) -> repeat -> [(epoch, seconds, accuracy)]
-    peer = defaultdict(list)          # (batch, target) -> [(seconds or inf, epochs)]
+    peer = defaultdict(list)          # (batch, recipe, target) -> [(seconds or inf, epochs)]
     lines = [(path, line) for path in a.results for line in open(path)]
     for path, line in lines:
         if not line.startswith("time-to-accuracy "):
@@ -42,9 +43,18 @@ def main():
         f = fields(line)
         repeat = (path, f["repeat"])
         if f["run"] == "peer":
-            reached = f["time_to_accuracy_s"] != "none"
-            peer[(int(f["batch"]), float(f["target_accuracy"]))].append(
-                (float(f["time_to_accuracy_s"]) if reached else math.inf, int(f["epochs"])))
+            recipe = f"Adam {f.get('lr', '0.001')}, {f.get('schedule', 'constant').replace('onecycle/', 'one-cycle over ')}"
+            if recipe.endswith(tuple("0123456789")):
+                recipe += " epochs"
+            if "time_to_accuracy_s" in f:     # one target per run
+                found = {float(f["target_accuracy"]): (f["time_to_accuracy_s"], f["epochs"])}
+            else:                             # every target of one run: time_to_T_s, epochs_to_T
+                found = {float(k[len("time_to_"):-len("_s")]): (v, f.get("epochs_to_" + k[len("time_to_"):-len("_s")]))
+                         for k, v in f.items() if k.startswith("time_to_") and k.endswith("_s")}
+            for target, (seconds, epochs_to) in found.items():
+                reached = seconds != "none"
+                peer[(int(f["batch"]), recipe, target)].append(
+                    (float(seconds) if reached else math.inf, int(epochs_to) if reached else int(f["epochs"])))
         elif "failed" in f:
             epochs[(f["run"], int(f["batch"]))].setdefault(repeat, [])
         else:
@@ -52,10 +62,11 @@ def main():
                 (int(f["epoch"]), float(f["seconds"]), float(f["test_accuracy"])))
 
     rows = []                         # (name, batch, {target: (median seconds, median epochs, reached, runs)})
-    for (batch, target), runs in sorted(peer.items()):
-        row = next((r for r in rows if r[0] == "torch peer" and r[1] == batch), None)
+    for (batch, recipe, target), runs in sorted(peer.items()):
+        name = f"torch peer ({recipe})"
+        row = next((r for r in rows if r[0] == name and r[1] == batch), None)
         if row is None:
-            row = ("torch peer", batch, {})
+            row = (name, batch, {})
             rows.append(row)
         row[2][target] = summary(runs)
     for (name, batch), repeats in sorted(epochs.items()):
@@ -70,7 +81,7 @@ def main():
 
     best = {}
     for target in targets:
-        peer_times = [(r[2][target][0], r[1]) for r in rows if r[0] == "torch peer" and r[2].get(target)
+        peer_times = [(r[2][target][0], r[1], r[0]) for r in rows if r[0].startswith("torch peer") and r[2].get(target)
                       and r[2][target][0] is not None]
         best[target] = min(peer_times) if peer_times else None
     head = " | ".join(f"time to {t:.2f}: s (epochs) | peer's best / this" for t in targets)
@@ -93,7 +104,8 @@ def main():
         print(f"| {name} | {batch} | " + " | ".join(cells) + " |")
     for target in targets:
         if best[target]:
-            print(f"\npeer's best time to {target:.2f}: {best[target][0]:.1f} s at batch {best[target][1]}", end="")
+            print(f"\npeer's best time to {target:.2f}: {best[target][0]:.1f} s at batch {best[target][1]}, "
+                  f"{best[target][2][len('torch peer ('):-1]}", end="")
     print("\n\nmedians over runs (of an even count, the later middle one); an unreached target or a failed run"
           " counts as later than any time; training seconds only\n")
 
