@@ -41,4 +41,9 @@ fi
 
 echo "setup: building (mvn package, tests skipped)" >&2
 (cd "$ROOT" && mvn -B -q -DskipTests package)
+# The class-data archive bin/tributary starts faster with (the tests rebuild first and write their own).
+if [[ -z "$for_tests" ]]; then
+  echo "setup: recording the classes a training run loads (deploy/class-archive.sh)" >&2
+  "$ROOT/deploy/class-archive.sh" || echo "setup: no class-data archive; bin/tributary starts without one" >&2
+fi
 echo "setup: done; run bin/tributary --help" >&2

@@ -20,6 +20,8 @@ deploy/setup.sh --for-tests
 
 echo "== fast tier: unit and Spark local-mode tests" >&2
 mvn -B install
+# What users' runs start with after deploy/setup.sh: the tiers below run bin/tributary with it.
+deploy/class-archive.sh
 
 for tier in heavy security docs; do
   echo "== $tier tier" >&2

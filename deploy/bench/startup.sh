@@ -3,8 +3,8 @@
 # of `tributary train --master 'local[2]'` on full Fashion-MNIST, with and without the class-data archive
 # (deploy/conf/class-archive.sh), in one sitting: ROUNDS rounds, each running both once, one epoch each.
 # Reads the run's log line "First training step after J s (C s since the command started): phases" and
-# prints medians per phase with the ratio. The archive is written first, by a run not counted. Not a
-# test: nothing passes or fails on speed. Needs the build.
+# prints medians per phase with the ratio. The archive is written first (deploy/class-archive.sh) if this
+# build has none. Not a test: nothing passes or fails on speed. Needs the build.
 #   deploy/bench/startup.sh [--rounds 3] [--data DIR] [--work DIR]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,8 +38,7 @@ run() {
   echo "$name ${line#*INFO StartupTimes: }" | tee -a "$RESULTS" >&2
 }
 
-echo "== writing the class-data archive (not counted)" >&2
-run archive-writing 1
+"$ROOT/deploy/class-archive.sh" "$DATA"
 for ((round = 1; round <= ROUNDS; round++)); do
   run without-archive 0
   run with-archive 1
@@ -50,7 +49,7 @@ import re, statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
     m = re.match(r"(\S+) First training step after ([\d.]+) s \(([\d.]+) s since the command started\): (.*)", line)
-    if not m or m.group(1) == "archive-writing":
+    if not m:
         continue
     phases = dict((k, float(v)) for k, v in re.findall(r"([a-zA-Z ]+?) ([\d.]+) s(?:, |$)", m.group(4).strip()))
     runs.setdefault(m.group(1), []).append({"command to first step": float(m.group(3)), "job to first step": float(m.group(2)), **phases})
