@@ -15,16 +15,26 @@ source "$ENV_FILE"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
 JAR="$ROOT/$TRIBUTARY_JAR"
+[[ -f "$JAR" ]] || { echo "class-archive: $JAR is missing; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
 # shellcheck source=conf/class-archive.sh
 source "$ROOT/deploy/conf/class-archive.sh"
-if [[ -f "$CLASS_ARCHIVE" ]]; then
-  echo "class-archive: this build's archive is there: $CLASS_ARCHIVE" >&2
+archive="$(class_archive_path)"
+if [[ -z "$archive" ]]; then
+  echo "class-archive: cannot name an archive for $(command -v "$JAVA" || echo "$JAVA") (no lib/server/libjvm.so beside it);" \
+    "bin/tributary runs without one" >&2
+  exit 1
+fi
+if [[ -f "$archive" ]]; then
+  echo "class-archive: this build's archive is there: $archive" >&2
   exit 0
 fi
 [[ -f "$DATA/train-images-idx3-ubyte.gz" ]] \
   || { echo "class-archive: $DATA has no train-images-idx3-ubyte.gz; give a directory of IDX files" >&2; exit 2; }
-mkdir -p "$(dirname "$CLASS_ARCHIVE")"
-written="$(dirname "$CLASS_ARCHIVE")/.writing-$$.jsa"
+dir="$(dirname "$archive")"
+mkdir -p "$dir"
+# What killed recordings left behind.
+find "$dir" -maxdepth 1 -name '.writing-*.jsa' -mmin +60 -delete 2>/dev/null || true
+written="$dir/.writing-$$.jsa"
 work="$(mktemp -d)"
 trap 'rm -rf "$written" "$work"' EXIT
 if ! TRIBUTARY_CDS_WRITE="$written" "$ROOT/bin/tributary" train --master 'local[2]' --data "file://$DATA" --epochs 1 \
@@ -33,6 +43,10 @@ if ! TRIBUTARY_CDS_WRITE="$written" "$ROOT/bin/tributary" train --master 'local[
   tail -n 20 "$work/log" >&2
   exit 1
 fi
-mv -f "$written" "$CLASS_ARCHIVE"
-find "$(dirname "$CLASS_ARCHIVE")" -maxdepth 1 -name 'tributary-*.jsa' ! -name "$(basename "$CLASS_ARCHIVE")" -delete
-echo "class-archive: wrote $CLASS_ARCHIVE ($(du -m "$CLASS_ARCHIVE" | cut -f1) MB)" >&2
+if [[ "$(class_archive_path)" != "$archive" ]]; then
+  echo "class-archive: the build changed while recording; nothing written (run it again)" >&2
+  exit 1
+fi
+mv -f "$written" "$archive"
+find "$dir" -maxdepth 1 -name 'tributary-*.jsa' ! -name "$(basename "$archive")" -delete
+echo "class-archive: wrote $archive ($(du -m "$archive" | cut -f1) MB)" >&2

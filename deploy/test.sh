@@ -20,8 +20,9 @@ deploy/setup.sh --for-tests
 
 echo "== fast tier: unit and Spark local-mode tests" >&2
 mvn -B install
-# What users' runs start with after deploy/setup.sh: the tiers below run bin/tributary with it.
-deploy/class-archive.sh
+# What users' runs start with after deploy/setup.sh: the tiers below run bin/tributary with it. Without
+# it they run as bin/tributary does without one (the acceptance run's start-up line says which).
+deploy/class-archive.sh || echo "test: no class-data archive; the tiers run without one" >&2
 
 for tier in heavy security docs; do
   echo "== $tier tier" >&2

@@ -22,6 +22,11 @@ while [[ $# -gt 0 ]]; do
   shift 2
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "startup.sh: invalid --rounds $ROUNDS: a positive integer" >&2; exit 2; }
+if [[ -n "${TRIBUTARY_JAVA_OPTS:-}${JAVA_TOOL_OPTIONS:-}${_JAVA_OPTIONS:-}${JDK_JAVA_OPTIONS:-}" ]]; then
+  echo "startup.sh: JVM options of your own are set (TRIBUTARY_JAVA_OPTS, JAVA_TOOL_OPTIONS, _JAVA_OPTIONS or" \
+    "JDK_JAVA_OPTIONS), which turn the archive off: both sides would run without it; unset them" >&2
+  exit 2
+fi
 mkdir -p "$WORK"
 RESULTS="$WORK/results.txt"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" > "$RESULTS"
@@ -38,7 +43,7 @@ run() {
   echo "$name ${line#*INFO StartupTimes: }" | tee -a "$RESULTS" >&2
 }
 
-"$ROOT/deploy/class-archive.sh" "$DATA"
+"$ROOT/deploy/class-archive.sh" "$DATA" || { echo "startup.sh: no archive to compare with" >&2; exit 1; }
 for ((round = 1; round <= ROUNDS; round++)); do
   run without-archive 0
   run with-archive 1

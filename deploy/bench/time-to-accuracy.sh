@@ -126,8 +126,13 @@ for ((round = 1; round <= ROUNDS && LOCAL; round++)); do
           schedule=(--schedule constant)
           [[ "$sched" == constant ]] || schedule=(--schedule onecycle --schedule-epochs "${sched#onecycle/}")
           echo "== round $round: peer, batch $b, Adam $lr, $sched" >&2
-          line="$(/usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" --threads "$(nproc)" --epochs "$PEER_EPOCHS" \
-            --lr "$lr" "${schedule[@]}" --target-accuracy "$TARGETS")"
+          if ! line="$(timeout --kill-after=30 "$RUN_TIMEOUT" /usr/bin/python3 "$PEER" --data "$DATA" --batch "$b" \
+              --threads "$(nproc)" --epochs "$PEER_EPOCHS" --lr "$lr" "${schedule[@]}" --target-accuracy "$TARGETS")"; then
+            # Counted as never reaching its targets, like a failed Tributary run; the sitting goes on.
+            echo "time-to-accuracy: peer, batch $b, Adam $lr, $sched, round $round failed or outlived ${RUN_TIMEOUT}s" >&2
+            line="peer=failed batch=$b lr=$lr schedule=$sched epochs=0"
+            for t in ${TARGETS//,/ }; do line+=" time_to_${t}_s=none"; done
+          fi
           echo "$line" >&2
           echo "time-to-accuracy run=peer repeat=$round $line" >> "$RESULTS"
         done

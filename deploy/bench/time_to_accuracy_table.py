@@ -43,7 +43,7 @@ def main():
         f = fields(line)
         repeat = (path, f["repeat"])
         if f["run"] == "peer":
-            recipe = f"Adam {f.get('lr', '0.001')}, {f.get('schedule', 'constant').replace('onecycle/', 'one-cycle over ')}"
+            recipe = f"Adam {float(f.get('lr', '0.001')):g}, {f.get('schedule', 'constant').replace('onecycle/', 'one-cycle over ')}"
             if recipe.endswith(tuple("0123456789")):
                 recipe += " epochs"
             if "time_to_accuracy_s" in f:     # one target per run

@@ -5,22 +5,32 @@
 # after the build), about 160 MB under deploy/target/cds. It is named by the JVM's and every jar's name,
 # size and time, so a rebuilt jar or another JDK finds none until it is written again, and runs as
 # before; a JVM that finds it unusable runs without it. TRIBUTARY_CDS=0 turns it off, and so do JVM
-# options of the user's own (TRIBUTARY_JAVA_OPTS, JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS): Java 17's JVM
-# crashes mapping archived classes when an agent or a flight recording watches class loading (seen with
-# -XX:StartFlightRecording: SIGSEGV in KlassFactory::check_shared_class_file_load_hook).
-# Uses ROOT, JAVA, SPARK_JARS and JAR; sets CLASS_ARCHIVE (this build's archive) and CLASS_ARCHIVE_OPTS
-# (the JVM options: map it when it is there; with TRIBUTARY_CDS_WRITE=FILE, write one to FILE as the
-# JVM exits, which is how deploy/class-archive.sh makes it).
-class_archive_jvm="$(dirname "$(readlink -f "$(command -v "$JAVA")")")/../lib/server/libjvm.so"
-class_archive_key="$(stat -c '%n %s %Y' "$class_archive_jvm" "$SPARK_JARS"/*.jar "$JAR" 2>/dev/null | sha1sum | cut -c1-16)"
-CLASS_ARCHIVE="$ROOT/deploy/target/cds/tributary-$class_archive_key.jsa"
+# options of the user's own (TRIBUTARY_JAVA_OPTS, JAVA_TOOL_OPTIONS, _JAVA_OPTIONS, JDK_JAVA_OPTIONS):
+# Java 17's JVM crashes mapping archived classes when an agent or a flight recording watches class
+# loading (seen with -XX:StartFlightRecording: SIGSEGV in KlassFactory::check_shared_class_file_load_hook).
+# Uses ROOT, JAVA, SPARK_JARS and JAR; defines class_archive_path (prints this build's archive, or nothing
+# when it cannot be named: a java that is a wrapper script, a missing jar) and sets CLASS_ARCHIVE_OPTS
+# (the JVM options: map the archive when it is there; with TRIBUTARY_CDS_WRITE=FILE, write one to FILE
+# as the JVM exits, which is how deploy/class-archive.sh makes it). Never fails: without an archive the
+# JVM starts as it always did.
+class_archive_path() {
+  local java jvm key
+  java="$(command -v "$JAVA" 2>/dev/null)" || return 0
+  jvm="$(dirname "$(readlink -f "$java")")/../lib/server/libjvm.so"
+  [[ -f "$jvm" && -f "$JAR" ]] || return 0
+  key="$({ stat -c '%n %s %Y' "$jvm" "$SPARK_JARS"/*.jar "$JAR" || echo unreadable; } 2>/dev/null | sha1sum | cut -c1-16)"
+  [[ -n "$key" ]] && echo "$ROOT/deploy/target/cds/tributary-$key.jsa"
+  return 0
+}
 CLASS_ARCHIVE_OPTS=()
 if [[ -n "${TRIBUTARY_CDS_WRITE:-}" ]]; then
   # Without the JVM's list of the classes it leaves out (generated and pre-Java 6 ones), hundreds of lines.
   CLASS_ARCHIVE_OPTS=(-Xshare:auto -XX:ArchiveClassesAtExit="$TRIBUTARY_CDS_WRITE"
     -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds=off,cds+dynamic=off:stderr)
-elif [[ "${TRIBUTARY_CDS:-1}" != 0 && -f "$CLASS_ARCHIVE" \
-        && -z "${TRIBUTARY_JAVA_OPTS:-}${JAVA_TOOL_OPTIONS:-}${JDK_JAVA_OPTIONS:-}" ]]; then
-  # The JVM's own notes on the archive (an unusable one) go to stderr, not into a command's output.
-  CLASS_ARCHIVE_OPTS=(-Xshare:auto -XX:SharedArchiveFile="$CLASS_ARCHIVE" -Xlog:disable -Xlog:all=warning:stderr)
+elif [[ "${TRIBUTARY_CDS:-1}" != 0 && -z "${TRIBUTARY_JAVA_OPTS:-}${JAVA_TOOL_OPTIONS:-}${_JAVA_OPTIONS:-}${JDK_JAVA_OPTIONS:-}" ]]; then
+  class_archive="$(class_archive_path)"
+  if [[ -n "$class_archive" && -f "$class_archive" ]]; then
+    # The JVM's own notes on the archive (an unusable one) go to stderr, not into a command's output.
+    CLASS_ARCHIVE_OPTS=(-Xshare:auto -XX:SharedArchiveFile="$class_archive" -Xlog:disable -Xlog:all=warning:stderr)
+  fi
 fi

@@ -51,10 +51,15 @@ final class StartupTimes {
     private static String sinceLaunch() {
         String started = System.getenv(COMMAND_STARTED);
         if (started != null && started.matches("[0-9]{1,19}")) {
-            Instant now = Instant.now();
-            double seconds = (now.getEpochSecond() * 1_000_000_000L + now.getNano() - Long.parseLong(started)) / 1e9;
-            if (seconds >= 0 && seconds < 86_400) {
-                return String.format(Locale.ROOT, "%.2f s since the command started", seconds);
+            try {
+                Instant now = Instant.now();
+                double seconds = (now.getEpochSecond() * 1_000_000_000L + now.getNano() - Long.parseLong(started))
+                        / 1e9;
+                if (seconds >= 0 && seconds < 86_400) {
+                    return String.format(Locale.ROOT, "%.2f s since the command started", seconds);
+                }
+            } catch (NumberFormatException beyondLong) {
+                // not a time the launchers wrote: fall back to the JVM's start
             }
         }
         return String.format(Locale.ROOT, "%.2f s since the JVM started",

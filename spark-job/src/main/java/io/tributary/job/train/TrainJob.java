@@ -129,35 +129,48 @@ public final class TrainJob {
         RunOutput output = RunOutput.claim(outLocation, resolved.overwrite() || resume, resolved.forceUnlock());
         try {
             CheckpointStore checkpoints = checkpoints(outLocation);
-            TrainingData data;
-            Trained trained;
-            Map<String, Map<String, Object>> extra = Map.of();
             StartupTimes startup = new StartupTimes(wallStart);
             startup.mark("checks");
-            try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
-                    : SparkRuntime.start(sparkConf, resolved);
-                 RunJobGroup jobs = RunJobGroup.enter(spark.sc(), "tributary: training into " + outLocation)) {
-                startup.mark("Spark");
-                data = TrainingData.read(spark.session(), dataSource, resolved, hadoopConf);
-                startup.mark("data");
-                Network net = buildNetwork(resolved, model, data);
-                startup.mark("network");
-                trained = train(spark, resolved, data, net, checkpoints, startup);
-                if (afterTraining != null) {
-                    extra = Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(),
-                            data.train().classes(), spark.threadsPerTask()));
-                }
-            }
+            Ran ran = trainInSpark(sparkConf, resolved, hadoopConf, model, dataSource, outLocation, checkpoints,
+                    startup);
+            Trained trained = ran.trained();
             TrainResult result = new TrainResult(outLocation.toString(), trained.epochs(), trained.test(),
                     (System.nanoTime() - wallStart) / 1e9, trained.examples(), trained.model(),
                     new TrainResult.Footprint((trained.firstStepNanos() - wallStart) / 1e9, trained.cachedBytes()));
-            RunPublisher.publish(output, trained.config(), result, data, trained.sparkInfo(), extra);
+            RunPublisher.publish(output, trained.config(), result, ran.data(), trained.sparkInfo(), ran.extra());
             output.finish();
             return result;
         } catch (Throwable t) {
             output.abort();
             throw t;
         }
+    }
+
+    /**
+     * Starts Spark for the run (or joins the caller's session), reads the data, builds the network, trains
+     * it and runs the work asked for after training, all in the run's job group.
+     */
+    private Ran trainInSpark(SparkConf sparkConf, TrainConfig resolved, Configuration hadoopConf, ModelSource model,
+                             DataSource dataSource, HadoopFs.Location outLocation, CheckpointStore checkpoints,
+                             StartupTimes startup) throws Exception {
+        try (SparkRuntime spark = session != null ? SparkRuntime.attach(session, resolved)
+                : SparkRuntime.start(sparkConf, resolved);
+             RunJobGroup jobs = RunJobGroup.enter(spark.sc(), "tributary: training into " + outLocation)) {
+            startup.mark("Spark");
+            TrainingData data = TrainingData.read(spark.session(), dataSource, resolved, hadoopConf);
+            startup.mark("data");
+            Network net = buildNetwork(resolved, model, data);
+            startup.mark("network");
+            Trained trained = train(spark, resolved, data, net, checkpoints, startup);
+            Map<String, Map<String, Object>> extra = afterTraining == null ? Map.of()
+                    : Map.of(extraFile, afterTraining.run(spark.sc(), trained.model(), data.train().classes(),
+                            spark.threadsPerTask()));
+            return new Ran(data, trained, extra);
+        }
+    }
+
+    /** A run's data, what training produced, and the after-training work's result (by file name). */
+    private record Ran(TrainingData data, Trained trained, Map<String, Map<String, Object>> extra) {
     }
 
     /** What training produced, before it is published; {@code config} is the one trained with (replicas resolved). */
