@@ -29,7 +29,7 @@ public final class FusedGraph {
 
     /** {@code conf} as this backend runs it fastest: fused on a CPU backend, standard elsewhere (cuDNN). */
     public static ComputationGraphConfiguration forBackend(ComputationGraphConfiguration conf) {
-        return Nd4j.getEnvironment().isCPU() ? fuse(conf) : standard(conf);
+        return Nd4j.getEnvironment().isCPU() ? FusedAdam.fuse(fuse(conf)) : standard(conf);
     }
 
     /** Whether {@code conf} has a fused layer. */
@@ -71,10 +71,15 @@ public final class FusedGraph {
 
     /**
      * {@code conf} with every {@link ConvPoolRelu} vertex as DL4J's convolution (ReLU) vertex of the same
-     * name followed by a max-pooling vertex {@code <name>-pool} that feeds its former consumers;
-     * {@code conf} itself when none, and also when that would order the parameters differently.
+     * name followed by a max-pooling vertex {@code <name>-pool} that feeds its former consumers (not when
+     * that would order the parameters differently), and every {@link FusedAdam} as DL4J's Adam;
+     * {@code conf} itself when none.
      */
     public static ComputationGraphConfiguration standard(ComputationGraphConfiguration conf) {
+        return FusedAdam.standard(standardLayers(conf));
+    }
+
+    private static ComputationGraphConfiguration standardLayers(ComputationGraphConfiguration conf) {
         if (!isFused(conf)) {
             return conf;
         }

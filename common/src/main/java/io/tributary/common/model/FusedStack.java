@@ -26,7 +26,7 @@ public final class FusedStack {
 
     /** {@code conf} as this backend runs it fastest: fused on a CPU backend, standard elsewhere (cuDNN). */
     public static MultiLayerConfiguration forBackend(MultiLayerConfiguration conf) {
-        return Nd4j.getEnvironment().isCPU() ? fuse(conf) : standard(conf);
+        return Nd4j.getEnvironment().isCPU() ? FusedAdam.fuse(fuse(conf)) : standard(conf);
     }
 
     /** {@code net} as this backend runs it fastest, with the same parameters, updater state and counts. */
@@ -73,8 +73,15 @@ public final class FusedStack {
         return withLayers(conf, out, preProcessors);
     }
 
-    /** {@code conf} with every {@link ConvPoolRelu} as DL4J's convolution (ReLU) and max-pooling; {@code conf} itself when none. */
+    /**
+     * {@code conf} with every {@link ConvPoolRelu} as DL4J's convolution (ReLU) and max-pooling and every
+     * {@link FusedAdam} as DL4J's Adam; {@code conf} itself when none.
+     */
     public static MultiLayerConfiguration standard(MultiLayerConfiguration conf) {
+        return FusedAdam.standard(standardLayers(conf));
+    }
+
+    private static MultiLayerConfiguration standardLayers(MultiLayerConfiguration conf) {
         if (!isFused(conf)) {
             return conf;
         }

@@ -17,7 +17,6 @@ import java.util.Arrays;
  */
 final class VectorConvPoolRelu extends ConvPoolReluKernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-
     /** Positions computed per filter: rows 0..zh-1 of w columns, the last row only up to zw. */
     private final int positions;
     /** Offset in the convolution's output of each element of a pooling window, from its first. */
@@ -69,13 +68,35 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
     private void convolve(float[] x, int xOff, float[] weights, float[] bias, float[] z) {
         int taps = tapOffsets.length;
         int step = SPECIES.length();
+        int blockEnd = positions - positions % (4 * step);
         int vectorEnd = positions - positions % step;
         for (int co = 0; co < k; co++) {
             int zb = co * zh * w;
             int wb = co * taps;
+            FloatVector start = FloatVector.broadcast(SPECIES, bias[co]);
             int i = 0;
+            // Four runs of positions at once: four independent chains of multiply-adds, where one chain
+            // would wait out each multiply-add's latency.
+            for (; i < blockEnd; i += 4 * step) {
+                FloatVector a0 = start;
+                FloatVector a1 = start;
+                FloatVector a2 = start;
+                FloatVector a3 = start;
+                for (int t = 0; t < taps; t++) {
+                    FloatVector wt = FloatVector.broadcast(SPECIES, weights[wb + t]);
+                    int at = xOff + tapOffsets[t] + i;
+                    a0 = FloatVector.fromArray(SPECIES, x, at).fma(wt, a0);
+                    a1 = FloatVector.fromArray(SPECIES, x, at + step).fma(wt, a1);
+                    a2 = FloatVector.fromArray(SPECIES, x, at + 2 * step).fma(wt, a2);
+                    a3 = FloatVector.fromArray(SPECIES, x, at + 3 * step).fma(wt, a3);
+                }
+                a0.intoArray(z, zb + i);
+                a1.intoArray(z, zb + i + step);
+                a2.intoArray(z, zb + i + 2 * step);
+                a3.intoArray(z, zb + i + 3 * step);
+            }
             for (; i < vectorEnd; i += step) {
-                FloatVector acc = FloatVector.broadcast(SPECIES, bias[co]);
+                FloatVector acc = start;
                 for (int t = 0; t < taps; t++) {
                     acc = FloatVector.fromArray(SPECIES, x, xOff + tapOffsets[t] + i)
                             .fma(FloatVector.broadcast(SPECIES, weights[wb + t]), acc);
@@ -150,10 +171,55 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
                 }
             }
             db[co] += biasGrad;
-            int wb = co * tapOffsets.length;
-            for (int t = 0; t < tapOffsets.length; t++) {
-                dw[wb + t] += dot(dz, zb, x, xOff + tapOffsets[t]);
+            weightGradient(dz, zb, x, xOff, dw, co * tapOffsets.length);
+        }
+    }
+
+    /**
+     * Adds to {@code dw[wb + t]}, for every tap {@code t}, the dot product of the output gradient at
+     * {@code dz[zb..]} with the input shifted by the tap's offset. Four taps at a time share each load of
+     * the gradient and keep four independent chains of multiply-adds.
+     */
+    private void weightGradient(float[] dz, int zb, float[] x, int xOff, float[] dw, int wb) {
+        int taps = tapOffsets.length;
+        int step = SPECIES.length();
+        int vectorEnd = positions - positions % step;
+        int t = 0;
+        for (; t + 4 <= taps; t += 4) {
+            int o0 = xOff + tapOffsets[t];
+            int o1 = xOff + tapOffsets[t + 1];
+            int o2 = xOff + tapOffsets[t + 2];
+            int o3 = xOff + tapOffsets[t + 3];
+            FloatVector a0 = FloatVector.zero(SPECIES);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            int i = 0;
+            for (; i < vectorEnd; i += step) {
+                FloatVector g = FloatVector.fromArray(SPECIES, dz, zb + i);
+                a0 = FloatVector.fromArray(SPECIES, x, o0 + i).fma(g, a0);
+                a1 = FloatVector.fromArray(SPECIES, x, o1 + i).fma(g, a1);
+                a2 = FloatVector.fromArray(SPECIES, x, o2 + i).fma(g, a2);
+                a3 = FloatVector.fromArray(SPECIES, x, o3 + i).fma(g, a3);
             }
+            float s0 = a0.reduceLanes(VectorOperators.ADD);
+            float s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD);
+            float s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (; i < positions; i++) {
+                float g = dz[zb + i];
+                s0 = Math.fma(g, x[o0 + i], s0);
+                s1 = Math.fma(g, x[o1 + i], s1);
+                s2 = Math.fma(g, x[o2 + i], s2);
+                s3 = Math.fma(g, x[o3 + i], s3);
+            }
+            dw[wb + t] += s0;
+            dw[wb + t + 1] += s1;
+            dw[wb + t + 2] += s2;
+            dw[wb + t + 3] += s3;
+        }
+        for (; t < taps; t++) {
+            dw[wb + t] += dot(dz, zb, x, xOff + tapOffsets[t]);
         }
     }
 

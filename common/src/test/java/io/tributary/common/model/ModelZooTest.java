@@ -58,7 +58,7 @@ class ModelZooTest {
     }
 
     private static MultiLayerNetwork built(int rows, int cols) {
-        MultiLayerNetwork net = new MultiLayerNetwork(FusedStack.fuse(ModelZoo.build(ModelZoo.SEED_CNN,
+        MultiLayerNetwork net = new MultiLayerNetwork(FusedStack.forBackend(ModelZoo.build(ModelZoo.SEED_CNN,
                 new InputShape(1, rows, cols), 10, 1e-3, 1)));
         net.init();
         return net;
