@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -111,7 +112,8 @@ public final class FusedAdam extends Adam {
     }
 
     private static MultiLayerConfiguration swapped(MultiLayerConfiguration conf, UnaryOperator<IUpdater> swap) {
-        if (conf.getConfs().stream().noneMatch(c -> changes(c, swap))) {
+        if (conf.getConfs().stream().noneMatch(c -> changes(c, swap))
+                || !conf.getConfs().stream().allMatch(c -> reachable(c.getLayer(), c))) {
             return conf;
         }
         MultiLayerConfiguration out = conf.clone();
@@ -121,12 +123,29 @@ public final class FusedAdam extends Adam {
 
     private static ComputationGraphConfiguration swapped(ComputationGraphConfiguration conf,
                                                          UnaryOperator<IUpdater> swap) {
-        if (conf.getVertices().values().stream().noneMatch(v -> changes(layerConf(v), swap))) {
+        if (conf.getVertices().values().stream().noneMatch(v -> changes(layerConf(v), swap))
+                || !conf.getVertices().values().stream().allMatch(FusedAdam::reachable)) {
             return conf;
         }
         ComputationGraphConfiguration out = conf.clone();
         out.getVertices().values().forEach(v -> swap(layerConf(v), swap));
         return out;
+    }
+
+    /**
+     * Whether every updater of {@code layer} is one this swap reaches: a top-level {@link BaseLayer}'s, or
+     * none (no parameters). A wrapper ({@code LastTimeStep}, {@code Bidirectional}) or a SameDiff layer keeps
+     * its own {@link Adam}, and DL4J would group the parameters into other blocks around it (its blocks
+     * follow updater equality, which would lay the updater state out differently in the two forms).
+     * So where any such layer has parameters, no layer is swapped.
+     */
+    private static boolean reachable(Layer layer, NeuralNetConfiguration c) {
+        return layer instanceof BaseLayer || layer.initializer().numParams(c) == 0;
+    }
+
+    private static boolean reachable(GraphVertex v) {
+        NeuralNetConfiguration c = layerConf(v);
+        return c != null ? reachable(c.getLayer(), c) : v.numParams(true) == 0;
     }
 
     private static NeuralNetConfiguration layerConf(GraphVertex v) {

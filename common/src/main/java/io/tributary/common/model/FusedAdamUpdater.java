@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.AdamUpdater;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -47,8 +48,11 @@ final class FusedAdamUpdater extends AdamUpdater {
             step = epsilon;
         }
         update(hostFloats(gradient), offset(gradient), hostFloats(m), offset(m), hostFloats(v), offset(v),
-                (int) gradient.length(),
-                beta1, beta2, epsilon, step);
+                (int) gradient.length(), beta1, beta2, epsilon, step);
+        // the buffers' views do not keep the arrays' memory: the arrays must live to here
+        Reference.reachabilityFence(gradient);
+        Reference.reachabilityFence(m);
+        Reference.reachabilityFence(v);
     }
 
     /** Whether the update of {@code gradient} runs as the vector pass, not as ND4J's op. */
