@@ -5,10 +5,10 @@ package io.tributary.common.model;
  * {@link VectorConvPoolRelu} with the JDK's vector API where the JVM has the
  * {@code jdk.incubator.vector} module, else {@link ScalarConvPoolRelu}.
  *
- * <p>Shared layouts: an input image is {@code [c][h][w]}; the layer's output, its gradient and the
- * pooling's choices ({@code arg}, which element of each window was the maximum) are
+ * <p>Shared layouts: an input image is {@code [c][h][w]}; the layer's output and its gradient are
  * {@code [k][ph][pw]} (NCHW, as DL4J's own layers have them); weights are DL4J's {@code [k][c][kh][kw]}.
- * Each implementation lays out its own scratch arrays and prepared weights.
+ * Each implementation lays out its own scratch arrays, prepared weights and the pooling's choices
+ * (which element of each window was the maximum, {@link #choice}), {@link #choiceSize} per example.
  */
 abstract class ConvPoolReluKernels {
     final int c;
@@ -60,6 +60,19 @@ abstract class ConvPoolReluKernels {
         return k * c * kernel * kernel;
     }
 
+    /** Length of one example's pooling choices in this implementation's layout. */
+    int choiceSize() {
+        return outputSize();
+    }
+
+    /**
+     * Which element of pooling window (py, px) of filter co, in row-major order within the window, was its
+     * maximum, from the choices that {@link #forward} wrote at {@code choiceOff}.
+     */
+    int choice(float[] choices, int choiceOff, int co, int py, int px) {
+        return (int) choices[choiceOff + (co * ph + py) * pw + px];
+    }
+
     /** Length of the scratch array one thread's {@link #forward} and {@link #backward} use. */
     abstract int scratchSize();
 
@@ -81,10 +94,10 @@ abstract class ConvPoolReluKernels {
 
     /**
      * Convolution, bias, max-pooling and ReLU of one example: writes its output at {@code outOff} and
-     * the pooling's choices at the same offset of {@code arg}.
+     * the pooling's choices at {@code choiceOff}.
      */
     abstract void forward(float[] x, int xOff, float[] prepared, float[] bias, float[] scratch, float[] out,
-                          int outOff, byte[] arg);
+                          int outOff, float[] choices, int choiceOff);
 
     /**
      * Gradients of one example: adds to {@code dw} (a sum in this implementation's layout) and
@@ -93,8 +106,9 @@ abstract class ConvPoolReluKernels {
      * @param weights DL4J's {@code [k][c][kh][kw]}
      * @param out     the example's output from {@link #forward} (its sign is the ReLU's derivative)
      */
-    abstract void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff, byte[] arg,
-                           float[] scratch, float[] dw, float[] db, float[] dx, int dxOff);
+    abstract void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff,
+                           float[] choices, int choiceOff, float[] scratch, float[] dw, float[] db, float[] dx,
+                           int dxOff);
 
     /** Adds the input gradient of one pooled value {@code g} at convolution position (oy, ox), filter co. */
     final void addInputGradient(float[] weights, int co, int oy, int ox, float g, float[] dx, int dxOff) {
@@ -113,11 +127,11 @@ abstract class ConvPoolReluKernels {
     /**
      * Max-pooling (any window size) and ReLU of a convolution output {@code z} in which filter
      * {@code co}, row {@code y}, column {@code x} is at {@code co * filterStride + y * rowStride + x * colStride}:
-     * writes the output and the pooling's choices at {@code outOff}. Ties go to the first element in
-     * row-major order, as in DL4J.
+     * writes the output at {@code outOff} and the pooling's choices, in the output's layout, at
+     * {@code choiceOff}. Ties go to the first element in row-major order, as in DL4J.
      */
     final void poolAndRectify(float[] z, int filterStride, int rowStride, int colStride, float[] out, int outOff,
-                              byte[] arg) {
+                              float[] choices, int choiceOff) {
         int plane = ph * pw;
         for (int co = 0; co < k; co++) {
             for (int py = 0; py < ph; py++) {
@@ -134,9 +148,9 @@ abstract class ConvPoolReluKernels {
                             }
                         }
                     }
-                    int o = outOff + co * plane + py * pw + px;
-                    arg[o] = (byte) at;
-                    out[o] = best > 0f ? best : 0f;
+                    int o = co * plane + py * pw + px;
+                    choices[choiceOff + o] = at;
+                    out[outOff + o] = best > 0f ? best : 0f;
                 }
             }
         }

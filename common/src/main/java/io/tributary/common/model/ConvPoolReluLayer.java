@@ -43,7 +43,7 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
     // gradient, and per part of the batch a scratch array and weight- and bias-gradient sums.
     private transient float[] inputs;
     private transient float[] outputs;
-    private transient byte[] choices;
+    private transient float[] choices;
     private transient float[] outputGrads;
     private transient float[] inputGrads;
     private transient float[][] scratch;
@@ -101,13 +101,13 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
         biasSums = db;
         float[] in = inputs;
         float[] out = outputs;
-        byte[] arg = choices;
+        float[] arg = choices;
         float[] dxAll = dx;
         float[][] work = scratch;
         inParts(batch, parts, (part, from, to) -> {
             for (int n = from; n < to; n++) {
-                kn.backward(in, n * kn.inputSize(), weights, out, eps, n * kn.outputSize(), arg, work[part],
-                        dw[part], db[part], dxAll, n * kn.inputSize());
+                kn.backward(in, n * kn.inputSize(), weights, out, eps, n * kn.outputSize(), arg, n * kn.choiceSize(),
+                        work[part], dw[part], db[part], dxAll, n * kn.inputSize());
             }
         });
         float[] weightGrad = new float[kn.weightSize()];
@@ -161,8 +161,8 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
                 "the weights"));
         float[] bias = read(getParam(ConvPoolReluParams.BIAS), new float[kn.k], "the bias");
         outputs = sized(outputs, batch * kn.outputSize());
-        if (choices == null || choices.length != outputs.length) {
-            choices = new byte[outputs.length];
+        if (choices == null || choices.length != batch * kn.choiceSize()) {
+            choices = new float[batch * kn.choiceSize()];
         }
         int parts = parts(batch);
         if (scratch == null || scratch.length != parts || scratch[0].length != kn.scratchSize()) {
@@ -172,11 +172,12 @@ public class ConvPoolReluLayer extends BaseLayer<ConvPoolRelu> {
             }
         }
         float[] out = outputs;
-        byte[] arg = choices;
+        float[] arg = choices;
         float[][] work = scratch;
         inParts(batch, parts, (part, from, to) -> {
             for (int n = from; n < to; n++) {
-                kn.forward(x, n * kn.inputSize(), prepared, bias, work[part], out, n * kn.outputSize(), arg);
+                kn.forward(x, n * kn.inputSize(), prepared, bias, work[part], out, n * kn.outputSize(), arg,
+                        n * kn.choiceSize());
             }
         });
         keptFor = input;

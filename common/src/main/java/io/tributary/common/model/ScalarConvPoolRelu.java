@@ -42,7 +42,8 @@ final class ScalarConvPoolRelu extends ConvPoolReluKernels {
     }
 
     @Override
-    void forward(float[] x, int xOff, float[] wt, float[] bias, float[] z, float[] out, int outOff, byte[] arg) {
+    void forward(float[] x, int xOff, float[] wt, float[] bias, float[] z, float[] out, int outOff, float[] choices,
+                 int choiceOff) {
         for (int oy = 0; oy < zh; oy++) {
             for (int ox = 0; ox < zw; ox++) {
                 int zb = (oy * zw + ox) * k;
@@ -65,12 +66,12 @@ final class ScalarConvPoolRelu extends ConvPoolReluKernels {
                 }
             }
         }
-        poolAndRectify(z, 1, zw * k, k, out, outOff, arg);
+        poolAndRectify(z, 1, zw * k, k, out, outOff, choices, choiceOff);
     }
 
     @Override
-    void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff, byte[] arg,
-                  float[] dz, float[] dwt, float[] db, float[] dx, int dxOff) {
+    void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff, float[] choices,
+                  int choiceOff, float[] dz, float[] dwt, float[] db, float[] dx, int dxOff) {
         Arrays.fill(dz, 0f);
         if (dx != null) {
             Arrays.fill(dx, dxOff, dxOff + inputSize(), 0f);
@@ -85,8 +86,9 @@ final class ScalarConvPoolRelu extends ConvPoolReluKernels {
                         continue;
                     }
                     float g = eps[o];
-                    int oy = py * pool + arg[o] / pool;
-                    int ox = px * pool + arg[o] % pool;
+                    int at = choice(choices, choiceOff, co, py, px);
+                    int oy = py * pool + at / pool;
+                    int ox = px * pool + at % pool;
                     dz[(oy * zw + ox) * k + co] = g;
                     biasGrad += g;
                     if (dx != null) {

@@ -1,6 +1,7 @@
 package io.tributary.common.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -8,42 +9,80 @@ import java.util.Arrays;
 
 /**
  * {@link ConvPoolReluKernels} with the JDK's vector API (incubating in Java 17; the JVM needs
- * {@code --add-modules=jdk.incubator.vector}). The convolution's output is kept per filter over whole
- * input rows, {@code [k][zh][w]} (the last {@code w - zw} columns of each row are computed and never
- * read), so that one filter's outputs are a single run of positions {@code i}, each the sum over
- * taps of {@code weight(tap) * x[i + offset(tap)]}: vector loads at the input's own stride, one
- * fused multiply-add per tap. The weight gradient is, per filter and tap, the dot product of the
- * output gradient with the input shifted by the tap's offset, in the same way.
+ * {@code --add-modules=jdk.incubator.vector}), laid out so that every loop runs over contiguous memory.
+ *
+ * <p>Each input channel is split by the parity of its rows and columns (for a pooling window of
+ * {@code p}, by their remainders mod {@code p}) into {@code p * p} planes of {@code hp x wp}. The
+ * convolution is then computed per <em>phase</em>, the position {@code (dy, dx)} within the pooling
+ * windows: phase {@code (dy, dx)} at pooled position {@code q = py * wp + px} is convolution output
+ * {@code (p * py + dy, p * px + dx)}, and each of its taps reads one plane at a fixed offset from
+ * {@code q}. So a filter's phases are {@code p * p} runs of positions, each the sum over taps of
+ * {@code weight(tap) * plane[q + offset(phase, tap)]}: one vector load and one fused multiply-add per tap.
+ * Pooling is then the element-wise maximum of the phases, and the weight gradient, per phase and tap, the
+ * dot product of the output gradient, where that phase was the maximum, with the plane at the tap's
+ * offset. A filter's runs are {@code stride} long, {@code ph} rows of {@code wp} rounded up to whole
+ * vectors; the columns from {@code pw} to {@code wp} and the rounding are computed and never read.
  */
 final class VectorConvPoolRelu extends ConvPoolReluKernels {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    /** Positions computed per filter: rows 0..zh-1 of w columns, the last row only up to zw. */
-    private final int positions;
-    /** Offset in the convolution's output of each element of a pooling window, from its first. */
-    private final int[] windowOffsets;
-    /** Offset in the input of each tap (ci, ky, kx), in DL4J's weight order within a filter. */
-    private final int[] tapOffsets;
+    private static final int LANES = SPECIES.length();
+
+    /** Rows and columns of an input plane. */
+    private final int hp;
+    private final int wp;
+    /** Length of a filter's run of positions (one phase's, one pooled output's, one choice row's). */
+    private final int stride;
+    private final int phases;
+    /** Offset in the split input of each tap (ci, ky, kx) of each phase: {@code [phase][tap]}. */
+    private final int[][] tapOffsets;
+    /** Length of the split input, with room for the last vectors' reads. */
+    private final int splitSize;
+    /** Four vectors of partial sums per thread, for the weight gradient. */
+    private final ThreadLocal<float[]> sums = ThreadLocal.withInitial(() -> new float[4 * LANES]);
 
     VectorConvPoolRelu(int channels, int height, int width, int filters, int kernel, int pool) {
         super(channels, height, width, filters, kernel, pool);
-        this.positions = (zh - 1) * w + zw;
-        this.windowOffsets = new int[pool * pool];
-        for (int at = 0; at < windowOffsets.length; at++) {
-            windowOffsets[at] = at / pool * w + at % pool;
-        }
-        this.tapOffsets = new int[c * kernel * kernel];
-        for (int ci = 0, t = 0; ci < c; ci++) {
-            for (int ky = 0; ky < kernel; ky++) {
-                for (int kx = 0; kx < kernel; kx++) {
-                    tapOffsets[t++] = (ci * h + ky) * w + kx;
+        this.hp = (height + pool - 1) / pool;
+        this.wp = (width + pool - 1) / pool;
+        this.stride = (ph * wp + LANES - 1) / LANES * LANES;
+        this.phases = pool * pool;
+        int taps = channels * kernel * kernel;
+        this.tapOffsets = new int[phases][taps];
+        int furthest = 0;
+        for (int phase = 0; phase < phases; phase++) {
+            int dy = phase / pool;
+            int dx = phase % pool;
+            for (int ci = 0, t = 0; ci < channels; ci++) {
+                for (int ky = 0; ky < kernel; ky++) {
+                    for (int kx = 0; kx < kernel; kx++) {
+                        int plane = (ci * pool + (dy + ky) % pool) * pool + (dx + kx) % pool;
+                        tapOffsets[phase][t] = plane * hp * wp + (dy + ky) / pool * wp + (dx + kx) / pool;
+                        furthest = Math.max(furthest, tapOffsets[phase][t] + stride);
+                        t++;
+                    }
                 }
             }
         }
+        this.splitSize = Math.max(channels * phases * hp * wp, furthest);
+    }
+
+    /**
+     * Scratch: the split input, then the phases' convolution outputs {@code [k][phase][stride]} and one
+     * run (forward), or one filter's output gradient and its phases' (backward).
+     */
+    @Override
+    int scratchSize() {
+        return splitSize + Math.max(k * phases * stride + stride, (1 + phases) * stride);
     }
 
     @Override
-    int scratchSize() {
-        return k * zh * w;
+    int choiceSize() {
+        return k * stride;
+    }
+
+    @Override
+    int choice(float[] choices, int choiceOff, int co, int py, int px) {
+        return (int) choices[choiceOff + co * stride + py * wp + px];
     }
 
     @Override
@@ -59,183 +98,215 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
     }
 
     @Override
-    void forward(float[] x, int xOff, float[] weights, float[] bias, float[] z, float[] out, int outOff,
-                 byte[] arg) {
-        convolve(x, xOff, weights, bias, z);
-        poolWindows(z, out, outOff, arg);
+    void forward(float[] x, int xOff, float[] weights, float[] bias, float[] scratch, float[] out, int outOff,
+                 float[] choices, int choiceOff) {
+        split(x, xOff, scratch);
+        convolve(scratch, weights, bias, scratch, splitSize);
+        pool(scratch, splitSize, out, outOff, choices, choiceOff, scratch, splitSize + k * phases * stride);
     }
 
-    private void convolve(float[] x, int xOff, float[] weights, float[] bias, float[] z) {
-        int taps = tapOffsets.length;
-        int step = SPECIES.length();
-        int blockEnd = positions - positions % (4 * step);
-        int vectorEnd = positions - positions % step;
+    /** The input's channels as planes by row and column remainder, {@code [c][dy][dx][hp][wp]}, at the scratch's start. */
+    private void split(float[] x, int xOff, float[] into) {
+        int planeSize = hp * wp;
+        for (int ci = 0; ci < c; ci++) {
+            for (int y = 0; y < h; y++) {
+                int from = xOff + (ci * h + y) * w;
+                int rowBase = (ci * pool + y % pool) * pool * planeSize + y / pool * wp;
+                for (int rx = 0; rx < pool; rx++) {
+                    int to = rowBase + rx * planeSize;
+                    for (int xi = rx, j = 0; xi < w; xi += pool, j++) {
+                        into[to + j] = x[from + xi];
+                    }
+                }
+            }
+        }
+    }
+
+    private void convolve(float[] xs, float[] weights, float[] bias, float[] z, int zOff) {
+        int taps = c * kernel * kernel;
+        int blockEnd = stride - stride % (4 * LANES);
         for (int co = 0; co < k; co++) {
-            int zb = co * zh * w;
             int wb = co * taps;
             FloatVector start = FloatVector.broadcast(SPECIES, bias[co]);
-            int i = 0;
-            // Four runs of positions at once: four independent chains of multiply-adds, where one chain
-            // would wait out each multiply-add's latency.
-            for (; i < blockEnd; i += 4 * step) {
-                FloatVector a0 = start;
-                FloatVector a1 = start;
-                FloatVector a2 = start;
-                FloatVector a3 = start;
-                for (int t = 0; t < taps; t++) {
-                    FloatVector wt = FloatVector.broadcast(SPECIES, weights[wb + t]);
-                    int at = xOff + tapOffsets[t] + i;
-                    a0 = FloatVector.fromArray(SPECIES, x, at).fma(wt, a0);
-                    a1 = FloatVector.fromArray(SPECIES, x, at + step).fma(wt, a1);
-                    a2 = FloatVector.fromArray(SPECIES, x, at + 2 * step).fma(wt, a2);
-                    a3 = FloatVector.fromArray(SPECIES, x, at + 3 * step).fma(wt, a3);
+            for (int phase = 0; phase < phases; phase++) {
+                int[] offsets = tapOffsets[phase];
+                int zb = zOff + (co * phases + phase) * stride;
+                int q = 0;
+                // four runs of positions at once: four independent chains of multiply-adds, where one chain
+                // would wait out each multiply-add's latency
+                for (; q < blockEnd; q += 4 * LANES) {
+                    FloatVector a0 = start;
+                    FloatVector a1 = start;
+                    FloatVector a2 = start;
+                    FloatVector a3 = start;
+                    for (int t = 0; t < taps; t++) {
+                        FloatVector wt = FloatVector.broadcast(SPECIES, weights[wb + t]);
+                        int at = offsets[t] + q;
+                        a0 = FloatVector.fromArray(SPECIES, xs, at).fma(wt, a0);
+                        a1 = FloatVector.fromArray(SPECIES, xs, at + LANES).fma(wt, a1);
+                        a2 = FloatVector.fromArray(SPECIES, xs, at + 2 * LANES).fma(wt, a2);
+                        a3 = FloatVector.fromArray(SPECIES, xs, at + 3 * LANES).fma(wt, a3);
+                    }
+                    a0.intoArray(z, zb + q);
+                    a1.intoArray(z, zb + q + LANES);
+                    a2.intoArray(z, zb + q + 2 * LANES);
+                    a3.intoArray(z, zb + q + 3 * LANES);
                 }
-                a0.intoArray(z, zb + i);
-                a1.intoArray(z, zb + i + step);
-                a2.intoArray(z, zb + i + 2 * step);
-                a3.intoArray(z, zb + i + 3 * step);
-            }
-            for (; i < vectorEnd; i += step) {
-                FloatVector acc = start;
-                for (int t = 0; t < taps; t++) {
-                    acc = FloatVector.fromArray(SPECIES, x, xOff + tapOffsets[t] + i)
-                            .fma(FloatVector.broadcast(SPECIES, weights[wb + t]), acc);
+                for (; q < stride; q += LANES) {
+                    FloatVector acc = start;
+                    for (int t = 0; t < taps; t++) {
+                        acc = FloatVector.fromArray(SPECIES, xs, offsets[t] + q)
+                                .fma(FloatVector.broadcast(SPECIES, weights[wb + t]), acc);
+                    }
+                    acc.intoArray(z, zb + q);
                 }
-                acc.intoArray(z, zb + i);
-            }
-            for (; i < positions; i++) {
-                float acc = bias[co];
-                for (int t = 0; t < taps; t++) {
-                    acc = Math.fma(x[xOff + tapOffsets[t] + i], weights[wb + t], acc);
-                }
-                z[zb + i] = acc;
             }
         }
     }
 
-    private void poolWindows(float[] z, float[] out, int outOff, byte[] arg) {
-        if (pool != 2) {
-            poolAndRectify(z, zh * w, w, 1, out, outOff, arg);
-            return;
-        }
-        // 2x2 windows without branches on the data (the maximum's position is random, so branches
-        // would be mispredicted half the time): Math.max is one instruction, the int choices compile
-        // to conditional moves. Ties go to the first element in row-major order, as in DL4J.
+    /**
+     * Max-pooling and ReLU: the maximum over the phases, the first in row-major order on ties (as in
+     * DL4J), chosen by lane masks without branches on the data. Writes each filter's run to {@code run},
+     * then its {@code pw} columns per row to the output.
+     */
+    private void pool(float[] z, int zOff, float[] out, int outOff, float[] choices, int choiceOff,
+                      float[] run, int runOff) {
         int plane = ph * pw;
         for (int co = 0; co < k; co++) {
-            int zb = co * zh * w;
-            int ob = outOff + co * plane;
-            for (int py = 0; py < ph; py++) {
-                int r0 = zb + 2 * py * w;
-                int r1 = r0 + w;
-                int o = ob + py * pw;
-                for (int px = 0; px < pw; px++) {
-                    float a = z[r0 + 2 * px];
-                    float b = z[r0 + 2 * px + 1];
-                    float c = z[r1 + 2 * px];
-                    float d = z[r1 + 2 * px + 1];
-                    float top = Math.max(a, b);
-                    float bottom = Math.max(c, d);
-                    int topAt = b > a ? 1 : 0;
-                    int bottomAt = d > c ? 3 : 2;
-                    float best = Math.max(top, bottom);
-                    arg[o + px] = (byte) (bottom > top ? bottomAt : topAt);
-                    out[o + px] = Math.max(best, 0f);
+            int zb = zOff + co * phases * stride;
+            int cb = choiceOff + co * stride;
+            for (int q = 0; q < stride; q += LANES) {
+                FloatVector best = FloatVector.fromArray(SPECIES, z, zb + q);
+                FloatVector at = FloatVector.zero(SPECIES);
+                for (int phase = 1; phase < phases; phase++) {
+                    FloatVector v = FloatVector.fromArray(SPECIES, z, zb + phase * stride + q);
+                    VectorMask<Float> higher = v.compare(VectorOperators.GT, best);
+                    best = best.blend(v, higher);
+                    at = at.blend(FloatVector.broadcast(SPECIES, (float) phase), higher);
                 }
+                best.max(FloatVector.zero(SPECIES)).intoArray(run, runOff + q);
+                at.intoArray(choices, cb + q);
+            }
+            for (int py = 0; py < ph; py++) {
+                System.arraycopy(run, runOff + py * wp, out, outOff + co * plane + py * pw, pw);
             }
         }
     }
 
     @Override
-    void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff, byte[] arg,
-                  float[] dz, float[] dw, float[] db, float[] dx, int dxOff) {
-        Arrays.fill(dz, 0f);
+    void backward(float[] x, int xOff, float[] weights, float[] out, float[] eps, int outOff, float[] choices,
+                  int choiceOff, float[] scratch, float[] dw, float[] db, float[] dx, int dxOff) {
+        // the split input of this example (the scratch's holds the last example's forward pass)
+        split(x, xOff, scratch);
         if (dx != null) {
             Arrays.fill(dx, dxOff, dxOff + inputSize(), 0f);
         }
         int plane = ph * pw;
+        int taps = c * kernel * kernel;
+        // after the split input: one filter's output gradient where the ReLU was active, [ph][wp] in a run,
+        // then the same for each phase where that phase was the maximum, 0 elsewhere
+        int gOff = splitSize;
+        int phaseOff = gOff + stride;
+        float[] sums = this.sums.get();
         for (int co = 0; co < k; co++) {
-            int zb = co * zh * w;
-            float biasGrad = 0f;
+            int cb = choiceOff + co * stride;
             for (int py = 0; py < ph; py++) {
-                for (int px = 0; px < pw; px++) {
-                    int o = outOff + co * plane + py * pw + px;
-                    // Where the ReLU was inactive g is 0 and writes the 0 that is there: no branch on the data.
-                    float g = out[o] > 0f ? eps[o] : 0f;
-                    int at = arg[o];
-                    dz[zb + py * pool * w + px * pool + windowOffsets[at]] = g;
-                    biasGrad += g;
-                    if (dx != null && g != 0f) {
-                        addInputGradient(weights, co, py * pool + at / pool, px * pool + at % pool, g, dx, dxOff);
-                    }
+                activeGradient(out, eps, outOff + co * plane + py * pw, scratch, gOff + py * wp);
+            }
+            Arrays.fill(scratch, gOff + ph * wp, gOff + stride, 0f);   // what the last row's vectors wrote past it
+            if (dx != null) {
+                addInputGradients(scratch, gOff, choices, cb, weights, co, dx, dxOff);
+            }
+            FloatVector biasGrad = FloatVector.zero(SPECIES);
+            for (int q = 0; q < stride; q += LANES) {
+                FloatVector g = FloatVector.fromArray(SPECIES, scratch, gOff + q);
+                biasGrad = biasGrad.add(g);
+                FloatVector chosen = FloatVector.fromArray(SPECIES, choices, cb + q);
+                for (int phase = 0; phase < phases; phase++) {
+                    VectorMask<Float> here = chosen.compare(VectorOperators.EQ, FloatVector.broadcast(SPECIES, (float) phase));
+                    FloatVector.zero(SPECIES).blend(g, here).intoArray(scratch, phaseOff + phase * stride + q);
                 }
             }
-            db[co] += biasGrad;
-            weightGradient(dz, zb, x, xOff, dw, co * tapOffsets.length);
+            db[co] += biasGrad.reduceLanes(VectorOperators.ADD);
+            weightGradient(scratch, phaseOff, scratch, sums, dw, co * taps);
         }
     }
 
     /**
-     * Adds to {@code dw[wb + t]}, for every tap {@code t}, the dot product of the output gradient at
-     * {@code dz[zb..]} with the input shifted by the tap's offset. Four taps at a time share each load of
-     * the gradient and keep four independent chains of multiply-adds.
+     * One row of the output gradient where the ReLU was active ({@code eps} where {@code out > 0}, else 0)
+     * from {@code at} to the row of a run at {@code to}, its columns from {@code pw} to {@code wp} left 0.
+     * Whole vectors run past the row's end: they read the next row, which is not used, or stop before the
+     * array's end, where the row's rest goes one value at a time; they write into the run's next row (written
+     * after) or past its last (cleared after), at most a vector before the phases' runs (written after).
      */
-    private void weightGradient(float[] dz, int zb, float[] x, int xOff, float[] dw, int wb) {
-        int taps = tapOffsets.length;
-        int step = SPECIES.length();
-        int vectorEnd = positions - positions % step;
-        int t = 0;
-        for (; t + 4 <= taps; t += 4) {
-            int o0 = xOff + tapOffsets[t];
-            int o1 = xOff + tapOffsets[t + 1];
-            int o2 = xOff + tapOffsets[t + 2];
-            int o3 = xOff + tapOffsets[t + 3];
-            FloatVector a0 = FloatVector.zero(SPECIES);
-            FloatVector a1 = a0;
-            FloatVector a2 = a0;
-            FloatVector a3 = a0;
-            int i = 0;
-            for (; i < vectorEnd; i += step) {
-                FloatVector g = FloatVector.fromArray(SPECIES, dz, zb + i);
-                a0 = FloatVector.fromArray(SPECIES, x, o0 + i).fma(g, a0);
-                a1 = FloatVector.fromArray(SPECIES, x, o1 + i).fma(g, a1);
-                a2 = FloatVector.fromArray(SPECIES, x, o2 + i).fma(g, a2);
-                a3 = FloatVector.fromArray(SPECIES, x, o3 + i).fma(g, a3);
-            }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            for (; i < positions; i++) {
-                float g = dz[zb + i];
-                s0 = Math.fma(g, x[o0 + i], s0);
-                s1 = Math.fma(g, x[o1 + i], s1);
-                s2 = Math.fma(g, x[o2 + i], s2);
-                s3 = Math.fma(g, x[o3 + i], s3);
-            }
-            dw[wb + t] += s0;
-            dw[wb + t + 1] += s1;
-            dw[wb + t + 2] += s2;
-            dw[wb + t + 3] += s3;
+    private void activeGradient(float[] out, float[] eps, int at, float[] g, int to) {
+        int px = 0;
+        for (; px < pw && at + px + LANES <= out.length; px += LANES) {
+            FloatVector e = FloatVector.fromArray(SPECIES, eps, at + px);
+            VectorMask<Float> active = FloatVector.fromArray(SPECIES, out, at + px)
+                    .compare(VectorOperators.GT, FloatVector.zero(SPECIES));
+            FloatVector.zero(SPECIES).blend(e, active).intoArray(g, to + px);
         }
-        for (; t < taps; t++) {
-            dw[wb + t] += dot(dz, zb, x, xOff + tapOffsets[t]);
+        for (; px < pw; px++) {
+            g[to + px] = out[at + px] > 0f ? eps[at + px] : 0f;
+        }
+        for (int j = pw; j < wp; j++) {
+            g[to + j] = 0f;
         }
     }
 
-    /** The dot product of {@code positions} values of {@code a} and {@code b} from the given offsets. */
-    private float dot(float[] a, int aOff, float[] b, int bOff) {
-        int step = SPECIES.length();
-        int vectorEnd = positions - positions % step;
-        FloatVector acc = FloatVector.zero(SPECIES);
-        int i = 0;
-        for (; i < vectorEnd; i += step) {
-            acc = FloatVector.fromArray(SPECIES, a, aOff + i).fma(FloatVector.fromArray(SPECIES, b, bOff + i), acc);
+    private void addInputGradients(float[] g, int gOff, float[] choices, int cb, float[] weights, int co,
+                                   float[] dx, int dxOff) {
+        for (int py = 0; py < ph; py++) {
+            for (int px = 0; px < pw; px++) {
+                float v = g[gOff + py * wp + px];
+                if (v != 0f) {
+                    int at = (int) choices[cb + py * wp + px];
+                    addInputGradient(weights, co, py * pool + at / pool, px * pool + at % pool, v, dx, dxOff);
+                }
+            }
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < positions; i++) {
-            sum = Math.fma(a[aOff + i], b[bOff + i], sum);
+    }
+
+    /**
+     * Adds to {@code dw[wb + t]}, for every tap {@code t}, the sum over phases of the dot product of the
+     * phase's output gradient (runs from {@code gOff}) with the split input at the phase's offset for the tap.
+     * Four taps at a time share each load of the gradient and keep four independent chains of multiply-adds,
+     * carried from phase to phase in {@code sums} (four vectors; the JIT keeps vectors in registers within a
+     * loop, not across an outer one) and added up once per tap.
+     */
+    private void weightGradient(float[] g, int gOff, float[] xs, float[] sums, float[] dw, int wb) {
+        int taps = c * kernel * kernel;
+        for (int t = 0; t < taps; t += 4) {
+            Arrays.fill(sums, 0, 4 * LANES, 0f);
+            for (int phase = 0; phase < phases; phase++) {
+                int[] offsets = tapOffsets[phase];
+                // past the last tap, the last again, its sums unused
+                phaseDots(g, gOff + phase * stride, xs, offsets[t], offsets[Math.min(t + 1, taps - 1)],
+                        offsets[Math.min(t + 2, taps - 1)], offsets[Math.min(t + 3, taps - 1)], sums);
+            }
+            for (int j = 0; j < 4 && t + j < taps; j++) {
+                dw[wb + t + j] += FloatVector.fromArray(SPECIES, sums, j * LANES).reduceLanes(VectorOperators.ADD);
+            }
         }
-        return sum;
+    }
+
+    /** Adds to the four vectors in {@code sums} the products of one phase's gradient with the input at four offsets. */
+    private void phaseDots(float[] g, int gb, float[] xs, int o0, int o1, int o2, int o3, float[] sums) {
+        FloatVector a0 = FloatVector.fromArray(SPECIES, sums, 0);
+        FloatVector a1 = FloatVector.fromArray(SPECIES, sums, LANES);
+        FloatVector a2 = FloatVector.fromArray(SPECIES, sums, 2 * LANES);
+        FloatVector a3 = FloatVector.fromArray(SPECIES, sums, 3 * LANES);
+        for (int q = 0; q < stride; q += LANES) {
+            FloatVector gv = FloatVector.fromArray(SPECIES, g, gb + q);
+            a0 = FloatVector.fromArray(SPECIES, xs, o0 + q).fma(gv, a0);
+            a1 = FloatVector.fromArray(SPECIES, xs, o1 + q).fma(gv, a1);
+            a2 = FloatVector.fromArray(SPECIES, xs, o2 + q).fma(gv, a2);
+            a3 = FloatVector.fromArray(SPECIES, xs, o3 + q).fma(gv, a3);
+        }
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, LANES);
+        a2.intoArray(sums, 2 * LANES);
+        a3.intoArray(sums, 3 * LANES);
     }
 }

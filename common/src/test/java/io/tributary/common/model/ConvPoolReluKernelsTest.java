@@ -23,6 +23,8 @@ class ConvPoolReluKernelsTest {
         check(1, 28, 28, 32, 3, 2);
         check(2, 13, 11, 5, 3, 2);
         check(3, 17, 20, 4, 5, 3);
+        check(1, 40, 37, 3, 3, 2);    // rows wider than a vector of floats
+        check(2, 9, 9, 2, 2, 1);      // no pooling
     }
 
     private static void check(int c, int h, int w, int k, int kernel, int pool) {
@@ -63,21 +65,33 @@ class ConvPoolReluKernelsTest {
     private static Result run(ConvPoolReluKernels kn, float[] x, float[] weights, float[] bias, float[] eps,
                               int batch) {
         float[] out = new float[batch * kn.outputSize()];
-        byte[] arg = new byte[out.length];
+        float[] choices = new float[batch * kn.choiceSize()];
         float[] scratch = kn.newScratch();
         float[] prepared = kn.prepareWeights(weights);
         float[] sum = new float[kn.weightGradientSize()];
         float[] db = new float[kn.k];
         float[] dx = new float[x.length];
         for (int n = 0; n < batch; n++) {
-            kn.forward(x, n * kn.inputSize(), prepared, bias, scratch, out, n * kn.outputSize(), arg);
+            kn.forward(x, n * kn.inputSize(), prepared, bias, scratch, out, n * kn.outputSize(), choices,
+                    n * kn.choiceSize());
         }
         for (int n = 0; n < batch; n++) {
-            kn.backward(x, n * kn.inputSize(), weights, out, eps, n * kn.outputSize(), arg, scratch, sum, db, dx,
-                    n * kn.inputSize());
+            kn.backward(x, n * kn.inputSize(), weights, out, eps, n * kn.outputSize(), choices, n * kn.choiceSize(),
+                    scratch, sum, db, dx, n * kn.inputSize());
         }
         float[] dw = new float[kn.weightSize()];
         kn.addWeightGradient(sum, dw);
+        // the choices in the output's layout, [n][k][ph][pw]
+        byte[] arg = new byte[out.length];
+        for (int n = 0, i = 0; n < batch; n++) {
+            for (int co = 0; co < kn.k; co++) {
+                for (int py = 0; py < kn.ph; py++) {
+                    for (int px = 0; px < kn.pw; px++) {
+                        arg[i++] = (byte) kn.choice(choices, n * kn.choiceSize(), co, py, px);
+                    }
+                }
+            }
+        }
         return new Result(out, arg, dw, db, dx);
     }
 
