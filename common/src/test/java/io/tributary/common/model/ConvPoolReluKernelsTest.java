@@ -71,11 +71,13 @@ class ConvPoolReluKernelsTest {
         float[] sum = new float[kn.weightGradientSize()];
         float[] db = new float[kn.k];
         float[] dx = new float[x.length];
-        for (int n = 0; n < batch; n++) {
+        // last example first: a store past an example's own part of out, choices or dx would land on an
+        // example already done (as it can when the layer runs examples in parallel) and show here
+        for (int n = batch - 1; n >= 0; n--) {
             kn.forward(x, n * kn.inputSize(), prepared, bias, scratch, out, n * kn.outputSize(), choices,
                     n * kn.choiceSize());
         }
-        for (int n = 0; n < batch; n++) {
+        for (int n = batch - 1; n >= 0; n--) {
             kn.backward(x, n * kn.inputSize(), weights, out, eps, n * kn.outputSize(), choices, n * kn.choiceSize(),
                     scratch, sum, db, dx, n * kn.inputSize());
         }
