@@ -277,18 +277,33 @@ final class VectorConvPoolRelu extends ConvPoolReluKernels {
      */
     private void weightGradient(float[] g, int gOff, float[] xs, float[] sums, float[] dw, int wb) {
         int taps = c * kernel * kernel;
-        for (int t = 0; t < taps; t += 4) {
+        int t = 0;
+        for (; t + 4 <= taps; t += 4) {
             Arrays.fill(sums, 0, 4 * LANES, 0f);
             for (int phase = 0; phase < phases; phase++) {
                 int[] offsets = tapOffsets[phase];
-                // past the last tap, the last again, its sums unused
-                phaseDots(g, gOff + phase * stride, xs, offsets[t], offsets[Math.min(t + 1, taps - 1)],
-                        offsets[Math.min(t + 2, taps - 1)], offsets[Math.min(t + 3, taps - 1)], sums);
+                phaseDots(g, gOff + phase * stride, xs, offsets[t], offsets[t + 1], offsets[t + 2], offsets[t + 3], sums);
             }
-            for (int j = 0; j < 4 && t + j < taps; j++) {
+            for (int j = 0; j < 4; j++) {
                 dw[wb + t + j] += FloatVector.fromArray(SPECIES, sums, j * LANES).reduceLanes(VectorOperators.ADD);
             }
         }
+        for (; t < taps; t++) {   // the last one to three taps, one at a time
+            Arrays.fill(sums, 0, LANES, 0f);
+            for (int phase = 0; phase < phases; phase++) {
+                phaseDot(g, gOff + phase * stride, xs, tapOffsets[phase][t], sums);
+            }
+            dw[wb + t] += FloatVector.fromArray(SPECIES, sums, 0).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** Adds to the first vector in {@code sums} the products of one phase's gradient with the input at one offset. */
+    private void phaseDot(float[] g, int gb, float[] xs, int o, float[] sums) {
+        FloatVector a = FloatVector.fromArray(SPECIES, sums, 0);
+        for (int q = 0; q < stride; q += LANES) {
+            a = FloatVector.fromArray(SPECIES, xs, o + q).fma(FloatVector.fromArray(SPECIES, g, gb + q), a);
+        }
+        a.intoArray(sums, 0);
     }
 
     /** Adds to the four vectors in {@code sums} the products of one phase's gradient with the input at four offsets. */
