@@ -4,7 +4,9 @@ import io.tributary.common.config.ConfigLoader;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.IdxFixtures;
 import io.tributary.common.io.Json;
+import io.tributary.common.io.JsonFields;
 import io.tributary.job.cli.TributaryCli;
+import io.tributary.job.train.RoundTimes;
 import io.tributary.job.train.TrainJob;
 import io.tributary.job.train.TrainResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -84,6 +86,23 @@ class LocalTrainingTest {
         List<Map<String, Object>> epochs = (List<Map<String, Object>>) metrics.get("epochs");
         assertEquals(2, epochs.size());
         assertTrue(((Number) epochs.get(0).get("examples_per_second")).doubleValue() > 0);
+        // 2 replicas of about 600 examples: about 19 minibatches of 32 each, in rounds of at most 2
+        Map<String, Object> spark = (Map<String, Object>) Json.readMap(Files.readAllBytes(output.resolve("metadata.json")))
+                .get("spark");
+        List<Number> dealt = (List<Number>) spark.get("replica_examples");
+        int mostBatches = dealt.stream().mapToInt(n -> (n.intValue() + 31) / 32).max().orElseThrow();
+        for (Map<String, Object> e : epochs) {
+            RoundTimes rounds = RoundTimes.from(new JsonFields(e, "metrics.json").nested("rounds"));
+            assertEquals((mostBatches + 1) / 2, rounds.rounds(), "rounds " + rounds + " for replicas of " + dealt);
+            assertEquals(2, rounds.replicas());
+            assertEquals(mostBatches, rounds.steps(), "the slowest replica's minibatches, summed over the rounds");
+            assertEquals(12L * result.model().numParams(), rounds.stateBytes(), "parameters and Adam's two moments");
+            double seconds = ((Number) e.get("seconds")).doubleValue();
+            assertTrue(0 < rounds.slowestFitSeconds() && rounds.slowestFitSeconds() <= rounds.slowestTaskSeconds()
+                    && rounds.slowestTaskSeconds() <= rounds.jobSeconds()
+                    && rounds.jobSeconds() + rounds.averageSeconds() <= rounds.seconds() && rounds.seconds() <= seconds,
+                    "each part within the one that holds it: " + rounds + " in an epoch of " + seconds + " s");
+        }
         for (Map<String, Object> e : epochs) {
             double trainAccuracy = ((Number) e.get("train_accuracy")).doubleValue();
             double testLoss = ((Number) e.get("test_loss")).doubleValue();
@@ -119,13 +138,31 @@ class LocalTrainingTest {
         assertEquals(32, config.get("batch-size-per-worker"));
         Map<String, Object> fingerprint = (Map<String, Object>) metadata.get("data");
         assertEquals(64, String.valueOf(fingerprint.get("sha256")).length());
-        Map<String, Object> spark = (Map<String, Object>) metadata.get("spark");
-        assertEquals(2, spark.get("workers"));
+        assertEquals(2, ((Map<String, Object>) metadata.get("spark")).get("workers"));
         assertEquals(System.getProperty("tributary.spark.version"),
                 ((Map<String, Object>) metadata.get("libraries")).get("spark_running"), "the Spark the build declares");
         try (var files = Files.list(output)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("_tmp")), "no temporary files left");
         }
+    }
+
+    @Test
+    void roundsThatWouldOverflowTheDriversResultLimitAreRefusedBeforeTraining() {
+        // the reference CNN's parameters and Adam's moments are 8,327,544 bytes a replica: one fits in 8m, two do not
+        Path refused = tmp.resolve("too-many-replicas");
+        Cli.Run r;
+        System.setProperty("spark.driver.maxResultSize", "8m");
+        try {
+            r = Cli.inProcess("train", "--data", data.toString(), "--output", "file://" + refused, "--master", "local[2]",
+                    "--epochs", "1", "--replicas", "2");
+        } finally {
+            System.clearProperty("spark.driver.maxResultSize");
+        }
+        assertEquals(2, r.code(), r.all());
+        assertTrue(r.err().contains("spark.driver.maxResultSize is 8m (8388608 bytes), but averaging 2 replicas")
+                && r.err().contains("set spark.driver.maxResultSize to at least 16m"), r.err());
+        assertFalse(Cli.hasStackTrace(r.err()), r.err());
+        assertFalse(Files.exists(refused.resolve("model.zip")), "no model written");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.model.Network;
 import io.tributary.job.spark.SparkRuntime;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,6 +36,9 @@ final class AveragingRounds implements SyncEngine {
     private static final String BATCH_SIZE = "batch_size";
     private static final String AVERAGING_FREQUENCY = "averaging_frequency";
     private static final String PLAN_VERSION = "replica_plan";
+    private static final String MAX_RESULT_SIZE = "spark.driver.maxResultSize";
+    /** What a replica's result is serialized with beyond its arrays, with room to spare. */
+    private static final long RESULT_FRAMING_BYTES = 4096;
 
     private final JavaSparkContext sc;
     private final ReplicaData data;
@@ -41,6 +46,7 @@ final class AveragingRounds implements SyncEngine {
     private final Network net;
     private final Broadcast<String> conf;
     private final int threads;
+    private RoundTimes times = RoundTimes.NONE;
 
     private AveragingRounds(JavaSparkContext sc, ReplicaData data, ReplicaPlan plan, Network net, int threads) {
         this.sc = sc;
@@ -53,10 +59,30 @@ final class AveragingRounds implements SyncEngine {
 
     /** Deals {@code data} to {@code config}'s replicas (resolved: at least 1) and prepares to train {@code net}. */
     static AveragingRounds start(SparkRuntime spark, TrainConfig config, TrainingData data, Network net) {
+        requireResultRoom(spark.sc().getConf(), config.replicas(), net);
         ReplicaData replicas = ReplicaData.of(spark.sc(), data, config, config.replicas());
         ReplicaPlan plan = new ReplicaPlan(config.batchSizePerWorker(), config.averagingFrequency(), config.seed(),
                 replicas.examples());
         return new AveragingRounds(spark.sc(), replicas, plan, net, spark.threadsPerTask());
+    }
+
+    /**
+     * Refuses, before the data is dealt, a run whose rounds would return more to the driver than
+     * {@code spark.driver.maxResultSize} lets one job return (Spark would fail the first round): every round
+     * collects each replica's parameters and updater state.
+     */
+    static void requireResultRoom(SparkConf conf, int replicas, Network net) {
+        long limit = conf.getSizeAsBytes(MAX_RESULT_SIZE, "1g");
+        long state = 4L * (net.numParams() + (net.updaterState() == null ? 0 : net.updaterState().length()));
+        long needed = replicas * (state + RESULT_FRAMING_BYTES);
+        if (limit > 0 && needed > limit) {
+            throw new InputException(String.format(Locale.ROOT, "%s is %s (%d bytes), but averaging %d replicas of"
+                    + " this model returns %d results of %.1f MiB (parameters and updater state) to the driver every"
+                    + " round, %.1f MiB in all, which must fit within it; set %s to at least %dm (the driver holds"
+                    + " them all while it averages: give it the memory) or train fewer replicas (--replicas)",
+                    MAX_RESULT_SIZE, conf.get(MAX_RESULT_SIZE, "1g"), limit, replicas, replicas, state / 1048576.0,
+                    needed / 1048576.0, MAX_RESULT_SIZE, (needed + (1 << 20) - 1) >> 20));
+        }
     }
 
     @Override
@@ -71,18 +97,28 @@ final class AveragingRounds implements SyncEngine {
 
     @Override
     public Step step(int epoch, int round) {
-        Broadcast<RoundState> state = sc.broadcast(RoundState.of(net, epoch));
+        long started = System.nanoTime();
+        RoundState start = RoundState.of(net, epoch);
+        Broadcast<RoundState> state = sc.broadcast(start);
         try {
             ReplicaRound.Spec spec = new ReplicaRound.Spec(plan.seed(), epoch, round, plan.batchSize(),
                     plan.averagingFrequency(), threads);
             List<ReplicaResult> results;
             sc.setCallSite(CALL_SITE);
+            long jobStarted = System.nanoTime();
             try {
                 results = data.train().mapPartitionsWithIndex(new ReplicaRound(conf, state, spec), false).collect();
             } finally {
                 sc.clearCallSite();
             }
-            return average(results, epoch, round);
+            long averageStarted = System.nanoTime();
+            Step step = average(results, epoch, round);
+            long ended = System.nanoTime();
+            times = times.plus(plan.replicas(), start.bytes(), results.stream().mapToInt(r -> r.batches).max().orElse(0),
+                    (ended - started) / 1e9, (averageStarted - jobStarted) / 1e9,
+                    results.stream().mapToDouble(r -> r.taskSeconds).max().orElse(0),
+                    results.stream().mapToDouble(r -> r.fitSeconds).max().orElse(0), (ended - averageStarted) / 1e9);
+            return step;
         } finally {
             state.destroy();
         }
@@ -139,6 +175,13 @@ final class AveragingRounds implements SyncEngine {
     @Override
     public void epochEnded(int epoch) {
         net.setCounts(net.iterationCount(), epoch);
+    }
+
+    @Override
+    public RoundTimes takeTimes() {
+        RoundTimes taken = times;
+        times = RoundTimes.NONE;
+        return taken;
     }
 
     @Override

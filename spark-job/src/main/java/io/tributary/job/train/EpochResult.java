@@ -13,11 +13,13 @@ import java.util.Map;
  * the training data after the epoch (NaN when not measured); {@code testLoss} and
  * {@code testAccuracy} are on the held-out data. The driver's resident memory is taken at the
  * epoch's end (in local mode it includes the tasks). {@code taskResultBytes}: serialized task
- * results sent from executors to the driver during the epoch's training and evaluation.
+ * results sent from executors to the driver during the epoch's training and evaluation. {@code rounds}:
+ * where the epoch's averaging rounds spent their time ({@code null} with DL4J's training masters, and in
+ * files written before it was measured).
  */
 public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy,
                           long examples, double seconds,
-                          double driverRssMb, long taskResultBytes) {
+                          double driverRssMb, long taskResultBytes, RoundTimes rounds) {
     public double examplesPerSecond() {
         return seconds > 0 ? examples / seconds : 0.0;
     }
@@ -27,7 +29,7 @@ public record EpochResult(int epoch, double trainLoss, double trainAccuracy, dou
         return new EpochResult((int) f.requiredWhole("epoch"), f.requiredNumber("train_loss"),
                 f.number("train_accuracy"), f.number("test_loss"), f.requiredNumber("test_accuracy"),
                 f.requiredWhole("examples"), f.requiredNumber("seconds"), f.requiredNumber("driver_rss_mb"),
-                f.requiredWhole("task_result_bytes"));
+                f.requiredWhole("task_result_bytes"), f.has("rounds") ? RoundTimes.from(f.nested("rounds")) : null);
     }
 
     public Map<String, Object> toMap() {
@@ -42,6 +44,9 @@ public record EpochResult(int epoch, double trainLoss, double trainAccuracy, dou
         m.put("examples_per_second", examplesPerSecond());
         m.put("driver_rss_mb", driverRssMb);
         m.put("task_result_bytes", taskResultBytes);
+        if (rounds != null) {
+            m.put("rounds", rounds.toMap());
+        }
         return m;
     }
 }

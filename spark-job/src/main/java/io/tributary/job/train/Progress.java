@@ -47,6 +47,14 @@ public final class Progress {
         out.println(String.format(Locale.ROOT,
                 "epoch %d/%d  loss %.4f  test accuracy %.4f  %.0f examples/s  %.1fs  ETA %s",
                 r.epoch(), epochs, r.trainLoss(), r.testAccuracy(), r.examplesPerSecond(), r.seconds(), duration(eta)));
+        RoundTimes t = r.rounds();
+        if (t != null && t.rounds() > 0 && t.steps() > 0) {
+            out.println(String.format(Locale.ROOT,
+                    "  %d rounds in %.1fs: the slowest replica fitting %.1fs (%.1f ms a step), %.1fs beyond (%.0f ms a"
+                            + " round: broadcast, tasks, results, averaging)", t.rounds(), t.seconds(),
+                    t.slowestFitSeconds(), 1e3 * t.slowestFitSeconds() / t.steps(), t.seconds() - t.slowestFitSeconds(),
+                    1e3 * (t.seconds() - t.slowestFitSeconds()) / t.rounds()));
+        }
         out.flush();
     }
 

@@ -51,6 +51,7 @@ final class ReplicaRound implements Function2<Integer, Iterator<RawBatch>, Itera
 
     @Override
     public Iterator<ReplicaResult> call(Integer replica, Iterator<RawBatch> partition) {
+        long started = System.nanoTime();
         failIfAsked(replica);
         ReplicaExamples examples = ReplicaExamples.of(partition);
         int batches = (examples.count() + spec.batchSize() - 1) / spec.batchSize();
@@ -65,15 +66,19 @@ final class ReplicaRound implements Function2<Integer, Iterator<RawBatch>, Itera
         load(net, state.value());
         Nd4j.getRandom().setSeed(ReplicaPlan.randomSeed(spec.seed(), spec.epoch(), spec.round(), replica));
         double lossSum = 0;
+        long fitStarted = System.nanoTime();
         for (int b = from; b < to; b++) {
             int first = b * spec.batchSize();
             int n = Math.min(spec.batchSize(), examples.count() - first);
             net.fit(DataSets.toDataSet(examples.gather(order, first, n)));
             lossSum += net.score();
         }
+        double fitSeconds = (System.nanoTime() - fitStarted) / 1e9;
         INDArray updater = net.updaterState();
-        ReplicaResult result = new ReplicaResult(replica, to - from, lossSum, net.params().toFloatVector(),
-                updater == null ? null : updater.toFloatVector());
+        float[] params = net.params().toFloatVector();
+        float[] updaterState = updater == null ? null : updater.toFloatVector();
+        ReplicaResult result = new ReplicaResult(replica, to - from, lossSum, params, updaterState,
+                (System.nanoTime() - started) / 1e9, fitSeconds);
         ReplicaNetworks.release(conf, net);
         return List.of(result).iterator();
     }

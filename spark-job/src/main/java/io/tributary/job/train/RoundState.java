@@ -22,6 +22,11 @@ public final class RoundState implements Serializable {
         this.epochs = epochs;
     }
 
+    /** The bytes of the arrays, as floats. */
+    long bytes() {
+        return 4L * (params.length + (updater == null ? 0 : updater.length));
+    }
+
     /** The state of {@code net} (its updater state {@code null} when its updaters keep none), before epoch {@code epoch}'s rounds. */
     static RoundState of(Network net, int epoch) {
         return new RoundState(net.params().toFloatVector(),

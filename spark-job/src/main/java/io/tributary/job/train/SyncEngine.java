@@ -41,6 +41,14 @@ interface SyncEngine extends AutoCloseable {
     /** Called once an epoch's last step is trained. */
     void epochEnded(int epoch);
 
+    /**
+     * Where the steps since the last call spent their time ({@link RoundTimes}), and starts counting anew;
+     * {@code null} where the engine does not measure it (DL4J's training masters).
+     */
+    default RoundTimes takeTimes() {
+        return null;
+    }
+
     /** The model as the steps so far left it. */
     Network network();
 

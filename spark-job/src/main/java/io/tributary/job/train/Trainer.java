@@ -102,12 +102,13 @@ public final class Trainer {
         }
         engine.epochEnded(epoch);
         double seconds = (System.nanoTime() - start) / 1e9;
+        RoundTimes rounds = engine.takeTimes();
         lastEvaluation = evaluate(engine.test());
         double trainAccuracy = trainSample == null ? Double.NaN
                 : HoldoutEvaluation.run(sc, engine.network(), trainSample, plan.numClasses(), plan.threadsPerTask(),
                         Batches.EVAL_BATCH, 0).accuracy();
         EpochResult r = new EpochResult(epoch, lossSum / steps, trainAccuracy, lastEvaluation.loss(),
-                lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(), resultBytes.total() - bytesBefore);
+                lastEvaluation.accuracy(), seen, seconds, ProcessMemory.rssMb(), resultBytes.total() - bytesBefore, rounds);
         progress.epoch(r);
         List<EpochResult> withThis = new ArrayList<>(from.done());
         withThis.add(r);

@@ -42,7 +42,8 @@ class CheckpointStateTest {
 
     @Test
     void aStateReadsBackWhatItWrote() throws Exception {
-        EpochResult first = new EpochResult(1, 0.9, Double.NaN, 0.7, 0.75, 9600, 20.0, 900.0, 1234);
+        RoundTimes rounds = new RoundTimes(3, 4, 8_339_064, 60, 12.5, 11.0, 10.5, 10.0, 0.75);
+        EpochResult first = new EpochResult(1, 0.9, Double.NaN, 0.7, 0.75, 9600, 20.0, 900.0, 1234, rounds);
         Trainer.Position position = new Trainer.Position(2, 3, 4800, 1.25, 12.5, List.of(first));
         CheckpointState state = new CheckpointState("2026-12-01T10:00:00Z", position,
                 Map.of("replicas", 4, "replica_examples", List.of(10, 11, 10, 11)), 33, Map.of("epochs", 3));
@@ -56,6 +57,7 @@ class CheckpointStateTest {
         assertEquals(position.seen(), back.position().seen());
         assertEquals(position.lossSum(), back.position().lossSum());
         assertEquals(List.of(first).toString(), back.position().done().toString());
+        assertEquals(rounds, back.position().done().get(0).rounds(), "the rounds' times read back");
         assertEquals(state.layout(), back.layout());
         assertEquals(33, back.iterations());
         assertEquals(state.config(), back.config());
@@ -69,6 +71,7 @@ class CheckpointStateTest {
         assertEquals(4800, old.position().seen());
         assertEquals(Map.of("batches_per_segment", 2, "batches", 30), old.layout());
         assertEquals(0.75, old.position().done().get(0).testAccuracy());
+        assertEquals(null, old.position().done().get(0).rounds(), "no rounds' times before they were measured");
         assertTrue(Double.isNaN(old.position().done().get(0).trainAccuracy()));
         assertEquals(3, old.config().get("epochs"));
         Map<String, Object> rewritten = json(Json.write(old.toMap()));
