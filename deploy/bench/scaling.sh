@@ -10,6 +10,10 @@
 #   deploy/bench/scaling.sh [--workers 1,2,3] [--epochs 3] [--target 0.90] [--work DIR] [-- TRAIN-FLAGS...]
 #   deploy/bench/scaling.sh --model-only --work DIR     # refit and predict from the runs DIR holds
 #
+# A measuring run replaces DIR's runs for the worker counts it measures and keeps the others, so one count
+# can be measured again alone (the docs' 3-worker run: --workers 3 --epochs 5); the model names every run
+# it reads, with when it was made, and refuses runs of different settings or data.
+#
 # Not a test: nothing passes or fails on speed. Needs the build (mvn -DskipTests package). Each cluster
 # is started and stopped here (deploy/local-cluster/up.sh, down.sh), and stopped if this script is.
 set -euo pipefail
@@ -45,7 +49,8 @@ mkdir -p "$WORK"
 if [[ "$RUN" == 1 ]]; then
   export TRIBUTARY_CLUSTER_DIR="$ROOT/deploy/target/local-cluster-scaling"
   trap '"$ROOT/deploy/local-cluster/down.sh" 2>/dev/null || true' EXIT
-  echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); train flags: ${EXTRA[*]:-(defaults)}" > "$WORK/machine.txt"
+  for k in ${WORKERS//,/ }; do rm -f "$WORK/workers-$k.metrics.json" "$WORK/workers-$k.metadata.json" "$WORK/workers-$k.log"; done
+  echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); train flags: ${EXTRA[*]:-(defaults)}; workers $WORKERS" >> "$WORK/machine.txt"
   for k in ${WORKERS//,/ }; do
     eval "$("$ROOT/deploy/local-cluster/up.sh" --workers "$k")"
     "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -mkdir -p /data
@@ -55,8 +60,10 @@ if [[ "$RUN" == 1 ]]; then
       --output "$HDFS_URL/runs/workers-$k" --epochs "$EPOCHS" --replicas "$k" "${EXTRA[@]}" > "$WORK/workers-$k.log" 2>&1 \
       || { tail -n 30 "$WORK/workers-$k.log" >&2; exit 1; }
     grep -E "^epoch|rounds in" "$WORK/workers-$k.log" >&2 || true
-    "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -cat "/runs/workers-$k/metrics.json" > "$WORK/workers-$k.metrics.json"
-    "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -cat "/runs/workers-$k/metadata.json" > "$WORK/workers-$k.metadata.json"
+    for f in metadata metrics; do   # metrics last: the model reads a run whose metrics are there
+      "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -cat "/runs/workers-$k/$f.json" > "$WORK/.workers-$k.$f.json"
+      mv "$WORK/.workers-$k.$f.json" "$WORK/workers-$k.$f.json"
+    done
     "$ROOT/deploy/local-cluster/down.sh"
   done
 fi

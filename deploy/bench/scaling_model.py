@@ -9,15 +9,18 @@ Gbit/s networks.
 
 A round, as AveragingRounds runs it, on K replicas (one an executor), averaging every f minibatches:
     round = g(K) * (f * step + e)              each replica's minibatches and its task's own work (loading
-                                               the broadcast state, returning its own), in parallel
-          + d0 + d1 * K                        the driver's part: the job's launch, each result's transfer
-                                               and deserialization, the average, the next round's broadcast
+                                               the broadcast state and its examples, copying its state out),
+                                               in parallel
+          + d0 + d1 * K                        the driver's part: the job's launch, each result's
+                                               serialization, transfer (here over loopback) and
+                                               deserialization, the average, the next round's broadcast
           + (K + ceil(log2(K + 1))) * S / B    on a network of B bytes/s: K results of S bytes into the
                                                driver, and the broadcast state out (BitTorrent-like)
 g(K) is what sharing the machine slows the executors by: fitted linear in K on the calibration machine
 (whose executors, driver and daemons share its cores), 1 on a cluster of executors with cores of their
 own. step and e come from the smallest run, d0 and d1 from the two smallest. An epoch of N examples is
-ceil(N / K / b) minibatches on each replica, in ceil(that / f) rounds.
+ceil(N / K / b) minibatches on each replica, in ceil(that / f) rounds. d1 already holds a loopback
+transfer of each result, which the network term adds again: the cluster's predictions lean slow.
 """
 import argparse
 import json
@@ -27,23 +30,44 @@ import statistics
 import sys
 
 
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit(f"scaling_model: cannot read {path}: {e}")
+
+
 def load(work):
     runs = {}
-    for name in sorted(os.listdir(work)):
-        if not (name.startswith("workers-") and name.endswith(".metrics.json")):
+    try:
+        names = sorted(os.listdir(work))
+    except OSError as e:
+        sys.exit(f"scaling_model: cannot list {work}: {e}")
+    for name in names:
+        k = name[len("workers-"):-len(".metrics.json")] if name.startswith("workers-") and name.endswith(".metrics.json") else ""
+        if not k.isdigit():
             continue
-        k = int(name[len("workers-"):-len(".metrics.json")])
-        with open(os.path.join(work, name)) as f:
-            metrics = json.load(f)
-        with open(os.path.join(work, f"workers-{k}.metadata.json")) as f:
-            metadata = json.load(f)
-        epochs = metrics["epochs"]
-        if any("rounds" not in e for e in epochs):
-            sys.exit(f"scaling_model: {name} has epochs without \"rounds\": it was not trained with averaging rounds"
-                     " (--sync param-avg) by a release that measures them")
-        runs[k] = {"metrics": metrics, "metadata": metadata, "epochs": epochs}
+        metrics = read_json(os.path.join(work, name))
+        metadata = read_json(os.path.join(work, f"workers-{k}.metadata.json"))
+        epochs = metrics.get("epochs") or []
+        if not epochs or any(not (e.get("rounds") or {}).get("rounds") for e in epochs):
+            sys.exit(f"scaling_model: {name} has no epochs, or epochs without \"rounds\": it was not trained with"
+                     " averaging rounds (--sync param-avg) by a release that measures them")
+        config = metadata.get("config") or {}
+        settings = (config.get("batch-size-per-worker"), config.get("averaging-frequency"), epochs[0].get("examples"))
+        if None in settings:
+            sys.exit(f"scaling_model: workers-{k}.metadata.json or {name} lacks the batch size, averaging frequency or"
+                     " examples an epoch")
+        runs[int(k)] = {"metrics": metrics, "metadata": metadata, "epochs": epochs, "settings": settings,
+                        "created": metadata.get("created", "?")}
     if len(runs) < 2:
         sys.exit(f"scaling_model: {work} holds runs for {sorted(runs)} workers; the model needs at least two")
+    first = min(runs)
+    for k, run in runs.items():
+        if run["settings"] != runs[first]["settings"]:
+            sys.exit(f"scaling_model: the run with {k} workers has batch, averaging frequency and examples"
+                     f" {run['settings']}, the run with {first} has {runs[first]['settings']}: measure them alike")
     return runs
 
 
@@ -97,6 +121,8 @@ def main():
     b, f = config["batch-size-per-worker"], config["averaging-frequency"]
     n = cal[ks[0]]["examples"]
 
+    for k in ks:
+        print(f"workers-{k}: made {runs[k]['created']}, {len(runs[k]['epochs'])} epochs")
     print(f"Calibration: {n} examples an epoch, batch {b} per replica, averaging every {f}; medians over epochs 2.. of"
           f" each run; {args.cores} cores")
     print(f"{'workers':>7} {'epoch s':>8} {'ex/s':>7} {'step ms':>8} {'beyond ms/round':>16} {'(task':>6} {'job':>6}"
@@ -165,6 +191,10 @@ def main():
     print(f"\nEvery round brings K results of {m['state_bytes'] / 1e6:.2f} MB into the driver, which holds them while it"
           f" averages: at Spark's default spark.driver.maxResultSize (1g) a run of this model is refused above {most}"
           " replicas (set it higher, with the driver's memory to match).")
+    for examples in (n, 1_000_000):
+        print(f"Rounds that compute 80% of the time, each replica fitting at least 4 x (a round's cost) / step"
+              f" minibatches between averagings, keep at most {most_executors(b, examples, m, 1.25e9)} executors"
+              f" (10 Gbit/s) or {most_executors(b, examples, m, 3.125e9)} (25 Gbit/s) busy on {examples} examples")
     print(f"{n} examples make {math.ceil(n / 128 / b)} minibatches a replica an epoch on 128 executors: past the"
           " frequency that keeps the rounds' cost under a fifth of a round, more executors add rounds' cost, not"
           " compute.")
@@ -173,13 +203,18 @@ def main():
 def recommend(k, b, n, m, bandwidth):
     """The smallest frequency whose rounds spend at least 80% computing; at most one round an epoch."""
     batches = math.ceil(n / k / b)
-    for freq in (5, 10, 20, 40, 80, 160, 320):
-        if freq >= batches:
-            return batches
-        _, overhead = epoch_seconds(k, freq, b, n, m, bandwidth)
-        if overhead <= 0.25 * freq * m["step"]:
-            return freq
-    return batches
+    _, overhead = epoch_seconds(k, 1, b, n, m, bandwidth)
+    return min(batches, math.ceil(4 * overhead / m["step"]))
+
+
+def most_executors(b, n, m, bandwidth):
+    """The most executors whose rounds can compute 80% of the time on n examples: largest K not capped."""
+    best = 0
+    for k in range(1, 4097):
+        _, overhead = epoch_seconds(k, 1, b, n, m, bandwidth)
+        if math.ceil(4 * overhead / m["step"]) <= math.ceil(n / k / b):
+            best = k
+    return best
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +38,7 @@ final class AveragingRounds implements SyncEngine {
     private static final String AVERAGING_FREQUENCY = "averaging_frequency";
     private static final String PLAN_VERSION = "replica_plan";
     private static final String MAX_RESULT_SIZE = "spark.driver.maxResultSize";
+    private static final String MAX_RESULT_SIZE_DEFAULT = "1g";
     /** What a replica's result is serialized with beyond its arrays, with room to spare. */
     private static final long RESULT_FRAMING_BYTES = 4096;
 
@@ -72,16 +74,18 @@ final class AveragingRounds implements SyncEngine {
      * collects each replica's parameters and updater state.
      */
     static void requireResultRoom(SparkConf conf, int replicas, Network net) {
-        long limit = conf.getSizeAsBytes(MAX_RESULT_SIZE, "1g");
-        long state = 4L * (net.numParams() + (net.updaterState() == null ? 0 : net.updaterState().length()));
+        long limit = conf.getSizeAsBytes(MAX_RESULT_SIZE, MAX_RESULT_SIZE_DEFAULT);
+        INDArray updater = net.updaterState();
+        long state = 4L * (net.numParams() + (updater == null ? 0 : updater.length()));
         long needed = replicas * (state + RESULT_FRAMING_BYTES);
         if (limit > 0 && needed > limit) {
             throw new InputException(String.format(Locale.ROOT, "%s is %s (%d bytes), but averaging %d replicas of"
                     + " this model returns %d results of %.1f MiB (parameters and updater state) to the driver every"
-                    + " round, %.1f MiB in all, which must fit within it; set %s to at least %dm (the driver holds"
-                    + " them all while it averages: give it the memory) or train fewer replicas (--replicas)",
-                    MAX_RESULT_SIZE, conf.get(MAX_RESULT_SIZE, "1g"), limit, replicas, replicas, state / 1048576.0,
-                    needed / 1048576.0, MAX_RESULT_SIZE, (needed + (1 << 20) - 1) >> 20));
+                    + " round, %.1f MiB in all, which must fit within it; set %s to at least %dm (spark-submit's"
+                    + " --conf, or -D in TRIBUTARY_JAVA_OPTS), with spark.driver.memory to hold them while it"
+                    + " averages, or train fewer replicas (--replicas; without it, one per executor core)",
+                    MAX_RESULT_SIZE, conf.get(MAX_RESULT_SIZE, MAX_RESULT_SIZE_DEFAULT), limit, replicas, replicas,
+                    state / 1048576.0, needed / 1048576.0, MAX_RESULT_SIZE, (needed + (1 << 20) - 1) >> 20));
         }
     }
 
@@ -114,10 +118,11 @@ final class AveragingRounds implements SyncEngine {
             long averageStarted = System.nanoTime();
             Step step = average(results, epoch, round);
             long ended = System.nanoTime();
-            times = times.plus(plan.replicas(), start.bytes(), results.stream().mapToInt(r -> r.batches).max().orElse(0),
-                    (ended - started) / 1e9, (averageStarted - jobStarted) / 1e9,
-                    results.stream().mapToDouble(r -> r.taskSeconds).max().orElse(0),
-                    results.stream().mapToDouble(r -> r.fitSeconds).max().orElse(0), (ended - averageStarted) / 1e9);
+            int mostBatches = results.stream().mapToInt(r -> r.batches).max().orElse(0);
+            double slowestTask = results.stream().mapToDouble(r -> r.taskSeconds).max().orElse(0);
+            double slowestFit = results.stream().mapToDouble(r -> r.fitSeconds).max().orElse(0);
+            times = times.plus(plan.replicas(), start.bytes(), mostBatches, new RoundTimes.Round((ended - started) / 1e9,
+                    (averageStarted - jobStarted) / 1e9, slowestTask, slowestFit, (ended - averageStarted) / 1e9));
             return step;
         } finally {
             state.destroy();

@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Reports training progress on stderr: a live bar on a terminal, and one line per epoch always
- * (epoch, loss, test accuracy, examples/s, time left).
+ * (epoch, loss, test accuracy, examples/s, time left), with a second where the epoch's averaging rounds
+ * were timed ({@link RoundTimes}).
  */
 public final class Progress {
     private final PrintStream out;

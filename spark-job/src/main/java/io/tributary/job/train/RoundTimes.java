@@ -7,29 +7,36 @@ import java.util.Map;
 
 /**
  * Where an epoch's averaging rounds spent their time, as the driver and the replicas measured it: what
- * the scaling model in docs/performance.md is fitted on. Every figure is a sum over the epoch's rounds.
- * A round's {@code seconds} run from the driver's broadcast of its state to the averaged state in the
- * network; {@code job} is the Spark job within it (task launch, the tasks, their results' transfer);
- * {@code slowestTask} and {@code slowestFit} are the round's slowest replica task and slowest replica's
- * minibatch fits (the critical path's compute); {@code average} the driver's averaging and loading of
- * the results. {@code seconds - slowestFit} is what the round cost beyond computing.
+ * the scaling model in docs/performance.md is fitted on. The seconds are sums over the epoch's rounds.
  *
- * @param rounds     the rounds this process trained in the epoch (fewer than the epoch's after a resume
- *                   within it)
- * @param stateBytes the bytes of one round state or replica result (parameters and updater state, floats)
- * @param steps      the most minibatches a replica fitted in each round, summed: {@code slowestFit / steps}
- *                   is about a step's compute on the slowest replica
+ * @param rounds             the rounds this process trained in the epoch (fewer than the epoch's after a
+ *                           resume within it)
+ * @param replicas           the replicas averaged
+ * @param stateBytes         the bytes of one round state or replica result (parameters and updater state, floats)
+ * @param steps              the most minibatches a replica fitted in each round, summed: {@code slowestFitSeconds
+ *                           / steps} is about a step's compute on the slowest replica
+ * @param seconds            from the driver's snapshot and broadcast of each round's state to the averaged state
+ *                           in the network
+ * @param jobSeconds         the Spark job within it: task launch, the tasks, their results' transfer
+ * @param slowestTaskSeconds each round's slowest replica task, from its start to its result (before Spark
+ *                           serializes it): the state loaded, the minibatches fitted, the state copied out
+ * @param slowestFitSeconds  each round's slowest replica's minibatch fits alone: the critical path's compute
+ * @param averageSeconds     the driver's averaging of the results and loading of the average
  */
 public record RoundTimes(int rounds, int replicas, long stateBytes, long steps, double seconds, double jobSeconds,
                          double slowestTaskSeconds, double slowestFitSeconds, double averageSeconds) {
     static final RoundTimes NONE = new RoundTimes(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    /** These times and one more round's. */
-    RoundTimes plus(int replicas, long stateBytes, long steps, double seconds, double jobSeconds,
-                    double slowestTaskSeconds, double slowestFitSeconds, double averageSeconds) {
-        return new RoundTimes(rounds + 1, replicas, stateBytes, this.steps + steps, this.seconds + seconds,
-                this.jobSeconds + jobSeconds, this.slowestTaskSeconds + slowestTaskSeconds,
-                this.slowestFitSeconds + slowestFitSeconds, this.averageSeconds + averageSeconds);
+    /** One round's seconds, as {@link RoundTimes} sums them. */
+    record Round(double seconds, double jobSeconds, double slowestTaskSeconds, double slowestFitSeconds,
+                 double averageSeconds) {
+    }
+
+    /** These times and one more round's, in which the slowest replica fitted {@code steps} minibatches. */
+    RoundTimes plus(int replicas, long stateBytes, long steps, Round r) {
+        return new RoundTimes(rounds + 1, replicas, stateBytes, this.steps + steps, seconds + r.seconds(),
+                jobSeconds + r.jobSeconds(), slowestTaskSeconds + r.slowestTaskSeconds(),
+                slowestFitSeconds + r.slowestFitSeconds(), averageSeconds + r.averageSeconds());
     }
 
     /** Reads back what {@link #toMap()} wrote. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,7 @@ class CheckpointStateTest {
         assertEquals(4800, old.position().seen());
         assertEquals(Map.of("batches_per_segment", 2, "batches", 30), old.layout());
         assertEquals(0.75, old.position().done().get(0).testAccuracy());
-        assertEquals(null, old.position().done().get(0).rounds(), "no rounds' times before they were measured");
+        assertNull(old.position().done().get(0).rounds(), "no rounds' times before they were measured");
         assertTrue(Double.isNaN(old.position().done().get(0).trainAccuracy()));
         assertEquals(3, old.config().get("epochs"));
         Map<String, Object> rewritten = json(Json.write(old.toMap()));
