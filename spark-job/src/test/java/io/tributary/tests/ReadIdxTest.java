@@ -87,16 +87,20 @@ class ReadIdxTest {
     }
 
     @Test
-    void aGzippedSplitIsReadThroughByOneTaskWithTheSameExamples() throws Exception {
+    void aGzippedSplitIsReadInRangesByTasksWithTheSameExamples() throws Exception {
         ExampleRows gz = rows(tmp.resolve("data-gz"), IdxDirectory.Split.TRAIN, 0);
-        assertEquals(1, gz.rows().javaRDD().getNumPartitions(), "a gzip stream is read from its start once");
-        List<Row> a = gz.rows().collectAsList();
+        assertEquals(Math.min(spark.sparkContext().defaultParallelism(), 3), gz.rows().javaRDD().getNumPartitions(),
+                "25,000 gzipped examples: a task per core, as many as 10,000 examples a task need");
+        List<Row> a = gz.rows().collectAsList();   // the test inspects every row; training never collects
         List<Row> b = rows(data, IdxDirectory.Split.TRAIN, 0).rows().collectAsList();
         assertEquals(b.size(), a.size());
-        for (int i = 0; i < a.size(); i += 997) {
-            assertEquals(b.get(i).getInt(1), a.get(i).getInt(1));
-            assertArrayEquals((byte[]) b.get(i).get(0), (byte[]) a.get(i).get(0));
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(b.get(i).getInt(1), a.get(i).getInt(1), "label of example " + i);
+            assertArrayEquals((byte[]) b.get(i).get(0), (byte[]) a.get(i).get(0), "pixels of example " + i);
         }
+        ExampleRows few = rows(tmp.resolve("data-gz"), IdxDirectory.Split.TRAIN, 4_000);
+        assertEquals(1, few.rows().javaRDD().getNumPartitions(), "fewer than 10,000 gzipped examples: one task");
+        assertEquals(4_000, few.rows().count());
     }
 
     @Test

@@ -15,9 +15,9 @@ import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -30,14 +30,20 @@ import java.util.Locale;
 
 /**
  * One split of an IDX directory as {@link ExampleRows}: the driver reads the files'
- * headers only; tasks read the examples, a chunk at a time: each its own range of uncompressed
- * files, or one task a gzipped split from start to end.
+ * headers only; tasks read the examples, a chunk at a time, each its own range: of an uncompressed
+ * file by seeking to it, of a gzipped one by decompressing the stream from its start to the range's end.
  */
 public final class IdxRows {
     /** Examples a task reads at most; more examples make more tasks. */
     static final int EXAMPLES_PER_TASK = 10_000;
     /** Every label an unsigned byte holds: to read labels as they are, whatever the classes. */
     public static final Classes ANY_LABEL = new Classes(256, null);
+    /**
+     * Tasks a gzipped split is read by at most. Each decompresses the stream from its start, so more
+     * tasks decompress more bytes in all (about half the file each) while each decodes fewer examples:
+     * decoding, not decompressing, is most of a task's time.
+     */
+    static final int GZIP_READERS = 8;
     /** Examples decoded at once within a task. */
     private static final int CHUNK = 1_000;
 
@@ -54,8 +60,8 @@ public final class IdxRows {
 
     /**
      * The first {@code limit} examples (all when 0) of {@code split}, in file order, in as many
-     * partitions as the examples need ({@value #EXAMPLES_PER_TASK} a task, at least one per core),
-     * with labels in {@code 0..classes.count()-1}.
+     * partitions as the examples need ({@value #EXAMPLES_PER_TASK} a task, at least one per core; a
+     * gzipped split at most one per core), with labels in {@code 0..classes.count()-1}.
      */
     public static ExampleRows read(SparkSession spark, IdxDirectory dir, IdxDirectory.Split split, int limit,
                                    Classes classes) {
@@ -72,10 +78,17 @@ public final class IdxRows {
         IdxDirectory.Header h = dir.header(split);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<int[]> ranges = ranges(sc, h, limit);
-        JavaRDD<Row> rows = sc.parallelize(ranges, ranges.size()).mapPartitions(new ReadRange(h.images().toString(),
-                h.labels().toString(), h.imagesGzipped(), h.labelsGzipped(), classes.count(), withIndex));
+        JavaRDD<InternalRow> rows = sc.parallelize(ranges, ranges.size()).mapPartitions(new ReadRange(
+                h.images().toString(), h.labels().toString(), h.imagesGzipped(), h.labelsGzipped(), classes.count(),
+                withIndex));
         StructType schema = withIndex ? schema(true).add(ScoringRows.INDEX, DataTypes.LongType, false) : schema(true);
-        return new ExampleRows(spark.createDataFrame(rows, schema), new InputShape(1, h.rows(), h.cols()),
+        // The tasks make rows in Spark SQL's own form (bytes, an int, a long need no conversion), which
+        // skips createDataFrame's row encoder: code generated in every executor's first task, whose method
+        // names go through Scala's runtime reflection, 1 to 2 s of one core to start in a fresh JVM.
+        // internalCreateDataFrame is private to Spark SQL's package in Scala, public in its bytecode: a Spark
+        // without it fails this build, not a run.
+        return new ExampleRows(spark.internalCreateDataFrame(rows.rdd(), schema, false),
+                new InputShape(1, h.rows(), h.cols()),
                 classes.count(), classes.names(), true, dir.location().toString());
     }
 
@@ -126,14 +139,19 @@ public final class IdxRows {
     }
 
     /**
-     * The tasks' ranges of the first {@code limit} examples (all when 0). A gzipped file cannot be
-     * entered in the middle: one task reads it through (the batches are spread over the executors
-     * afterwards); an uncompressed one is read in ranges, each task seeking to its own.
+     * The tasks' ranges of the first {@code limit} examples (all when 0): {@value #EXAMPLES_PER_TASK}
+     * examples a task, at least one task per core. An uncompressed file is entered at a range by seeking.
+     * A gzipped one cannot be entered in the middle, so each task decompresses it from the start up to its
+     * range's end: a gzipped split takes one task per core, at most {@value #GZIP_READERS}, and no more
+     * than its examples need.
      */
     private static List<int[]> ranges(JavaSparkContext sc, IdxDirectory.Header h, int limit) {
         int n = limit > 0 ? Math.min(limit, h.count()) : h.count();
-        int tasks = h.imagesGzipped() || h.labelsGzipped() ? 1 : Math.max(1, Math.min(n, Math.max(
-                sc.defaultParallelism(), (n + EXAMPLES_PER_TASK - 1) / EXAMPLES_PER_TASK)));
+        int byExamples = (n + EXAMPLES_PER_TASK - 1) / EXAMPLES_PER_TASK;
+        int tasks = h.imagesGzipped() || h.labelsGzipped()
+                ? Math.min(Math.min(sc.defaultParallelism(), GZIP_READERS), byExamples)
+                : Math.min(n, Math.max(sc.defaultParallelism(), byExamples));
+        tasks = Math.max(1, tasks);
         List<int[]> ranges = new ArrayList<>();
         for (int t = 0; t < tasks; t++) {
             ranges.add(new int[] {(int) ((long) n * t / tasks), (int) ((long) n * (t + 1) / tasks)});
@@ -176,7 +194,7 @@ public final class IdxRows {
     }
 
     /** Reads a task's range of examples, {@code {start, end}}. */
-    private static final class ReadRange implements FlatMapFunction<Iterator<int[]>, Row> {
+    private static final class ReadRange implements FlatMapFunction<Iterator<int[]>, InternalRow> {
         private final String images;
         private final String labels;
         private final boolean imagesGzipped;
@@ -195,9 +213,9 @@ public final class IdxRows {
         }
 
         @Override
-        public Iterator<Row> call(Iterator<int[]> rangeOfTask) throws IOException {
+        public Iterator<InternalRow> call(Iterator<int[]> rangeOfTask) throws IOException {
             if (!rangeOfTask.hasNext()) {
-                return List.<Row>of().iterator();
+                return List.<InternalRow>of().iterator();
             }
             int[] range = rangeOfTask.next();
             int start = range[0];
@@ -234,7 +252,7 @@ public final class IdxRows {
                 }
 
                 @Override
-                public Row next() {
+                public InternalRow next() {
                     try {
                         if (pixels == null || inChunk == values.length) {
                             int k = Math.min(CHUNK, end - next);
@@ -252,7 +270,8 @@ public final class IdxRows {
                         }
                         inChunk++;
                         long index = next++;
-                        return withIndex ? RowFactory.create(one, label, index) : RowFactory.create(one, label);
+                        return new GenericInternalRow(withIndex ? new Object[] {one, label, index}
+                                : new Object[] {one, label});
                     } catch (IOException e) {
                         close();
                         throw new UncheckedIOException("Cannot read " + images + ": " + HadoopFs.describe(e), e);
