@@ -1,5 +1,6 @@
 package io.tributary.tests;
 
+import io.tributary.common.data.IdxFixtures;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,18 @@ class HostileDataTest {
         Cli.Run r = train(data, run, "--model", "mlp", "--input-shape", "1,2,2", "--test-fraction", "0.25");
         assertRefused(r, run, "The largest label in column label of", "is 29999, which makes 30,000 classes, more than"
                 + " max-classes 10000");
+    }
+
+    @Test
+    void aGzippedIdxFileCutShortIsNamedByTheTasksThatReadOrSkipIntoTheCut() throws Exception {
+        // 30,000 gzipped examples take two tasks under local[2]: the first reads the first half, the second
+        // decompresses through it to reach its own. The cut, a third of the way in, lies in both paths.
+        Path data = IdxFixtures.writeLearnable(tmp.resolve("idx-gz"), 30_000, 100, 8, 3, true);
+        Path images = data.resolve("train-images-idx3-ubyte.gz");
+        byte[] gz = Files.readAllBytes(images);
+        Files.write(images, Arrays.copyOf(gz, gz.length / 3));
+        Path run = tmp.resolve("idx-gz-run");
+        assertRefused(train(data, run), run, images.toString(), "compressed data is corrupt or truncated");
     }
 
     @Test

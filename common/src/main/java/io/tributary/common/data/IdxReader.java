@@ -194,11 +194,16 @@ public final class IdxReader {
         public void skipExamples(long n) throws IOException {
             long bytes = n * bytesPerExample();
             long done = 0;
-            // An uncompressed file's stream skips by seeking; a compressed one decompresses what it passes.
-            while (done < bytes) {
-                long skipped = body.skip(bytes - done);
-                if (skipped <= 0) break;
-                done += skipped;
+            // An uncompressed file's stream skips by seeking; a compressed one decompresses what it passes,
+            // and finds a corrupt or truncated stream as reading it would.
+            try {
+                while (done < bytes) {
+                    long skipped = body.skip(bytes - done);
+                    if (skipped <= 0) break;
+                    done += skipped;
+                }
+            } catch (ZipException | EOFException e) {
+                throw corrupt(name, e);
             }
             byte[] skip = new byte[(int) Math.min(FIRST_CHUNK, Math.max(1, bytes - done))];
             while (done < bytes) {
@@ -287,8 +292,12 @@ public final class IdxReader {
                 total += n;
             }
         } catch (ZipException | EOFException e) {
-            throw new InvalidDataException(name, "compressed data is corrupt or truncated (" + e.getMessage() + ")");
+            throw corrupt(name, e);
         }
         return total;
+    }
+
+    private static InvalidDataException corrupt(String name, IOException e) {
+        return new InvalidDataException(name, "compressed data is corrupt or truncated (" + e.getMessage() + ")");
     }
 }

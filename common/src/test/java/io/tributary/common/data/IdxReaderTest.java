@@ -87,6 +87,16 @@ class IdxReaderTest {
     }
 
     @Test
+    void skippingIntoATruncatedGzipStreamNamesTheFile() {
+        // What a task reading a later range of a gzipped split does first: decompress past the examples before it.
+        byte[] gz = IdxFixtures.gzip(IdxFixtures.images(200, 8, 8, new Random(7)));
+        byte[] cut = Arrays.copyOf(gz, gz.length / 2);
+        String truncated = failure(() -> IdxReader.openImages("x.gz", new ByteArrayInputStream(cut), true, cut.length)
+                .skipExamples(190));
+        assertTrue(truncated.startsWith("x.gz: ") && truncated.contains("truncated"), truncated);
+    }
+
+    @Test
     void rejectsTruncatedHeader() {
         assertTrue(failure(() -> images(new byte[] {0, 0, 8, 3, 0, 0})).contains("file ends inside the header"));
         assertTrue(failure(() -> images(new byte[0])).contains("file ends inside the header (reading the magic number)"));

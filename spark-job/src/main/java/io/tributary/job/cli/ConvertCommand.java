@@ -77,7 +77,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 String name = split == IdxDirectory.Split.TRAIN ? "train" : "test";
                 // Part files of at most EXAMPLES_PER_FILE examples, as Spark writes tables, so that
                 // the executors that later read them each read their own (a gzipped IDX file is read by
-                // one task, which alone would make one file of one row group).
+                // a task per core at most, which alone would make a few large files of one row group).
                 int files = Math.max(1, (dir.header(split).count() + EXAMPLES_PER_FILE - 1) / EXAMPLES_PER_FILE);
                 rows.rows().withColumnRenamed(ExampleRows.FEATURES, "image").select("label", "image")
                         .repartition(files).write().parquet(new Path(tmp, name).toString());

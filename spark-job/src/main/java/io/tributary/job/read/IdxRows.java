@@ -34,7 +34,7 @@ import java.util.Locale;
  * file by seeking to it, of a gzipped one by decompressing the stream from its start to the range's end.
  */
 public final class IdxRows {
-    /** Examples a task reads at most; more examples make more tasks. */
+    /** Examples a task of an uncompressed split reads at most; more examples make more tasks. */
     static final int EXAMPLES_PER_TASK = 10_000;
     /** Every label an unsigned byte holds: to read labels as they are, whatever the classes. */
     public static final Classes ANY_LABEL = new Classes(256, null);
@@ -139,8 +139,8 @@ public final class IdxRows {
     }
 
     /**
-     * The tasks' ranges of the first {@code limit} examples (all when 0): {@value #EXAMPLES_PER_TASK}
-     * examples a task, at least one task per core. An uncompressed file is entered at a range by seeking.
+     * The tasks' ranges of the first {@code limit} examples (all when 0): of an uncompressed split,
+     * {@value #EXAMPLES_PER_TASK} examples a task at most, and at least one task per core. An uncompressed file is entered at a range by seeking.
      * A gzipped one cannot be entered in the middle, so each task decompresses it from the start up to its
      * range's end: a gzipped split takes one task per core, at most {@value #GZIP_READERS}, and no more
      * than its examples need.
@@ -234,8 +234,13 @@ public final class IdxRows {
                 img.close();
                 throw e;
             }
-            img.skipExamples(start);
-            lab.skipExamples(start);
+            try {
+                img.skipExamples(start);
+                lab.skipExamples(start);
+            } catch (IOException | RuntimeException e) {
+                closeBoth(img, lab);
+                throw e;
+            }
             return new Iterator<>() {
                 private int next = start;
                 private int inChunk;
@@ -275,18 +280,27 @@ public final class IdxRows {
                     } catch (IOException e) {
                         close();
                         throw new UncheckedIOException("Cannot read " + images + ": " + HadoopFs.describe(e), e);
+                    } catch (RuntimeException e) {
+                        close();
+                        throw e;
                     }
                 }
 
                 private void close() {
-                    try {
-                        img.close();
-                        lab.close();
-                    } catch (IOException ignored) {
-                        // Reading is done; nothing was lost.
-                    }
+                    closeBoth(img, lab);
                 }
             };
+        }
+    }
+
+    /** Closes both files; a failure to close one is ignored (reading is done or has failed; nothing is lost). */
+    private static void closeBoth(IdxReader.Opened a, IdxReader.Opened b) {
+        for (IdxReader.Opened f : new IdxReader.Opened[] {a, b}) {
+            try {
+                f.close();
+            } catch (IOException ignored) {
+                // Reading is done or has failed; nothing was lost.
+            }
         }
     }
 }
