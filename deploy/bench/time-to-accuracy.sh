@@ -9,7 +9,9 @@
 #     and stops at the last (or after --peer-epochs); the table compares against the best recipe per target;
 #   - single-process DL4J (`tributary bench --time-to-accuracy`, a fresh JVM per run), at --single-batches;
 #   - `tributary train --master 'local[2]'`, a fresh JVM per run: parameter averaging at each of
-#     --batches, and shared gradients at train's default batch size (--shared-epochs epochs);
+#     --batches, one run of each length in --run-epochs (train's one-cycle schedule spans a run's epochs,
+#     so each length is a recipe of its own, as the peer's one-cycle lengths are), and shared gradients at
+#     train's default batch size (--shared-epochs epochs);
 #   - with --cluster, the same parameter-averaging run through deploy/submit.sh on the 2-worker local
 #     standalone cluster (deploy/local-cluster), after the local rounds.
 # A Tributary run that fails or outlives --run-timeout seconds (default 1800) is killed, recorded as failed
@@ -18,8 +20,8 @@
 # go to every Tributary run and, for --learning-rate, to the single process (to try other settings).
 # Prints the table of medians and the accuracies at equal epochs; the per-run lines stay in
 # WORK/results.txt. Not a test: nothing passes or fails on speed. Needs the build (mvn install).
-#   deploy/bench/time-to-accuracy.sh [--rounds 3] [--epochs 5] [--shared-epochs 3] [--targets 0.88,0.90]
-#       [--peer-batches 32,128,256] [--peer-lrs 1e-3,3e-3,5e-3,1e-2] [--peer-schedules constant,onecycle/2,onecycle/4]
+#   deploy/bench/time-to-accuracy.sh [--rounds 3] [--epochs 5] [--run-epochs 1,2,3] [--shared-epochs 3] [--targets 0.88,0.90]
+#       [--peer-batches 32,128,256] [--peer-lrs 1e-3,3e-3,5e-3,1e-2] [--peer-schedules constant,onecycle/1,onecycle/2,onecycle/4]
 #       [--peer-epochs 10] [--batches 64,128] [--single-batches 128] [--cluster] [--cluster-only]
 #       [--no-peer] [--run-timeout S] [--data DIR] [--work DIR] [-- TRAIN-FLAGS...]
 # (--cluster-only: just the cluster's runs, into WORK/results-cluster.txt; time_to_accuracy_table.py makes
@@ -29,12 +31,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA=/usr/share/datasets/fashion-mnist
 ROUNDS=3
 EPOCHS=5
+RUN_EPOCHS=1,2,3
 SHARED_EPOCHS=3
 PEER_EPOCHS=10
 TARGETS=0.88,0.90
 PEER_BATCHES=32,128,256
 PEER_LRS=1e-3,3e-3,5e-3,1e-2
-PEER_SCHEDULES=constant,onecycle/2,onecycle/4
+PEER_SCHEDULES=constant,onecycle/1,onecycle/2,onecycle/4
 BATCHES=64,128
 SINGLE_BATCHES=128
 CLUSTER=0
@@ -51,6 +54,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --epochs) EPOCHS="$2"; shift 2 ;;
+    --run-epochs) RUN_EPOCHS="$2"; shift 2 ;;
     --shared-epochs) SHARED_EPOCHS="$2"; shift 2 ;;
     --targets) TARGETS="$2"; shift 2 ;;
     --peer-batches) PEER_BATCHES="$2"; shift 2 ;;
@@ -72,6 +76,9 @@ while [[ $# -gt 0 ]]; do
 done
 for n in "$ROUNDS" "$EPOCHS" "$SHARED_EPOCHS" "$PEER_EPOCHS" "$RUN_TIMEOUT"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "time-to-accuracy.sh: invalid value $n: rounds, epochs and the run timeout must be positive integers" >&2; exit 2; }
+done
+for n in ${RUN_EPOCHS//,/ }; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "time-to-accuracy.sh: invalid --run-epochs entry $n: a positive integer" >&2; exit 2; }
 done
 for s in ${PEER_SCHEDULES//,/ }; do
   [[ "$s" == constant || "$s" =~ ^onecycle/[1-9][0-9]*$ ]] \
@@ -99,7 +106,7 @@ RESULTS="$WORK/results$([[ "$LOCAL" == 1 ]] || echo -cluster).txt"
 tributary() {
   local name="$1" round="$2" batch="$3" epochs="$4"
   shift 4
-  local out="$WORK/runs/$name-b$batch-r$round"
+  local out="$WORK/runs/${name//\//-}-b$batch-r$round"
   echo "== round $round: $name, batch $batch" >&2
   if ! timeout --kill-after=30 "$RUN_TIMEOUT" "$@" --data "file://$DATA" --epochs "$epochs" \
       --batch-size-per-worker "$batch" --output "file://$out" --overwrite --force-unlock "${EXTRA[@]}" >&2; then
@@ -143,7 +150,9 @@ for ((round = 1; round <= ROUNDS && LOCAL; round++)); do
   "$ROOT/bin/tributary" bench --data "$DATA" --time-to-accuracy "$TARGETS" --batch-sizes "$SINGLE_BATCHES" \
     --epochs "$EPOCHS" --repeats 1 --learning-rate "$SINGLE_RATE" | sed "s/repeat=1/repeat=$round/" >> "$RESULTS"
   for b in ${BATCHES//,/ }; do
-    tributary param-avg "$round" "$b" "$EPOCHS" "$ROOT/bin/tributary" train --master 'local[2]'
+    for e in ${RUN_EPOCHS//,/ }; do
+      tributary "param-avg/$e" "$round" "$b" "$e" "$ROOT/bin/tributary" train --master 'local[2]'
+    done
   done
   tributary shared-gradients "$round" 128 "$SHARED_EPOCHS" "$ROOT/bin/tributary" train --master 'local[2]' \
     --sync shared-gradients
@@ -156,7 +165,7 @@ if [[ "$CLUSTER" == 1 ]]; then
   trap '"$ROOT/deploy/local-cluster/down.sh" >/dev/null 2>&1 || true' EXIT
   CLUSTER_BATCH="${BATCHES##*,}"
   for ((round = 1; round <= ROUNDS; round++)); do
-    tributary cluster-param-avg "$round" "$CLUSTER_BATCH" "$EPOCHS" "$ROOT/deploy/submit.sh" \
+    tributary "cluster-param-avg/${RUN_EPOCHS##*,}" "$round" "$CLUSTER_BATCH" "${RUN_EPOCHS##*,}" "$ROOT/deploy/submit.sh" \
       --master "$SPARK_MASTER_URL" --driver-memory 1g --
   done
 fi

@@ -70,7 +70,7 @@ def main():
             rows.append(row)
         row[2][target] = summary(runs)
     for (name, batch), repeats in sorted(epochs.items()):
-        row = (NAMES.get(name, name), batch, {})
+        row = (display(name), batch, {})
         for target in targets:
             runs = []
             for per_epoch in repeats.values():
@@ -117,8 +117,15 @@ def main():
         for e in range(1, most + 1):
             acc = [x[2] for r in repeats.values() for x in r if x[0] == e]
             cells.append(f"{statistics.median_high(acc):.4f} ({len(acc)})" if acc else "")
-        print(f"| {NAMES.get(name, name)} | {batch} | " + " | ".join(cells) + " |")
+        print(f"| {display(name)} | {batch} | " + " | ".join(cells) + " |")
     print("\nmedian test accuracy after each epoch (runs with that epoch); single-process runs stop at the last target")
+
+
+def display(name):
+    """A run's name for the tables: a Tributary run of E epochs (run=NAME/E) is a recipe of its own (train's
+    default one-cycle schedule spans a run's epochs)."""
+    base, _, length = name.partition("/")
+    return NAMES.get(base, base) + (f", {length}-epoch run" if length else "")
 
 
 NAMES = {"single": "DL4J single process", "param-avg": "Tributary local[2], parameter averaging",

@@ -208,11 +208,11 @@ class CliTest {
     @Test
     void helpAndConfigShowEachDefaultFromItsKey() {
         String config = stdout("config");
-        assertTrue(config.contains("| learning-rate | by sync: param-avg 0.003, shared-gradients 0.001, dl4j-param-avg 0.003 |"),
+        assertTrue(config.contains("| learning-rate | by sync: param-avg 0.01, shared-gradients 0.001, dl4j-param-avg 0.003 |"),
                 config);
         assertTrue(config.contains("| cache | memory-and-disk |"), config);
         assertTrue(config.contains("| batch-size | 500 |") && config.contains("| split | test |"), config);
-        assertTrue(stdout("train", "--help").contains("(default by sync: param-avg 0.003, shared-gradients 0.001"));
+        assertTrue(stdout("train", "--help").contains("(default by sync: param-avg 0.01, shared-gradients 0.001"));
         assertTrue(stdout("evaluate", "--help").contains("--split=MODE"));
         String predict = stdout("predict", "--help");
         assertTrue(predict.contains("--batch-size=N") && predict.contains("(default 500)"), predict);

@@ -31,6 +31,7 @@ public record TrainConfig(
         int averagingFrequency,
         int replicas,
         double learningRate,
+        LrSchedule lrSchedule,
         long seed,
         boolean overwrite,
         boolean forceUnlock,
@@ -61,6 +62,11 @@ public record TrainConfig(
         AVERAGING_FREQUENCY.check(averagingFrequency);
         REPLICAS.check(replicas);
         LEARNING_RATE.check(learningRate);
+        LR_SCHEDULE.check(lrSchedule);
+        if (lrSchedule != LrSchedule.CONSTANT && sync != SyncMode.PARAM_AVG) {
+            throw new ConfigException(LR_SCHEDULE.name(), lrSchedule.label(), "must be constant with sync " + sync.label()
+                    + ": only param-avg's averaging rounds count the minibatch steps a schedule spans");
+        }
         TRAIN_EXAMPLES.check(trainExamples);
         TEST_EXAMPLES.check(testExamples);
         TRAIN_EVAL_EXAMPLES.check(trainEvalExamples);
@@ -94,6 +100,7 @@ public record TrainConfig(
                 AVERAGING_FREQUENCY.valueIn(values),
                 REPLICAS.valueIn(values),
                 LEARNING_RATE.valueIn(values),
+                LR_SCHEDULE.valueIn(values),
                 SEED.valueIn(values),
                 OVERWRITE.valueIn(values),
                 FORCE_UNLOCK.valueIn(values),
@@ -139,6 +146,7 @@ public record TrainConfig(
         m.put(AVERAGING_FREQUENCY.name(), averagingFrequency);
         m.put(REPLICAS.name(), replicas);
         m.put(LEARNING_RATE.name(), learningRate);
+        m.put(LR_SCHEDULE.name(), lrSchedule.label());
         m.put(SEED.name(), seed);
         m.put(OVERWRITE.name(), overwrite);
         m.put(FORCE_UNLOCK.name(), forceUnlock);
@@ -179,7 +187,7 @@ public record TrainConfig(
 
     private TrainConfig with(String newOutput, String newMaster, int newReplicas) {
         return new TrainConfig(data, newOutput, epochs, model, hidden, fusedLayers, newMaster, sync, batchSizePerWorker,
-                averagingFrequency, newReplicas, learningRate, seed, overwrite, forceUnlock, checkpointEverySteps,
+                averagingFrequency, newReplicas, learningRate, lrSchedule, seed, overwrite, forceUnlock, checkpointEverySteps,
                 checkpointEveryMinutes, checkpointsKept, trainExamples, testExamples, trainEvalExamples,
                 maxParameters, threadsPerWorker, stallTimeoutSeconds, backend, shared, input);
     }

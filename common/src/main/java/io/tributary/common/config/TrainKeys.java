@@ -78,8 +78,13 @@ public final class TrainKeys {
                     + " depends on it, not on the executors that run them. 0: the executors' cores when training"
                     + " starts. Recorded in metadata.json and checkpoints; a resume keeps it.");
     public static final ConfigKey<Double> LEARNING_RATE = ConfigKey.doubleKey("learning-rate", null, 0.0, 1.0,
-            "Adam learning rate; its default depends on --sync, as docs/performance.md's time-to-accuracy table"
-            + " supports").defaultBy(SYNC, SyncMode::defaultLearningRate);
+            "Adam learning rate (the peak of a one-cycle schedule); its default depends on --sync, as"
+            + " docs/performance.md's time-to-accuracy tables support").defaultBy(SYNC, SyncMode::defaultLearningRate);
+    public static final ConfigKey<LrSchedule> LR_SCHEDULE = ConfigKey.enumKey("lr-schedule", null, LrSchedule.class,
+            LrSchedule::label, "How the learning rate moves: constant, or one-cycle (up from a 25th of it over the first"
+                    + " 30% of the minibatch steps of all --epochs, then down along a cosine to nearly 0 at the last;"
+                    + " param-avg only). A resumed run follows the cycle of its own --epochs from the step it resumes"
+                    + " at.").defaultBy(SYNC, SyncMode::defaultSchedule);
     public static final ConfigKey<Long> SEED = ConfigKey.longKey("seed", 42L,
             "Seed for weight initialisation, shuffling and splitting; with param-avg, the same data, config, seed"
                     + " and replicas give the same model bytes on any master (docs/reliability.md).");
@@ -165,7 +170,7 @@ public final class TrainKeys {
     /** All keys, in documentation order. */
     public static final List<ConfigKey<?>> ALL = List.of(DATA, FORMAT, FEATURES_COL, LABEL_COL, INPUT_SHAPE,
             NUM_CLASSES, LABEL_TYPE, MAX_CLASSES, MAX_LINE_BYTES, MAX_IMAGE_BYTES, FEATURE_SCALE, TEST_DATA, TEST_FRACTION, ON_BAD_RECORD, CACHE, OUTPUT, EPOCHS, MODEL, HIDDEN, FUSED_LAYERS, MASTER, SYNC,
-            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, REPLICAS, LEARNING_RATE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
+            BATCH_SIZE_PER_WORKER, AVERAGING_FREQUENCY, REPLICAS, LEARNING_RATE, LR_SCHEDULE, SEED, OVERWRITE, FORCE_UNLOCK, CHECKPOINT_EVERY_STEPS, CHECKPOINT_EVERY_MINUTES,
             CHECKPOINTS_KEPT, TRAIN_EXAMPLES,
             TEST_EXAMPLES, TRAIN_EVAL_EXAMPLES, MAX_PARAMETERS, THREADS_PER_WORKER, STALL_TIMEOUT, BACKEND, SHARED_CONTROLLER_ADDRESS, SHARED_PORT, SHARED_WORKER_PORTS,
             SHARED_NETWORK_MASK, SHARED_WORKERS_PER_NODE, SHARED_THRESHOLD_ALGORITHM, SHARED_INITIAL_THRESHOLD,

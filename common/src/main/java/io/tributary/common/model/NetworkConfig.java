@@ -14,11 +14,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.DoubleFunction;
 
 /**
  * The configuration of the network being trained: a DL4J {@link MultiLayerConfiguration} ({@link
@@ -82,6 +84,9 @@ public sealed interface NetworkConfig permits NetworkConfig.Stack, NetworkConfig
 
     /** This configuration in DL4J's standard layers only: what is saved. */
     NetworkConfig standard();
+
+    /** This configuration with every learning rate following the schedule {@code byRate} makes of it ({@link Schedules}). */
+    NetworkConfig withSchedule(DoubleFunction<ISchedule> byRate);
 
     /** Whether a layer runs fused. */
     boolean isFused();
@@ -159,6 +164,11 @@ public sealed interface NetworkConfig permits NetworkConfig.Stack, NetworkConfig
         }
 
         @Override
+        public NetworkConfig withSchedule(DoubleFunction<ISchedule> byRate) {
+            return new Stack(Schedules.scheduled(dl4j, byRate));
+        }
+
+        @Override
         public boolean isFused() {
             return FusedStack.isFused(dl4j);
         }
@@ -224,6 +234,11 @@ public sealed interface NetworkConfig permits NetworkConfig.Stack, NetworkConfig
         @Override
         public NetworkConfig standard() {
             return new Graph(FusedGraph.standard(dl4j));
+        }
+
+        @Override
+        public NetworkConfig withSchedule(DoubleFunction<ISchedule> byRate) {
+            return new Graph(Schedules.scheduled(dl4j, byRate));
         }
 
         @Override

@@ -36,14 +36,35 @@ class ConfigLoaderTest {
 
     @Test
     void theLearningRatesDefaultIsTheSyncModes() {
-        assertEquals(0.003, ConfigLoader.load(null, required()).learningRate());
+        assertEquals(0.01, ConfigLoader.load(null, required()).learningRate());
         Map<String, Object> shared = required();
         shared.put("sync", "shared-gradients");
         assertEquals(0.001, ConfigLoader.load(null, shared).learningRate());
         shared.put("learning-rate", 0.002);
         assertEquals(0.002, ConfigLoader.load(null, shared).learningRate(), "a given rate wins");
-        assertEquals("by sync: param-avg 0.003, shared-gradients 0.001, dl4j-param-avg 0.003",
+        assertEquals("by sync: param-avg 0.01, shared-gradients 0.001, dl4j-param-avg 0.003",
                 TrainKeys.LEARNING_RATE.formattedDefault(), "--help and tributary config show the defaults by sync mode");
+    }
+
+    @Test
+    void theScheduleIsOneCycleForAveragingRoundsAndOnlyThere() {
+        assertEquals(LrSchedule.ONE_CYCLE, ConfigLoader.load(null, required()).lrSchedule());
+        Map<String, Object> constant = required();
+        constant.put("lr-schedule", "constant");
+        assertEquals(LrSchedule.CONSTANT, ConfigLoader.load(null, constant).lrSchedule());
+        Map<String, Object> shared = required();
+        shared.put("sync", "shared-gradients");
+        assertEquals(LrSchedule.CONSTANT, ConfigLoader.load(null, shared).lrSchedule(), "DL4J's masters count no steps");
+        shared.put("lr-schedule", "one-cycle");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, shared));
+        assertTrue(e.getMessage().contains("lr-schedule") && e.getMessage().contains("one-cycle")
+                && e.getMessage().contains("must be constant with sync shared-gradients"), e.getMessage());
+        Map<String, Object> bad = required();
+        bad.put("lr-schedule", "cosine");
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, bad));
+        assertTrue(e.getMessage().contains("must be one of constant, one-cycle"), e.getMessage());
+        assertEquals("by sync: param-avg one-cycle, shared-gradients constant, dl4j-param-avg constant",
+                TrainKeys.LR_SCHEDULE.formattedDefault());
     }
 
     /** The default a key takes when nothing is given, as the key writes it ({@code null}: none). */

@@ -11,7 +11,7 @@ import java.util.List;
  * @param averagingFrequency averaging frequency of the Tributary runs (0: train's default)
  * @param peerFile           torch_peer.py output lines of this sitting, or {@code null}
  * @param json               where to write the results as JSON too, or {@code null}
- * @param learningRate       Adam's learning rate of single-process DL4J (0: train's default)
+ * @param learningRate       Adam's learning rate of single-process DL4J (0: {@link SingleProcess#CONSTANT_RATE})
  * @param targets            the held-out accuracies a time-to-accuracy run trains towards
  */
 public record BenchOptions(String data, List<Integer> batchSizes, int repeats, int trainExamples, String master,

@@ -20,6 +20,13 @@ import java.util.function.DoublePredicate;
 
 /** The baseline without Spark: the same network, data order and batch size, fitted in one process. */
 public final class SingleProcess {
+    /**
+     * Adam's rate of single-process runs unless a bench is told another: the constant rate that reached the
+     * target accuracies soonest (docs/performance.md, "How the defaults were chosen"); a single process
+     * trains without train's one-cycle schedule.
+     */
+    public static final double CONSTANT_RATE = 3e-3;
+
     private SingleProcess() {
     }
 

@@ -1,6 +1,5 @@
 package io.tributary.job.bench;
 
-import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.IdxData;
 
@@ -18,7 +17,7 @@ public final class SingleProcessTimeToAccuracy {
 
     public static void run(BenchOptions options, IdxData train, IdxData test, int cores) {
         double highest = options.targets().stream().mapToDouble(Double::doubleValue).max().orElse(1.0);
-        double rate = options.learningRate() > 0 ? options.learningRate() : SyncMode.PARAM_AVG.defaultLearningRate();
+        double rate = options.learningRate() > 0 ? options.learningRate() : SingleProcess.CONSTANT_RATE;
         for (int batch : options.batchSizes()) {
             for (int r = 1; r <= options.repeats(); r++) {
                 List<SingleProcess.Run> runs = SingleProcess.train(train, test, TrainKeys.MODEL.defaultValue(), batch,

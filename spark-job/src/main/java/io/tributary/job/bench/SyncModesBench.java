@@ -36,7 +36,7 @@ public final class SyncModesBench {
         List<Map<String, Object>> rows = new ArrayList<>();
         long start = System.nanoTime();
         List<SingleProcess.Run> single = SingleProcess.train(train, test, TrainKeys.MODEL.defaultValue(), batch,
-                SyncMode.PARAM_AVG.defaultLearningRate(), TrainKeys.SEED.defaultValue(), cores, epochs);
+                SingleProcess.CONSTANT_RATE, TrainKeys.SEED.defaultValue(), cores, epochs);
         double singleWall = (System.nanoTime() - start) / 1e9;
         for (int e : new int[] {1, epochs}) {
             SingleProcess.Run r = single.get(e - 1);

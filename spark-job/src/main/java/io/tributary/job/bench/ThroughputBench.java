@@ -1,6 +1,5 @@
 package io.tributary.job.bench;
 
-import io.tributary.common.config.SyncMode;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.data.IdxData;
 import io.tributary.common.io.Json;
@@ -59,7 +58,7 @@ public final class ThroughputBench {
                 List<String> rss = new ArrayList<>();
                 for (int r = 0; r < options.repeats(); r++) {
                     SingleProcess.Run s = SingleProcess.train(train, test, TrainKeys.MODEL.defaultValue(), batch,
-                            SyncMode.PARAM_AVG.defaultLearningRate(), TrainKeys.SEED.defaultValue(), cores);
+                            SingleProcess.CONSTANT_RATE, TrainKeys.SEED.defaultValue(), cores);
                     single.add(new Measured(s.examplesPerSecond(), s.testAccuracy()));
                     TrainResult t = runs.train(flags(runs, batch, r));
                     EpochResult first = t.epochs().get(0);

@@ -54,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
             + " in --time-to-accuracy.")
     int epochs;
     @Option(names = "--learning-rate", defaultValue = "0", description = "Adam's learning rate for single-process"
-            + " DL4J; 0 (default): train's default.")
+            + " DL4J; 0 (default): 3e-3, the best constant rate.")
     double learningRate;
 
     @Override

@@ -1,6 +1,7 @@
 package io.tributary.job.cli;
 
 import io.tributary.common.InputException;
+import io.tributary.common.config.LrSchedule;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
 import io.tributary.common.store.ModelStore;
@@ -35,6 +36,8 @@ record ResumeConfig(Map<String, Object> config, String checkpoint, int nextEpoch
         Map<String, Object> saved = new LinkedHashMap<>(newest.state().config());
         saved.remove(TrainKeys.OVERWRITE.name());
         saved.remove(TrainKeys.FORCE_UNLOCK.name());
+        // A checkpoint written before lr-schedule was a key trained at a constant rate; so does its resumed run.
+        saved.putIfAbsent(TrainKeys.LR_SCHEDULE.name(), LrSchedule.CONSTANT.label());
         Object master = saved.get(TrainKeys.MASTER.name());
         // A local run resumes locally; on a cluster the master comes from spark-submit.
         if (master == null || !SparkConfs.isLocal(String.valueOf(master))) {

@@ -67,6 +67,7 @@ public final class TributaryClassifier
     private final IntParam replicas;
     private final Param<String> sync;
     private final DoubleParam learningRate;
+    private final Param<String> lrSchedule;
     private final LongParam seed;
     private final Param<String> inputShape;
     private final DoubleParam featureScale;
@@ -102,6 +103,7 @@ public final class TributaryClassifier
         replicas = key(KeyParams.integer(this, "replicas", TrainKeys.REPLICAS), TrainKeys.REPLICAS);
         sync = key(KeyParams.text(this, "sync", TrainKeys.SYNC), TrainKeys.SYNC);
         learningRate = key(KeyParams.real(this, "learningRate", TrainKeys.LEARNING_RATE), TrainKeys.LEARNING_RATE);
+        lrSchedule = key(KeyParams.text(this, "lrSchedule", TrainKeys.LR_SCHEDULE), TrainKeys.LR_SCHEDULE);
         seed = key(KeyParams.integer64(this, "seed", TrainKeys.SEED), TrainKeys.SEED);
         inputShape = key(KeyParams.text(this, "inputShape", TrainKeys.INPUT_SHAPE), TrainKeys.INPUT_SHAPE);
         featureScale = key(KeyParams.real(this, "featureScale", TrainKeys.FEATURE_SCALE), TrainKeys.FEATURE_SCALE);
@@ -151,6 +153,8 @@ public final class TributaryClassifier
 
     public DoubleParam learningRate() { return learningRate; }
 
+    public Param<String> lrSchedule() { return lrSchedule; }
+
     public LongParam seed() { return seed; }
 
     public Param<String> inputShape() { return inputShape; }
@@ -189,6 +193,8 @@ public final class TributaryClassifier
     public TributaryClassifier setSync(String value) { return with(sync, value); }
 
     public TributaryClassifier setLearningRate(double value) { return with(learningRate, value); }
+
+    public TributaryClassifier setLrSchedule(String value) { return with(lrSchedule, value); }
 
     public TributaryClassifier setSeed(long value) { return with(seed, value); }
 

@@ -4,6 +4,8 @@ import io.tributary.common.InputException;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.data.RawBatch;
 import io.tributary.common.model.Network;
+import io.tributary.common.model.NetworkConfig;
+import io.tributary.common.model.OneCycle;
 import io.tributary.job.spark.SparkRuntime;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -50,12 +52,13 @@ final class AveragingRounds implements SyncEngine {
     private final int threads;
     private RoundTimes times = RoundTimes.NONE;
 
-    private AveragingRounds(JavaSparkContext sc, ReplicaData data, ReplicaPlan plan, Network net, int threads) {
+    private AveragingRounds(JavaSparkContext sc, ReplicaData data, ReplicaPlan plan, Network net,
+                            NetworkConfig replicaConfig, int threads) {
         this.sc = sc;
         this.data = data;
         this.plan = plan;
         this.net = net;
-        this.conf = sc.broadcast(net.config().toJson());
+        this.conf = sc.broadcast(replicaConfig.toJson());
         this.threads = threads;
     }
 
@@ -65,7 +68,23 @@ final class AveragingRounds implements SyncEngine {
         ReplicaData replicas = ReplicaData.of(spark.sc(), data, config, config.replicas());
         ReplicaPlan plan = new ReplicaPlan(config.batchSizePerWorker(), config.averagingFrequency(), config.seed(),
                 replicas.examples());
-        return new AveragingRounds(spark.sc(), replicas, plan, net, spark.threadsPerTask());
+        return new AveragingRounds(spark.sc(), replicas, plan, net, replicaConfig(config, plan, net.config(), net.iterationCount()),
+                spark.threadsPerTask());
+    }
+
+    /**
+     * The configuration replicas train: {@code conf} with {@code config}'s learning rate schedule, which
+     * spans the run's epochs of {@code plan}'s steps from {@code start}, the iteration count of the
+     * network the run starts from (a saved model's count carries on); the count that rounds carry says
+     * where a round stands in it, a resumed round's too. The driver's network, which is saved, keeps its rate.
+     */
+    static NetworkConfig replicaConfig(TrainConfig config, ReplicaPlan plan, NetworkConfig conf, int start) {
+        int steps = config.epochs() * plan.steps();
+        return switch (config.lrSchedule()) {
+            case CONSTANT -> conf;
+            // A single step makes no cycle: it trains at the rate.
+            case ONE_CYCLE -> steps < 2 ? conf : conf.withSchedule(rate -> new OneCycle(rate, start, steps));
+        };
     }
 
     /**
@@ -261,6 +280,7 @@ final class AveragingRounds implements SyncEngine {
         info.put(REPLICAS, plan.replicas());
         info.put(REPLICA_EXAMPLES, Arrays.stream(plan.examples()).boxed().toList());
         info.put("rounds_per_epoch", plan.rounds());
+        info.put("steps_per_epoch", plan.steps());
         return info;
     }
 

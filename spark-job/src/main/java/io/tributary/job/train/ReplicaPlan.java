@@ -59,11 +59,19 @@ public record ReplicaPlan(int batchSize, int averagingFrequency, long seed, int[
 
     /** Rounds in each epoch: enough for the replica with the most minibatches (at least one). */
     public int rounds() {
+        return Math.max(1, (steps() + averagingFrequency - 1) / averagingFrequency);
+    }
+
+    /**
+     * The minibatch steps of an epoch: the most minibatches of any replica, which is what an epoch's
+     * rounds advance the network's iteration count by (each round by its busiest replica's minibatches).
+     */
+    public int steps() {
         int most = 0;
         for (int r = 0; r < examples.length; r++) {
             most = Math.max(most, batches(r));
         }
-        return Math.max(1, (most + averagingFrequency - 1) / averagingFrequency);
+        return most;
     }
 
     /** The first of replica {@code r}'s minibatches in round {@code round} (0-based). */
