@@ -64,6 +64,26 @@ done
 
 STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
 source "$ROOT/deploy/conf/jvm-options.sh"
+SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+local_cluster=""
+if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/master-url")" ]]; then local_cluster=1; fi
+# The cluster's class-data archive (deploy/conf/class-archive.sh) for the client-mode driver below and,
+# on the local cluster, whose executors have this machine's files, for the executors too.
+source "$ROOT/deploy/conf/class-archive.sh"
+class_archive_opts cluster
+driver_archive=()
+executor_archive=()
+if [[ -z "${SPARK_HOME:-}" && "$deploy_mode" == client && ${#driver_java_options[@]} -eq 0 ]]; then
+  driver_archive=(${CLASS_ARCHIVE_OPTS[@]+"${CLASS_ARCHIVE_OPTS[@]}"})
+fi
+if [[ -n "$local_cluster" && -z "${TRIBUTARY_CDS_WRITE:-}" ]]; then
+  executor_archive=(${CLASS_ARCHIVE_OPTS[@]+"${CLASS_ARCHIVE_OPTS[@]}"})
+fi
+# The local cluster's executors read the application jar where it is (local:, as the local YARN's
+# containers do), rather than each fetching its 160 MB from the driver through the encrypted RPC.
+app_jar="$JAR"
+if [[ -n "$local_cluster" ]]; then app_jar="local:$JAR"; fi
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
 # The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
 # job starts (ContainerMemory), unless set here.
@@ -72,7 +92,8 @@ exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
   ${TRIBUTARY_EXECUTOR_MAX_RSS:+"-Dorg.bytedeco.javacpp.maxphysicalbytes=$TRIBUTARY_EXECUTOR_MAX_RSS"}
-  -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource)
+  -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
+  ${executor_archive[@]+"${executor_archive[@]}"})
 driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G}"
@@ -123,26 +144,25 @@ if [[ -n "$print_properties" ]]; then
 fi
 
 # The local cluster's secret (deploy/local-cluster/up.sh) is used when submitting to that cluster.
-if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/master-url")" \
-      && "${TRIBUTARY_NO_CLUSTER_SECRET:-}" == "" ]]; then
+if [[ -n "$local_cluster" && "${TRIBUTARY_NO_CLUSTER_SECRET:-}" == "" ]]; then
   submit_args+=(--properties-file "$STATE/conf/spark-auth.conf")
 fi
 
 if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
   "$launch" "$SPARK_HOME/bin/spark-submit" "${confs[@]}" "${submit_args[@]}" \
-    --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
+    --class "$TRIBUTARY_MAIN_CLASS" "$app_jar" "${app_args[@]}"
   exit
 fi
 
 # No Spark installation: run SparkSubmit from the assembled jars. In client mode this JVM is the
-# driver, so the driver's JVM options go on its command line. The Hadoop client configuration
-# directories come first on its classpath, as Spark's own launcher puts them (hdfs:/// then means
-# the cluster's default filesystem).
-SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
-classpath="${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}${YARN_CONF_DIR:+$YARN_CONF_DIR:}$SPARK_JARS/*"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# driver, so the driver's JVM options go on its command line. Its classpath is the one Spark's own
+# launcher builds, the one an executor of the local cluster has too: Spark's conf directory, its jars,
+# then the Hadoop client configuration directories (hdfs:/// then means the cluster's default
+# filesystem).
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
+classpath="$SPARK_HOME/conf:$SPARK_JARS/*${HADOOP_CONF_DIR:+:$HADOOP_CONF_DIR}${YARN_CONF_DIR:+:$YARN_CONF_DIR}"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
-"$launch" "$JAVA" "${driver_opts[@]}" "${driver_java_options[@]}" -Xmx"${driver_memory:-2g}" -cp "$classpath" \
+"$launch" "$JAVA" ${driver_archive[@]+"${driver_archive[@]}"} "${driver_opts[@]}" "${driver_java_options[@]}" \
+  -Xmx"${driver_memory:-2g}" -cp "$classpath" \
   org.apache.spark.deploy.SparkSubmit "${confs[@]}" "${submit_args[@]}" \
-  --class "$TRIBUTARY_MAIN_CLASS" "$JAR" "${app_args[@]}"
+  --class "$TRIBUTARY_MAIN_CLASS" "$app_jar" "${app_args[@]}"

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Start-up (docs/performance.md, "Start-up"): the seconds from the command to the first training step
-# of `tributary train --master 'local[2]'` on full Fashion-MNIST, with and without the class-data archive
+# of `tributary train --master 'local[2]'` on full Fashion-MNIST, with and without the class-data archives
 # (deploy/conf/class-archive.sh), in one sitting: ROUNDS rounds, each running both once, one epoch each.
+# With --cluster, the same through deploy/submit.sh on the local standalone cluster (2 workers of one
+# core, started here and stopped at the end), data from its HDFS: the archive of the driver and the
+# executors against none.
 # Reads the run's log line "First training step after J s (C s since the command started): phases" and
 # prints medians per phase with the ratio. The archive is written first (deploy/class-archive.sh) if this
 # build has none. Not a test: nothing passes or fails on speed. Needs the build.
-#   deploy/bench/startup.sh [--rounds 3] [--data DIR] [--work DIR]
+#   deploy/bench/startup.sh [--rounds 3] [--cluster] [--data DIR] [--work DIR]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA=/usr/share/datasets/fashion-mnist
 ROUNDS=3
 WORK=/tmp/tributary-startup
+CLUSTER=""
 while [[ $# -gt 0 ]]; do
+  if [[ "$1" == --cluster ]]; then CLUSTER=1; shift; continue; fi
   [[ $# -ge 2 ]] || { echo "startup.sh: $1 needs a value" >&2; exit 2; }
   case "$1" in
     --rounds) ROUNDS="$2" ;;
@@ -31,11 +36,22 @@ mkdir -p "$WORK"
 RESULTS="$WORK/results.txt"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" > "$RESULTS"
 
+command=("$ROOT/bin/tributary" train --master 'local[2]' --data "file://$DATA" --output "file://$WORK/run")
+if [[ -n "$CLUSTER" ]]; then
+  export TRIBUTARY_CLUSTER_DIR="$WORK/cluster"
+  "$ROOT/deploy/local-cluster/down.sh" > /dev/null 2>&1 || true
+  trap '"$ROOT/deploy/local-cluster/down.sh" > /dev/null 2>&1 || true' EXIT
+  eval "$("$ROOT/deploy/local-cluster/up.sh" --workers 2)"
+  "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -mkdir -p /data
+  "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -put "$DATA" /data/idx
+  command=("$ROOT/deploy/submit.sh" --master "$SPARK_MASTER_URL" -- train --data "$HDFS_URL/data/idx"
+    --output "$HDFS_URL/run")
+fi
+
 # run NAME CDS: one run; appends its start-up line to the results
 run() {
   local name="$1" cds="$2" log="$WORK/$1.log"
-  TRIBUTARY_CDS="$cds" "$ROOT/bin/tributary" train --master 'local[2]' --data "file://$DATA" --epochs 1 \
-    --output "file://$WORK/run" --overwrite --force-unlock > "$log" 2>&1 \
+  TRIBUTARY_CDS="$cds" "${command[@]}" --epochs 1 --overwrite --force-unlock > "$log" 2>&1 \
     || { echo "startup.sh: the $name run failed; its log: $log" >&2; exit 1; }
   local line
   line="$(grep -a -m1 'First training step after' "$log")" \

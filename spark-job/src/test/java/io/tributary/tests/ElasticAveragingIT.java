@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * Parameter averaging's promise on a real standalone cluster (deploy/local-cluster, one core a worker)
  * reading from and writing to HDFS through deploy/submit.sh: the same data, config, seed and replicas give
- * the model bytes of a {@code local[2]} run however many workers run it, when a worker joins during
+ * the model bytes of a {@code local[2]} run on 1, 2 or 3 workers, when a worker joins during
  * epoch 1 and the first is SIGKILLed during epoch 2, and through a seeded series of faults (executors and
  * workers SIGKILLed at random moments, drivers killed and the run resumed). The series' length and seed
  * are the system properties {@value #CHAOS_RUNS} (default 2) and {@value #CHAOS_SEED}; docs/reliability.md
@@ -185,36 +185,16 @@ class ElasticAveragingIT {
         assertTrue(events(appId).contains("\"Event\":\"SparkListenerExecutorRemoved\""), "worker-1's executor was lost");
     }
 
-    @Test
-    @Order(2)
-    void threeWorkersGiveTheSameBytes() throws Exception {
-        while (workers.size() < 3) {
-            worker("start");
-        }
-        String out = hdfsUrl + "/runs/three";
-        File log = tmp.resolve("three.log").toFile();
-        Process run = submit(log, training(out, false));
-        try {
-            assertTrue(run.waitFor(600, TimeUnit.SECONDS), "the run did not finish:\n" + Files.readString(log.toPath()));
-        } finally {
-            stop(run);
-        }
-        assertEquals(0, run.exitValue(), Files.readString(log.toPath()));
-        String bytes = coefficients(out);
-        System.out.println("coefficients.bin sha256, 3-worker cluster: " + bytes);
-        assertEquals(reference, bytes, "3 workers: the local[2] run's model bytes");
-        Map<String, Set<String>> ranRounds = roundExecutorsByWorker(appId(out));
-        assertEquals(3, ranRounds.size(), "each of the 3 workers trained replicas: " + ranRounds);
-    }
-
     /**
      * A seeded series of runs on 3 workers, each with a fault at a random moment: a random executor (odd
      * runs) or worker (even runs) SIGKILLed, a killed worker replaced at once (the replacement joins
      * mid-run); in runs 2 and 3 of every 4 the driver is SIGKILLed a few rounds later too, and the run
-     * resumed from its newest checkpoint. Every run must end with the reference's bytes.
+     * resumed from its newest checkpoint. Every run must end with the reference's bytes, and a run whose
+     * driver lived must show that each of the 3 workers' executors trained replicas: a cluster of another
+     * shape than the reference's and than the first test's.
      */
     @Test
-    @Order(3)
+    @Order(2)
     void aSeededSeriesOfFaultsEndsWithTheUndisturbedBytes() throws Exception {
         int runs = Integer.getInteger(CHAOS_RUNS, 2);
         long seed = Long.getLong(CHAOS_SEED, 29);
@@ -258,6 +238,11 @@ class ElasticAveragingIT {
             System.out.println(lines.get(lines.size() - 1));
             assertEquals(0, run.exitValue(), output);
             assertEquals(reference, bytes, "chaos run " + i + " (" + faults + ")");
+            if (faults.size() == 1) {
+                // Faults come after a checkpoint of 2 or more rounds: rounds ran on all 3 workers before.
+                Map<String, Set<String>> ranRounds = roundExecutorsByWorker(appId(out));
+                assertTrue(ranRounds.size() >= 3, "each of the 3 workers trained replicas: " + ranRounds);
+            }
         }
         int total = injected.values().stream().mapToInt(Integer::intValue).sum();
         System.out.println("chaos: seed " + seed + ", " + runs + " runs, " + total + " faults injected " + injected + ", "

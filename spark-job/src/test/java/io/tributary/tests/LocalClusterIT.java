@@ -131,6 +131,7 @@ class LocalClusterIT {
         assertInstanceOf(ConvolutionLayer.class, model.getLayer(0));
         assertEquals(693_962, model.numParams());
         assertExecutorsRanTheVectorKernels();
+        assertExecutorsStartedFromThisMachinesFiles();
         assertEquals(FsAction.NONE,
                 hdfs.getFileStatus(new Path(out, "model.zip")).getPermission().getOtherAction(),
                 "outputs are not readable by others");
@@ -225,7 +226,9 @@ class LocalClusterIT {
                 "--", "--data", hdfsUrl + "/data/fashion-mnist", "--output", hdfsUrl + "/runs/intruder",
                 "--train-examples", "100", "--test-examples", "100");
         assertEquals(2, r.code(), r.output());
-        assertTrue(r.output().contains("refused or did not answer the application"), r.output());
+        // Refused by the check before Spark's registration (a minute of attempts), which names the reason.
+        assertTrue(r.output().contains("refused or did not answer the application (" + masterUrl.substring(8) + ": "),
+                r.output());
         assertFalse(hdfs.exists(new Path("/runs/intruder")), "a refused application leaves nothing behind");
     }
 
@@ -240,7 +243,8 @@ class LocalClusterIT {
         Result badMaster = sh(300, Map.of(), "deploy/submit.sh", "--master", "spark://127.0.0.1:1", "--",
                 "--data", hdfsUrl + "/data/fashion-mnist", "--output", hdfsUrl + "/runs/r3");
         assertEquals(2, badMaster.code(), badMaster.output());
-        assertTrue(badMaster.output().contains("Spark master spark://127.0.0.1:1 refused or did not answer"), badMaster.output());
+        assertTrue(badMaster.output().contains("Spark master spark://127.0.0.1:1 refused or did not answer the application"
+                + " (127.0.0.1:1: Connection refused)"), badMaster.output());
         assertFalse(hdfs.exists(new Path("/runs/r3")));
     }
 
@@ -576,6 +580,29 @@ class LocalClusterIT {
             assertTrue(reported > 0.6, "a trained champion: " + reported);
         } finally {
             spark.stop();
+        }
+    }
+
+    /**
+     * The local cluster's executors map the cluster's class-data archive (deploy/class-archive.sh, run by
+     * deploy/test.sh) without a complaint from the JVM, and copy the application jar from its place here
+     * rather than fetching it from the driver.
+     */
+    private static void assertExecutorsStartedFromThisMachinesFiles() throws IOException {
+        List<java.nio.file.Path> archives;
+        try (var files = Files.list(ROOT.resolve("deploy/target/cds"))) {
+            archives = files.filter(f -> f.getFileName().toString().startsWith("tributary-cluster-")).toList();
+        }
+        assertEquals(1, archives.size(), "the cluster's class-data archive (deploy/class-archive.sh): " + archives);
+        List<java.nio.file.Path> stderrs;
+        try (var files = Files.walk(STATE.resolve("work"))) {
+            stderrs = files.filter(f -> f.getFileName().toString().equals("stderr")).toList();
+        }
+        for (java.nio.file.Path stderr : stderrs) {
+            String log = Files.readString(stderr);
+            assertTrue(log.contains("\"-XX:SharedArchiveFile=" + archives.get(0) + "\""), stderr + " maps no archive");
+            assertFalse(log.contains("[cds"), stderr + ": the JVM did not map the archive");
+            assertTrue(log.contains("Fetching file:" + ROOT.resolve("spark-job/target")), stderr + " fetched the jar");
         }
     }
 

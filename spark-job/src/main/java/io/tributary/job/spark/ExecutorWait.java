@@ -1,6 +1,5 @@
 package io.tributary.job.spark;
 
-import io.tributary.common.InputException;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -24,8 +23,7 @@ public final class ExecutorWait {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         while (true) {
             if (sc.sc().isStopped()) {
-                throw new InputException("Spark master " + master + " refused or did not answer the application; "
-                        + "check the master URL, that the master is running, and the cluster's authentication secret");
+                throw StandaloneMaster.refused(master, "");
             }
             // The driver counts as one entry.
             if (sc.sc().statusTracker().getExecutorInfos().length > 1) {

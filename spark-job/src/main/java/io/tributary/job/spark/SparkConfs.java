@@ -13,7 +13,8 @@ import java.util.Map;
  * config when given, else from spark-submit, else {@code local[*]}; everything else is what DL4J
  * on Spark 3.5 needs on every cluster, where the driver listens ({@link DriverBinding}) and, on a
  * cluster, the executors' memory ({@link ContainerMemory}) and the listener that tells a run killed
- * for memory ({@link MemoryKills}).
+ * for memory ({@link MemoryKills}). A standalone master that will not take the application is
+ * refused here, in a second ({@link StandaloneMaster}).
  */
 public final class SparkConfs {
     public static final String DEFAULT_LOCAL_MASTER = "local[*]";
@@ -44,6 +45,7 @@ public final class SparkConfs {
             MemoryKills.register(conf);
         }
         useSystemClock();
+        StandaloneMaster.requireAnswering(conf);
         return conf;
     }
 
