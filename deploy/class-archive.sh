@@ -65,5 +65,8 @@ record() {
 # bin/tributary's, then the one of submit.sh's driver and the local cluster's executors.
 status=0
 record "" "$ROOT/bin/tributary" || status=1
-record cluster "$ROOT/deploy/submit.sh" --master 'local[2]' -- || status=1
+# submit.sh's own SparkSubmit (no Spark installation), and the classpath the local cluster's executors
+# have (no Hadoop configuration directories after the jars).
+record cluster env -u SPARK_HOME -u HADOOP_CONF_DIR -u YARN_CONF_DIR "$ROOT/deploy/submit.sh" --master 'local[2]' -- \
+  || status=1
 exit "$status"

@@ -80,10 +80,7 @@ fi
 if [[ -n "$local_cluster" && -z "${TRIBUTARY_CDS_WRITE:-}" ]]; then
   executor_archive=(${CLASS_ARCHIVE_OPTS[@]+"${CLASS_ARCHIVE_OPTS[@]}"})
 fi
-# The local cluster's executors read the application jar where it is (local:, as the local YARN's
-# containers do), rather than each fetching its 160 MB from the driver through the encrypted RPC.
-app_jar="$JAR"
-if [[ -n "$local_cluster" ]]; then app_jar="local:$JAR"; fi
+
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
 # The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
 # job starts (ContainerMemory), unless set here.
@@ -108,6 +105,12 @@ launch=exec
 if [[ "$master" == yarn ]]; then
   source "$ROOT/deploy/conf/yarn-submit.sh"
 fi
+
+# The local cluster's executors read the application jar where it is (local:, as the local YARN's
+# containers do), rather than each fetching its 160 MB from the driver through the encrypted RPC. In
+# client mode only: a worker starting a cluster-mode driver cannot fetch a local: jar.
+app_jar="$JAR"
+if [[ -n "$local_cluster" && "$deploy_mode" == client ]]; then app_jar="local:$(realpath "$JAR")"; fi
 
 # One string for spark.*.extraJavaOptions, which Spark splits as a shell would
 # (Utils.splitCommandString): options other than plain words are single-quoted.

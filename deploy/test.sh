@@ -20,9 +20,9 @@ deploy/setup.sh --for-tests
 
 echo "== fast tier: unit and Spark local-mode tests" >&2
 mvn -B install
-# What users' runs start with after deploy/setup.sh: the tiers below run bin/tributary with it. Without
-# it they run as bin/tributary does without one (the acceptance run's start-up line says which).
-deploy/class-archive.sh || echo "test: no class-data archive; the tiers run without one" >&2
+# What users' runs start with after deploy/setup.sh: the tiers below run bin/tributary, submit.sh's
+# driver and the local cluster's executors with them, and LocalClusterIT checks the executors map theirs.
+deploy/class-archive.sh
 
 for tier in heavy security docs; do
   echo "== $tier tier" >&2
