@@ -66,10 +66,17 @@ STATE="${TRIBUTARY_CLUSTER_DIR:-$ROOT/deploy/target/local-cluster}"
 source "$ROOT/deploy/conf/jvm-options.sh"
 SPARK_JARS="$ROOT/deploy/target/spark-home/jars"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# The local standalone cluster, or the local YARN (deploy/local-cluster/up.sh [--yarn]): their JVMs run
+# on this machine, from this checkout's files.
 local_cluster=""
 if [[ -n "$master" && -f "$STATE/master-url" && "$master" == "$(cat "$STATE/master-url")" ]]; then local_cluster=1; fi
+local_yarn=""
+if [[ "$master" == yarn && -n "${HADOOP_CONF_DIR:-}" && "$HADOOP_CONF_DIR" -ef "$STATE/hadoop-conf" ]]; then
+  local_yarn=1
+fi
 # The cluster's class-data archive (deploy/conf/class-archive.sh) for the client-mode driver below and,
-# on the local cluster, whose executors have this machine's files, for the executors too.
+# on the local cluster or YARN, whose executors have this machine's files, for the executors too (and the
+# local YARN's application master: deploy/conf/yarn-submit.sh).
 source "$ROOT/deploy/conf/class-archive.sh"
 class_archive_opts cluster
 driver_archive=()
@@ -77,9 +84,11 @@ executor_archive=()
 if [[ -z "${SPARK_HOME:-}" && "$deploy_mode" == client && ${#driver_java_options[@]} -eq 0 ]]; then
   driver_archive=(${CLASS_ARCHIVE_OPTS[@]+"${CLASS_ARCHIVE_OPTS[@]}"})
 fi
-if [[ -n "$local_cluster" && -z "${TRIBUTARY_CDS_WRITE:-}" ]]; then
+if [[ -n "$local_cluster$local_yarn" && -z "${TRIBUTARY_CDS_WRITE:-}" ]]; then
   executor_archive=(${CLASS_ARCHIVE_OPTS[@]+"${CLASS_ARCHIVE_OPTS[@]}"})
 fi
+standalone_archive=()
+[[ -n "$local_cluster" ]] && standalone_archive=(${executor_archive[@]+"${executor_archive[@]}"})
 
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
 # The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
@@ -90,13 +99,24 @@ exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
   ${TRIBUTARY_EXECUTOR_MAX_RSS:+"-Dorg.bytedeco.javacpp.maxphysicalbytes=$TRIBUTARY_EXECUTOR_MAX_RSS"}
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
-  ${executor_archive[@]+"${executor_archive[@]}"})
+  ${standalone_archive[@]+"${standalone_archive[@]}"})
 driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G}"
   "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G}"
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
   "-Dlog4j2.configurationFile=$ROOT/deploy/conf/log4j2.properties")
+
+# One string for spark.*.extraJavaOptions, which Spark splits as a shell would
+# (Utils.splitCommandString): options other than plain words are single-quoted.
+spark_java_options() {
+  local out="" a q="'" esc="'\"'\"'"
+  for a in "$@"; do
+    if [[ ! "$a" =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then a="'${a//"$q"/"$esc"}'"; fi
+    out+="${out:+ }$a"
+  done
+  printf '%s' "$out"
+}
 
 # YARN's own settings, and its driver's container in cluster mode (deploy/conf/yarn-submit.sh), which
 # also brings the driver's exit status back ("launch").
@@ -111,17 +131,6 @@ fi
 # client mode only: a worker starting a cluster-mode driver cannot fetch a local: jar.
 app_jar="$JAR"
 if [[ -n "$local_cluster" && "$deploy_mode" == client ]]; then app_jar="local:$(realpath "$JAR")"; fi
-
-# One string for spark.*.extraJavaOptions, which Spark splits as a shell would
-# (Utils.splitCommandString): options other than plain words are single-quoted.
-spark_java_options() {
-  local out="" a q="'" esc="'\"'\"'"
-  for a in "$@"; do
-    if [[ ! "$a" =~ ^[A-Za-z0-9_./=:,+@%-]+$ ]]; then a="'${a//"$q"/"$esc"}'"; fi
-    out+="${out:+ }$a"
-  done
-  printf '%s' "$out"
-}
 
 confs=(
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer

@@ -4,11 +4,13 @@
 # (deploy/conf/class-archive.sh), in one sitting: ROUNDS rounds, each running both once, one epoch each.
 # With --cluster, the same through deploy/submit.sh on the local standalone cluster (2 workers of one
 # core, started here and stopped at the end), data from its HDFS: the archive of the driver and the
-# executors against none.
+# executors against none. With --yarn, the same on the local YARN (up.sh --yarn, 2 NodeManagers) in
+# client mode, 2 executors of one core and 1 GiB: the archive of the driver, the application master and
+# the executors against none.
 # Reads the run's log line "First training step after J s (C s since the command started): phases" and
 # prints medians per phase with the ratio. The archive is written first (deploy/class-archive.sh) if this
 # build has none. Not a test: nothing passes or fails on speed. Needs the build.
-#   deploy/bench/startup.sh [--rounds 3] [--cluster] [--data DIR] [--work DIR]
+#   deploy/bench/startup.sh [--rounds 3] [--cluster | --yarn] [--data DIR] [--work DIR]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DATA=/usr/share/datasets/fashion-mnist
@@ -16,7 +18,8 @@ ROUNDS=3
 WORK=/tmp/tributary-startup
 CLUSTER=""
 while [[ $# -gt 0 ]]; do
-  if [[ "$1" == --cluster ]]; then CLUSTER=1; shift; continue; fi
+  if [[ "$1" == --cluster ]]; then CLUSTER=standalone; shift; continue; fi
+  if [[ "$1" == --yarn ]]; then CLUSTER=yarn; shift; continue; fi
   [[ $# -ge 2 ]] || { echo "startup.sh: $1 needs a value" >&2; exit 2; }
   case "$1" in
     --rounds) ROUNDS="$2" ;;
@@ -41,10 +44,16 @@ if [[ -n "$CLUSTER" ]]; then
   export TRIBUTARY_CLUSTER_DIR="$WORK/cluster"
   "$ROOT/deploy/local-cluster/down.sh" > /dev/null 2>&1 || true
   trap '"$ROOT/deploy/local-cluster/down.sh" > /dev/null 2>&1 || true' EXIT
-  eval "$("$ROOT/deploy/local-cluster/up.sh" --workers 2)"
+  if [[ "$CLUSTER" == yarn ]]; then
+    eval "$("$ROOT/deploy/local-cluster/up.sh" --yarn --workers 2)"
+    master=(--master yarn --deploy-mode client --num-executors 2 --executor-cores 1 --executor-memory 1g)
+  else
+    eval "$("$ROOT/deploy/local-cluster/up.sh" --workers 2)"
+    master=(--master "$SPARK_MASTER_URL")
+  fi
   "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -mkdir -p /data
   "$ROOT/deploy/hdfs.sh" -fs "$HDFS_URL" -put "$DATA" /data/idx
-  command=("$ROOT/deploy/submit.sh" --master "$SPARK_MASTER_URL" -- train --data "$HDFS_URL/data/idx"
+  command=("$ROOT/deploy/submit.sh" "${master[@]}" -- train --data "$HDFS_URL/data/idx"
     --output "$HDFS_URL/run")
 fi
 

@@ -5,8 +5,9 @@
 #   - the launcher's (bin/tributary: Spark's jars and the application jar, one classpath);
 #   - the cluster's ("cluster": Spark's conf directory and jars, with the application jar loaded by
 #     Spark's class loader), which submit.sh's client-mode driver and the executors of the local
-#     standalone cluster (deploy/local-cluster) have. Their classes are archived the same way: the
-#     JVM maps a class of the application jar when its bytes are the recorded ones.
+#     standalone cluster (deploy/local-cluster) have, and the local YARN's containers, whose classpath
+#     submit.sh starts with it (deploy/conf/yarn-submit.sh). Their classes are archived the same way:
+#     the JVM maps a class of the application jar when its bytes are the recorded ones.
 # deploy/class-archive.sh writes both (deploy/setup.sh runs it after the build), about 150 MB each
 # under deploy/target/cds. Each is named by its kind and the JVM's and every jar's name, size and time,
 # so a rebuilt jar or another JDK finds none until they are written again, and runs as before; a JVM

@@ -1,6 +1,7 @@
 # Sourced by deploy/submit.sh for --master yarn (uses its deploy_mode, driver_memory, submit_args,
-# STATE, ROOT; sets JAR, driver_opts, extra_confs and launch): what Tributary needs on YARN beyond
-# every cluster's settings.
+# STATE, ROOT, SPARK_JARS, local_yarn, executor_archive, print_properties and spark_java_options; sets
+# JAR, exec_opts, driver_opts, extra_confs and launch): what Tributary needs on YARN beyond every
+# cluster's settings.
 
 if [[ -z "${HADOOP_CONF_DIR:-}" && -z "${YARN_CONF_DIR:-}" ]]; then
   echo "submit.sh: --master yarn needs HADOOP_CONF_DIR (or YARN_CONF_DIR) set to the directory of the cluster's" \
@@ -14,7 +15,7 @@ fi
 #   unset      uploaded by Spark to each application's staging directory (about 400 MB every time).
 # The local YARN of deploy/local-cluster/up.sh --yarn runs its containers here: local.
 yarn_jars="${TRIBUTARY_YARN_JARS:-}"
-if [[ -n "${HADOOP_CONF_DIR:-}" && "$HADOOP_CONF_DIR" -ef "$STATE/hadoop-conf" ]]; then
+if [[ -n "$local_yarn" ]]; then
   [[ -z "$yarn_jars" ]] && yarn_jars=local
   # Like the rest of the local cluster, its applications listen on 127.0.0.1 only: the driver, and
   # the web UIs, which Spark binds to SPARK_LOCAL_IP or else to every interface.
@@ -28,7 +29,26 @@ case "$yarn_jars" in
   "") ;;
   local)
     extra_confs+=(--conf "spark.yarn.jars=local:$ROOT/deploy/target/spark-home/jars/*")
-    JAR="local:$JAR" ;;
+    JAR="local:$JAR"
+    if [[ ${#executor_archive[@]} -gt 0 ]]; then
+      # A container's classpath starts with its own directory, which no archive can name; Spark puts
+      # the extra classpath first, so the local YARN's containers start with the archive's classpath
+      # (the client-mode driver's, submit.sh below) and map it. The application master too: in client
+      # mode Spark's ExecutorLauncher, in cluster mode the driver.
+      # (Not the application master when a Spark installation's launcher starts a client-mode driver:
+      # it would put the driver's extra classpath, these jars, before its own.)
+      # (Nor in --print-properties, which is for another spark-submit.)
+      archive_classpath="$ROOT/deploy/target/spark-home/conf:$SPARK_JARS/*"
+      exec_opts+=("${executor_archive[@]}")
+      extra_confs+=(--conf "spark.executor.extraClassPath=$archive_classpath")
+      if [[ "$deploy_mode" == cluster ]]; then
+        extra_confs+=(--conf "spark.driver.extraClassPath=$archive_classpath")
+        driver_opts+=("${executor_archive[@]}")
+      elif [[ -z "${SPARK_HOME:-}" && -z "$print_properties" ]]; then
+        extra_confs+=(--conf "spark.driver.extraClassPath=$archive_classpath"
+          --conf "spark.yarn.am.extraJavaOptions=$(spark_java_options "${executor_archive[@]}")")
+      fi
+    fi ;;
   *)
     yarn_uploaded="$("$ROOT/deploy/yarn-jars.sh" "$yarn_jars" "$JAR")" || exit $?
     extra_confs+=(--conf "spark.yarn.archive=${yarn_uploaded%% *}")

@@ -91,7 +91,9 @@ class ContainerMemoryTest {
      */
     @Test
     void onlyAKillForPhysicalMemoryExplainsAFailedRun() {
-        MemoryKills kills = new MemoryKills(conf("spark.executor.memory", "1g", "spark.executor.memoryOverhead", "128m"));
+        // No SparkContext here to cancel: only the sentence is under test (MemoryKillsTest cancels a real run's jobs).
+        MemoryKills kills = new MemoryKills(conf("spark.executor.memory", "1g", "spark.executor.memoryOverhead", "128m",
+                MemoryKills.LIMIT_KEY, "0"));
         kills.onExecutorRemoved(new SparkListenerExecutorRemoved(1L, "2", "Container from a bad node: "
                 + "container_1_0001_01_000003 on host: localhost. Exit status: 137. Diagnostics: [2026-12-06 06:07:35.287]"
                 + "Container killed on request. Exit code is 137\n[2026-12-06 06:07:35.288]Killed by external signal\n."));

@@ -30,6 +30,7 @@ import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,6 +74,10 @@ class YarnClusterIT {
         File log = Files.createTempFile(tmp, "cmd", ".log").toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log);
         pb.environment().put("TRIBUTARY_CLUSTER_DIR", STATE.toString());
+        // submit.sh's own Spark and JVM options: a Spark installation or JVM options of the caller's
+        // would change what the containers start with (ArchiveWatch).
+        List.of("SPARK_HOME", "TRIBUTARY_CDS", "TRIBUTARY_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+                "JDK_JAVA_OPTIONS").forEach(pb.environment()::remove);
         if (confDir != null) pb.environment().put("HADOOP_CONF_DIR", confDir.toString());
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -81,6 +87,72 @@ class YarnClusterIT {
             fail(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(log.toPath()));
         }
         return new Result(p.exitValue(), Files.readString(log.toPath()));
+    }
+
+    /**
+     * Watches the containers' JVMs (application masters and executors, found by their main class) while
+     * a run goes, and which of them mapped the cluster's class-data archive (deploy/class-archive.sh),
+     * as their memory maps show: submit.sh starts the local YARN's containers with the archive's
+     * classpath first, so they map it, as the local standalone cluster's executors do.
+     */
+    static final class ArchiveWatch implements AutoCloseable {
+        private static final List<String> MAIN_CLASSES = List.of("YarnCoarseGrainedExecutorBackend",
+                "org.apache.spark.deploy.yarn.ExecutorLauncher", "org.apache.spark.deploy.yarn.ApplicationMaster");
+        private final Map<Long, Boolean> mapped = new ConcurrentHashMap<>();
+        private final Thread poller = new Thread(this::poll, "archive-watch");
+        private final Instant started = Instant.now().minusSeconds(1);
+        private final String archive = ROOT.resolve("deploy/target/cds/tributary-cluster-").toString();
+        private volatile boolean done;
+
+        ArchiveWatch() {
+            poller.setDaemon(true);
+            poller.start();
+        }
+
+        private void poll() {
+            while (!done) {
+                ProcessHandle.allProcesses().forEach(p -> {
+                    // This run's containers: JVMs started since, with this YARN's directories.
+                    String exe = p.info().command().orElse("");
+                    String args = String.join(" ", p.info().arguments().orElse(new String[0]));
+                    if (!exe.endsWith("/java") || MAIN_CLASSES.stream().noneMatch(args::contains)
+                            || !args.contains(STATE.toString())
+                            || p.info().startInstant().map(started::isAfter).orElse(true)) {
+                        return;
+                    }
+                    try {
+                        boolean maps = Files.readString(java.nio.file.Path.of("/proc", p.pid() + "", "maps"))
+                                .contains(archive);
+                        mapped.merge(p.pid(), maps, Boolean::logicalOr);
+                    } catch (IOException gone) {
+                        // ended between the listing and the read
+                    }
+                });
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            done = true;
+            poller.join(5_000);
+        }
+
+        /** At least {@code atLeast} containers' JVMs were seen, and each mapped the archive. */
+        void assertEveryContainerMappedTheArchive(int atLeast) {
+            assertTrue(mapped.size() >= atLeast, "containers' JVMs seen: " + mapped);
+            assertFalse(mapped.containsValue(false), "a container's JVM (pid: mapped) did not map the archive: " + mapped);
+        }
+
+        /** Containers whose jars came from elsewhere (TRIBUTARY_YARN_JARS) are given no archive. */
+        void assertNoContainerMappedTheArchive(int atLeast) {
+            assertTrue(mapped.size() >= atLeast, "containers' JVMs seen: " + mapped);
+            assertFalse(mapped.containsValue(true), "a container's JVM (pid: mapped) mapped the archive: " + mapped);
+        }
     }
 
     /** deploy/submit.sh --master yarn with these spark-submit options, then "--" and these tributary options. */
@@ -241,9 +313,16 @@ class YarnClusterIT {
     @Order(1)
     void clusterModeTrainsFashionMnistFromHdfsToHdfs() throws Exception {
         String out = hdfsUrl + "/runs/cluster";
-        Result r = submit(900, Map.of(), options(EXECUTORS, "--deploy-mode", "cluster"),
-                "--data", "hdfs:///data/fashion-mnist", "--output", out, "--epochs", "1");
+        ArchiveWatch containers = new ArchiveWatch();
+        Result r;
+        try {
+            r = submit(900, Map.of(), options(EXECUTORS, "--deploy-mode", "cluster"),
+                    "--data", "hdfs:///data/fashion-mnist", "--output", out, "--epochs", "1");
+        } finally {
+            containers.close();
+        }
         assertEquals(0, r.code(), r.output());
+        containers.assertEveryContainerMappedTheArchive(3);
         String appId = applicationId(out);
         ApplicationReport report = finished(appId);
         assertEquals(FinalApplicationStatus.SUCCEEDED, report.getFinalApplicationStatus(), report.getDiagnostics());
@@ -301,11 +380,18 @@ class YarnClusterIT {
     @Order(2)
     void clientModeTrainsFromHdfsToHdfsOnTwoExecutors() throws Exception {
         String out = hdfsUrl + "/runs/client";
-        Result r = submit(600, Map.of(), options(EXECUTORS, "--deploy-mode", "client", EVENT_LOG.get(0), EVENT_LOG.get(1),
-                        EVENT_LOG.get(2), EVENT_LOG.get(3)),
-                "--data", "hdfs:///data/fashion-mnist", "--output", out, "--epochs", "1", "--train-examples", "4000",
-                "--test-examples", "1000", "--batch-size-per-worker", "32");
+        ArchiveWatch containers = new ArchiveWatch();
+        Result r;
+        try {
+            r = submit(600, Map.of(), options(EXECUTORS, "--deploy-mode", "client", EVENT_LOG.get(0), EVENT_LOG.get(1),
+                            EVENT_LOG.get(2), EVENT_LOG.get(3)),
+                    "--data", "hdfs:///data/fashion-mnist", "--output", out, "--epochs", "1", "--train-examples", "4000",
+                    "--test-examples", "1000", "--batch-size-per-worker", "32");
+        } finally {
+            containers.close();
+        }
         assertEquals(0, r.code(), r.output());
+        containers.assertEveryContainerMappedTheArchive(3);
         assertFalse(r.output().contains("falling back to uploading libraries"), "Spark's jars were uploaded:\n" + r.output());
         String appId = applicationId(out);
         assertEquals(FinalApplicationStatus.SUCCEEDED, finished(appId).getFinalApplicationStatus());
@@ -328,10 +414,17 @@ class YarnClusterIT {
     void retrainsIntoAnHdfsRegistryAndEvaluatesTheChampionWithJarsUploadedOnce() throws Exception {
         String registry = hdfsUrl + "/tributary/registry";
         Map<String, String> jars = Map.of("TRIBUTARY_YARN_JARS", hdfsUrl + "/apps/tributary");
-        Result retrain = submit(900, jars, EXECUTORS, "retrain", "--registry", registry,
-                "--data", "hdfs:///data/fashion-mnist", "--holdout", "hdfs:///data/fashion-mnist", "--epochs", "1",
-                "--train-examples", "2000", "--test-examples", "1000", "--batch-size-per-worker", "32");
+        ArchiveWatch containers = new ArchiveWatch();
+        Result retrain;
+        try {
+            retrain = submit(900, jars, EXECUTORS, "retrain", "--registry", registry,
+                    "--data", "hdfs:///data/fashion-mnist", "--holdout", "hdfs:///data/fashion-mnist", "--epochs", "1",
+                    "--train-examples", "2000", "--test-examples", "1000", "--batch-size-per-worker", "32");
+        } finally {
+            containers.close();
+        }
         assertEquals(0, retrain.code(), retrain.output());
+        containers.assertNoContainerMappedTheArchive(3);
         assertTrue(retrain.output().contains("Retraining: version 000001 promoted"), retrain.output());
         ModelRegistry reg = ModelRegistry.open(HadoopFs.resolve("registry", registry, hdfs.getConf()), false);
         assertEquals(1, reg.champion().getAsInt());
@@ -371,6 +464,10 @@ class YarnClusterIT {
                 "--averaging-frequency", "5", "--checkpoint-every-steps", "1"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log);
         pb.environment().put("TRIBUTARY_CLUSTER_DIR", STATE.toString());
+        // submit.sh's own Spark and JVM options: a Spark installation or JVM options of the caller's
+        // would change what the containers start with (ArchiveWatch).
+        List.of("SPARK_HOME", "TRIBUTARY_CDS", "TRIBUTARY_JAVA_OPTS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+                "JDK_JAVA_OPTIONS").forEach(pb.environment()::remove);
         pb.environment().put("HADOOP_CONF_DIR", confDir.toString());
         Process submit = pb.start();
         try {
@@ -428,6 +525,8 @@ class YarnClusterIT {
         assertTrue(errors.get(0).matches("tributary: Executor \\d+ used [0-9.]+ [KMG]B of physical memory, over the 1152 MiB"
                 + " of its YARN container \\(heap 1024 MiB plus spark.executor.memoryOverhead 128 MiB\\), and YARN killed it"
                 + "( \\(\\d+ executors in all\\))?; raise spark.executor.memoryOverhead"), errors.get(0));
+        assertTrue(r.output().contains("YARN killed 2 executors for memory (spark.tributary.memoryKillsToFail);"
+                + " cancelled the application's jobs"), "cancelled at the second kill, not retried: " + r.output());
         assertFalse(hdfs.exists(new Path(out, "model.zip")), "no model is left behind");
     }
 
