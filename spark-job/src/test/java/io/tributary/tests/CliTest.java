@@ -198,6 +198,8 @@ class CliTest {
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             int code = TributaryCli.execute(args);
             assertEquals(0, code, String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
+            assertFalse(err.toString(StandardCharsets.UTF_8).contains("[picocli WARN]"),
+                    String.join(" ", args) + ": " + err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);
             System.setErr(originalErr);
@@ -212,7 +214,9 @@ class CliTest {
                 config);
         assertTrue(config.contains("| cache | memory-and-disk |"), config);
         assertTrue(config.contains("| batch-size | 500 |") && config.contains("| split | test |"), config);
-        assertTrue(stdout("train", "--help").contains("(default by sync: param-avg 0.01, shared-gradients 0.001"));
+        String train = stdout("train", "--help");
+        assertTrue(train.contains("(default by sync: param-avg 0.01, shared-gradients 0.001"), train);
+        assertTrue(train.contains("over the first 30% of the minibatch steps"), "a key's % is text: " + train);
         assertTrue(stdout("evaluate", "--help").contains("--split=MODE"));
         String predict = stdout("predict", "--help");
         assertTrue(predict.contains("--batch-size=N") && predict.contains("(default 500)"), predict);

@@ -30,7 +30,8 @@ final class KeyFlags {
             } else {
                 option.type(String.class).paramLabel(label(key));
             }
-            command.addOption(option.description(doc).build());
+            // picocli formats descriptions (String.format): a key's own "%" is text.
+            command.addOption(option.description(doc.replace("%", "%%")).build());
         }
         return command;
     }
