@@ -208,6 +208,8 @@ class CheckpointResumeTest {
         Run again = cli("train", "--resume", reference.toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(again.err().contains("is complete (2 epoch(s)"), again.err());
+        assertTrue(again.err().contains("Give --epochs N with N > 2 to train more (its one-cycle schedule then spans the"
+                + " N epochs"), "the default schedule's say in training more: " + again.err());
         assertFalse(again.err().contains("resuming from checkpoint"), again.err());
         Map<String, byte[]> after = new TreeMap<>();
         try (Stream<Path> files = Files.walk(reference)) {

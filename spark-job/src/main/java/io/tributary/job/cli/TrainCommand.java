@@ -1,6 +1,7 @@
 package io.tributary.job.cli;
 
 import io.tributary.common.config.ConfigLoader;
+import io.tributary.common.config.LrSchedule;
 import io.tributary.common.config.TrainConfig;
 import io.tributary.common.config.TrainKeys;
 import io.tributary.common.io.HadoopFs;
@@ -52,9 +53,14 @@ public final class TrainCommand implements Callable<Integer> {
             flags.put(TrainKeys.OUTPUT.name(), resume);
             config = ConfigLoader.load(saved.config(), configFile, flags);
             if (saved.complete(config.epochs())) {
+                int done = saved.nextEpoch() - 1;
                 System.err.printf(Locale.ROOT, "tributary: the run in %s is complete (%d epoch(s), checkpoint %s);"
-                        + " nothing to resume. Give --epochs N with N > %d to train more.%n", resume,
-                        saved.nextEpoch() - 1, saved.checkpoint(), saved.nextEpoch() - 1);
+                        + " nothing to resume. Give --epochs N with N > %d to train more%s.%n", resume, done,
+                        saved.checkpoint(), done, config.lrSchedule() == LrSchedule.ONE_CYCLE
+                                ? " (its one-cycle schedule then spans the N epochs: from this run's last step the"
+                                + " learning rate rises again to where that longer cycle has it, then falls to its end;"
+                                + " --lr-schedule constant keeps it at --learning-rate)"
+                                : "");
                 return TributaryCli.EXIT_OK;
             }
         } else {
