@@ -9,6 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JARS="$ROOT/deploy/target/spark-home/jars"
 [[ -d "$JARS" ]] || { echo "hdfs.sh: not built; run: (cd '$ROOT' && mvn -B -DskipTests package)" >&2; exit 2; }
 CONF="${HADOOP_CONF_DIR:-$ROOT/deploy/conf/hadoop}"
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m \
+source "$ROOT/deploy/conf/jvm-options.sh"
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${TRIBUTARY_LIGHT_JVM[@]}" -Xmx512m \
   -Dlog4j2.configurationFile="$ROOT/deploy/conf/log4j2.properties" \
   -cp "$CONF:$JARS/*" org.apache.hadoop.fs.FsShell "$@"

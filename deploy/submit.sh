@@ -87,8 +87,9 @@ fi
 if [[ -n "$local_cluster$local_yarn" && -z "${TRIBUTARY_CDS_WRITE:-}" ]]; then
   executor_archive=(${CLASS_ARCHIVE_OPTS[@]+"${CLASS_ARCHIVE_OPTS[@]}"})
 fi
-standalone_archive=()
-[[ -n "$local_cluster" ]] && standalone_archive=(${executor_archive[@]+"${executor_archive[@]}"})
+# The classpath Spark's own launcher gives a driver, and the one an executor of the local cluster has:
+# Spark's conf directory and its jars (the cluster's archive is recorded with it).
+spark_classpath="$ROOT/deploy/target/spark-home/conf:$SPARK_JARS/*"
 
 # ND4J arrays live off-heap: JavaCPP's limits bound them, and the container overhead must cover them.
 # The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
@@ -98,8 +99,9 @@ exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
   ${TRIBUTARY_EXECUTOR_MAX_RSS:+"-Dorg.bytedeco.javacpp.maxphysicalbytes=$TRIBUTARY_EXECUTOR_MAX_RSS"}
-  -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
-  ${standalone_archive[@]+"${standalone_archive[@]}"})
+  -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource)
+# (The local YARN's executors get theirs in deploy/conf/yarn-submit.sh, with the classpath it needs.)
+[[ -n "$local_cluster" ]] && exec_opts+=(${executor_archive[@]+"${executor_archive[@]}"})
 driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G}"
@@ -167,12 +169,10 @@ if [[ -n "${SPARK_HOME:-}" && -x "${SPARK_HOME}/bin/spark-submit" ]]; then
 fi
 
 # No Spark installation: run SparkSubmit from the assembled jars. In client mode this JVM is the
-# driver, so the driver's JVM options go on its command line. Its classpath is the one Spark's own
-# launcher builds, the one an executor of the local cluster has too: Spark's conf directory, its jars,
-# then the Hadoop client configuration directories (hdfs:/// then means the cluster's default
-# filesystem).
+# driver, so the driver's JVM options go on its command line. Its classpath is Spark's, then the Hadoop
+# client configuration directories (hdfs:/// then means the cluster's default filesystem).
 export SPARK_HOME="$ROOT/deploy/target/spark-home"
-classpath="$SPARK_HOME/conf:$SPARK_JARS/*${HADOOP_CONF_DIR:+:$HADOOP_CONF_DIR}${YARN_CONF_DIR:+:$YARN_CONF_DIR}"
+classpath="$spark_classpath${HADOOP_CONF_DIR:+:$HADOOP_CONF_DIR}${YARN_CONF_DIR:+:$YARN_CONF_DIR}"
 export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
 "$launch" "$JAVA" ${driver_archive[@]+"${driver_archive[@]}"} "${driver_opts[@]}" "${driver_java_options[@]}" \
   -Xmx"${driver_memory:-2g}" -cp "$classpath" \

@@ -20,8 +20,9 @@ case "${1:-}" in
   node) class=org.apache.hadoop.yarn.client.cli.NodeCLI; shift ;;
   *) echo "usage: deploy/yarn.sh application|applicationattempt|container|logs|node ARGS" >&2; exit 2 ;;
 esac
+source "$ROOT/deploy/conf/jvm-options.sh"
 client() {
-  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Xmx512m -Dlog4j2.configurationFile="$ROOT/deploy/conf/log4j2.properties" \
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${TRIBUTARY_LIGHT_JVM[@]}" -Xmx512m -Dlog4j2.configurationFile="$ROOT/deploy/conf/log4j2.properties" \
     -cp "$CONF:$JARS/*" "$class" "$@"
 }
 [[ "$class" == *LogsCLI ]] || { client "$@"; exit; }

@@ -1,5 +1,5 @@
 # Sourced by deploy/submit.sh for --master yarn (uses its deploy_mode, driver_memory, submit_args,
-# STATE, ROOT, SPARK_JARS, local_yarn, executor_archive, print_properties and spark_java_options; sets
+# STATE, ROOT, spark_classpath, local_yarn, executor_archive, print_properties and spark_java_options; sets
 # JAR, exec_opts, driver_opts, extra_confs and launch): what Tributary needs on YARN beyond every
 # cluster's settings.
 
@@ -38,14 +38,13 @@ case "$yarn_jars" in
       # (Not the application master when a Spark installation's launcher starts a client-mode driver:
       # it would put the driver's extra classpath, these jars, before its own.)
       # (Nor in --print-properties, which is for another spark-submit.)
-      archive_classpath="$ROOT/deploy/target/spark-home/conf:$SPARK_JARS/*"
       exec_opts+=("${executor_archive[@]}")
-      extra_confs+=(--conf "spark.executor.extraClassPath=$archive_classpath")
+      extra_confs+=(--conf "spark.executor.extraClassPath=$spark_classpath")
       if [[ "$deploy_mode" == cluster ]]; then
-        extra_confs+=(--conf "spark.driver.extraClassPath=$archive_classpath")
+        extra_confs+=(--conf "spark.driver.extraClassPath=$spark_classpath")
         driver_opts+=("${executor_archive[@]}")
       elif [[ -z "${SPARK_HOME:-}" && -z "$print_properties" ]]; then
-        extra_confs+=(--conf "spark.driver.extraClassPath=$archive_classpath"
+        extra_confs+=(--conf "spark.driver.extraClassPath=$spark_classpath"
           --conf "spark.yarn.am.extraJavaOptions=$(spark_java_options "${executor_archive[@]}")")
       fi
     fi ;;

@@ -52,7 +52,6 @@ fi
 source "$ROOT/deploy/target/tributary.env"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 source "$ROOT/deploy/conf/jvm-options.sh"
-OPENS=("${TRIBUTARY_JAVA17_OPENS[@]}")
 
 # The state directory is made here, private, and marked: down.sh deletes only a marked directory.
 mkdir -p "$(dirname "$STATE")"
@@ -96,19 +95,22 @@ wait_for() {
 }
 
 HDFS_READY="$STATE/hdfs-url"
+# start_hdfs [PORT]: the NameNode on PORT, or on a free port it chooses.
 start_hdfs() {
-  "$JAVA" "${OPENS[@]}" -Xmx768m -cp "$HDFS_JARS/*:$ROOT/deploy/target/tributary-deploy-$TRIBUTARY_VERSION.jar" \
+  "$JAVA" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx768m -cp "$HDFS_JARS/*:$ROOT/deploy/target/tributary-deploy-$TRIBUTARY_VERSION.jar" \
     -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
-    io.tributary.deploy.LocalHdfs "$STATE/hdfs" "$HDFS_READY" > "$STATE/logs/hdfs.log" 2>&1 &
+    io.tributary.deploy.LocalHdfs "$STATE/hdfs" "$HDFS_READY" "$@" > "$STATE/logs/hdfs.log" 2>&1 &
   HDFS_PID=$!
   record hdfs "$HDFS_PID"
 }
 
 if [[ -n "$YARN" ]]; then
   source "$ROOT/deploy/local-cluster/yarn.sh"
-  start_hdfs
+  # YARN's daemons only need HDFS's address to start, so they start while HDFS does.
+  hdfs_port="$(free_port)"
+  start_hdfs "$hdfs_port"
+  start_yarn "hdfs://127.0.0.1:$hdfs_port"
   wait_for "HDFS" "$HDFS_PID" test -s "$HDFS_READY"
-  start_yarn "$(cat "$HDFS_READY")"
   # Exported: the Hadoop and Spark clients started from that shell read it.
   echo "export HADOOP_CONF_DIR=$STATE/hadoop-conf"
   echo "HDFS_URL=$(cat "$HDFS_READY")"
@@ -141,7 +143,7 @@ export SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION"
 export SPARK_LOCAL_IP=127.0.0.1
 export SPARK_LOCAL_HOSTNAME=127.0.0.1
 
-"$JAVA" "${OPENS[@]}" -Xmx512m -cp "$SPARK_HOME/jars/*" \
+"$JAVA" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx512m -cp "$SPARK_HOME/jars/*" \
   -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
   org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$MASTER_PORT" --webui-port "$MASTER_UI_PORT" \
   --properties-file "$STATE/conf/spark-auth.conf" > "$STATE/logs/master.log" 2>&1 &
@@ -161,7 +163,7 @@ wait_for "the Spark master" "$MASTER_PID" master_alive 0
 
 for i in $(seq 1 "$WORKERS"); do
   mkdir -p "$STATE/work/worker-$i"
-  "$JAVA" "${OPENS[@]}" -Xmx512m -cp "$SPARK_HOME/jars/*" \
+  "$JAVA" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx512m -cp "$SPARK_HOME/jars/*" \
     -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
     org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory "$WORKER_MEMORY" \
     --webui-port "$(free_port)" --work-dir "$STATE/work/worker-$i" \

@@ -56,7 +56,7 @@ start_worker() {
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
   SPARK_HOME="$ROOT/deploy/target/spark-home" SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION" \
   SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_HOSTNAME=127.0.0.1 \
-    "$java" "${TRIBUTARY_JAVA17_OPENS[@]}" -Xmx512m -cp "$ROOT/deploy/target/spark-home/jars/*" \
+    "$java" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx512m -cp "$ROOT/deploy/target/spark-home/jars/*" \
     -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
     org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
     --webui-port "$port" --work-dir "$STATE/work/$id" \

@@ -1,4 +1,4 @@
-# Sourced by up.sh --yarn (uses its STATE, JAVA, OPENS, HDFS_JARS, WORKERS, NODE_MEMORY_MB, record,
+# Sourced by up.sh --yarn (uses its STATE, JAVA, TRIBUTARY_DAEMON_OPTS, HDFS_JARS, WORKERS, NODE_MEMORY_MB, record,
 # wait_for): YARN's daemons, each a JVM of its own running io.tributary.deploy.LocalYarn, on 127.0.0.1.
 # The ResourceManager writes the client configuration ($STATE/hadoop-conf) and its web address
 # ($STATE/yarn/rm-url); each NodeManager works in $STATE/yarn/nm-N, where its containers run, so
@@ -15,13 +15,13 @@ start_yarn() {
   export JAVA_HOME
   cp="$HDFS_JARS/*:$ROOT/deploy/target/tributary-deploy-$TRIBUTARY_VERSION.jar"
   log4j="-Dlog4j2.configurationFile=$ROOT/deploy/local-cluster/log4j2-daemon.properties"
-  "$JAVA" "${OPENS[@]}" -Xmx512m -cp "$cp" "$log4j" io.tributary.deploy.LocalYarn resourcemanager \
+  "$JAVA" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx512m -cp "$cp" "$log4j" io.tributary.deploy.LocalYarn resourcemanager \
     "$STATE/hadoop-conf" "$yarn/rm-url" "$hdfs_url" "$NODE_MEMORY_MB" > "$STATE/logs/resourcemanager.log" 2>&1 &
   pid=$!
   record resourcemanager "$pid"
   wait_for "the YARN ResourceManager" "$pid" test -s "$yarn/rm-url"
   for i in $(seq 1 "$WORKERS"); do
-    "$JAVA" "${OPENS[@]}" -Xmx384m -cp "$cp" "$log4j" io.tributary.deploy.LocalYarn nodemanager \
+    "$JAVA" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx384m -cp "$cp" "$log4j" io.tributary.deploy.LocalYarn nodemanager \
       "$STATE/hadoop-conf" "$yarn/nm-$i.ready" "$yarn/nm-$i" "$NODE_MEMORY_MB" > "$STATE/logs/nodemanager-$i.log" 2>&1 &
     pid=$!
     record "nodemanager-$i" "$pid"

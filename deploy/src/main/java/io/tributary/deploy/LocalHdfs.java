@@ -13,18 +13,20 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A real HDFS (one NameNode and one DataNode, from Hadoop's MiniDFSCluster) as a process of its own
- * for the local cluster. It listens on 127.0.0.1 only, on a free port, writes {@code hdfs://127.0.0.1:PORT}
- * to the ready file once it accepts clients, and runs until it is killed.
+ * for the local cluster. It listens on 127.0.0.1 only, on PORT or else a free port, writes
+ * {@code hdfs://127.0.0.1:PORT} to the ready file once it accepts clients, and runs until it is killed.
+ * (Given a port, the NameNode's address is known before it starts: the local YARN's ResourceManager
+ * starts at the same time.)
  *
- * <p>Usage: {@code LocalHdfs DATA_DIR READY_FILE}
+ * <p>Usage: {@code LocalHdfs DATA_DIR READY_FILE [PORT]}
  */
 public final class LocalHdfs {
     private LocalHdfs() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: LocalHdfs DATA_DIR READY_FILE");
+        if (args.length != 2 && !(args.length == 3 && args[2].matches("[1-9][0-9]{0,4}") && Integer.parseInt(args[2]) < 65536)) {
+            System.err.println("usage: LocalHdfs DATA_DIR READY_FILE [PORT]");
             System.exit(2);
         }
         File base = new File(args[0]);
@@ -39,7 +41,7 @@ public final class LocalHdfs {
         conf.setBoolean("dfs.permissions.enabled", true);
         MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf)
                 .numDataNodes(1)
-                .nameNodePort(0)
+                .nameNodePort(args.length == 3 ? Integer.parseInt(args[2]) : 0)
                 .format(true)
                 .build();
         cluster.waitActive();

@@ -86,13 +86,15 @@ class LocalClusterIT {
     @BeforeAll
     static void up() throws Exception {
         sh(60, Map.of(), "deploy/local-cluster/down.sh");
-        Result up = sh(240, Map.of(), "deploy/local-cluster/up.sh", "--workers", "2");
+        // With the daemons' light JVM options whatever the caller's environment (assertDaemonsRunLight).
+        Result up = sh(240, Map.of("TRIBUTARY_LIGHT_JVMS", "1"), "deploy/local-cluster/up.sh", "--workers", "2");
         assertEquals(0, up.code(), up.output());
         masterUrl = value(up.output(), "SPARK_MASTER_URL");
         hdfsUrl = value(up.output(), "HDFS_URL");
         assertTrue(masterUrl.matches("spark://127\\.0\\.0\\.1:\\d+"), masterUrl);
         assertTrue(hdfsUrl.matches("hdfs://127\\.0\\.0\\.1:\\d+"), hdfsUrl);
         assertTrue(value(up.output(), "SPARK_MASTER_UI").startsWith("http://127.0.0.1:"));
+        assertDaemonsRunLight();
         Configuration conf = new Configuration();
         conf.set("dfs.replication", "1");
         hdfs = FileSystem.get(URI.create(hdfsUrl), conf);
@@ -603,6 +605,22 @@ class LocalClusterIT {
             assertTrue(log.contains("\"-XX:SharedArchiveFile=" + archives.get(0) + "\""), stderr + " maps no archive");
             assertFalse(log.contains("[cds"), stderr + ": the JVM did not map the archive");
             assertTrue(log.contains("Fetching file:" + ROOT.resolve("spark-job/target")), stderr + " fetched the jar");
+            // Executors train: the daemons' light JVM options (client compiler only) are not theirs.
+            assertTrue(log.contains("CoarseGrainedExecutorBackend"), stderr + " has its launch command");
+            assertFalse(log.contains("TieredStopAtLevel"), stderr + ": an executor started with the daemons' JVM options");
+        }
+    }
+
+    /** Every daemon up.sh started (master, HDFS, workers) runs with deploy/conf/jvm-options.sh's TRIBUTARY_LIGHT_JVM. */
+    private static void assertDaemonsRunLight() throws IOException {
+        List<String> daemons = Files.readAllLines(STATE.resolve("pids"));
+        assertEquals(4, daemons.size(), "master, HDFS and 2 workers: " + daemons);
+        for (String daemon : daemons) {
+            String pid = daemon.split(" ")[0];
+            String cmdline = Files.readString(java.nio.file.Path.of("/proc", pid, "cmdline")).replace('\0', ' ');
+            for (String option : List.of("-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:+UseSerialGC")) {
+                assertTrue(cmdline.contains(" " + option + " "), daemon + " runs without " + option + ": " + cmdline);
+            }
         }
     }
 
