@@ -231,7 +231,7 @@ public final class IdxRows {
                 lab = IdxReader.openLabels(labels, fs.open(labelPath), labelsGzipped,
                         fs.getFileStatus(labelPath).getLen());
             } catch (IOException | RuntimeException e) {
-                img.close();
+                closeAfter(img, e);
                 throw e;
             }
             try {
@@ -290,6 +290,15 @@ public final class IdxRows {
                     closeBoth(img, lab);
                 }
             };
+        }
+    }
+
+    /** Closes {@code f} after {@code failure}, which stays the error reported whatever closing says. */
+    private static void closeAfter(IdxReader.Opened f, Exception failure) {
+        try {
+            f.close();
+        } catch (IOException closing) {
+            failure.addSuppressed(closing);
         }
     }
 
