@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian/Ubuntu machine for Tributary: JDK 17 and Maven (installed if missing),
 # the Fashion-MNIST dataset package, fonts for the charts of run reports, then the build (shaded job
-# jar and a Spark home from Maven Central). With --for-tests also what the tests use: Chromium (renders
-# report.html headless), Jupyter's nbconvert with matplotlib and the IPython kernel (executes notebooks/).
+# jar and a Spark home from Maven Central). With --for-tests, what the tests use instead of the build:
+# Chromium (renders report.html headless), Jupyter's nbconvert with matplotlib and the IPython kernel
+# (executes notebooks/); deploy/test.sh builds with the tests.
 # Idempotent; run it from anywhere.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,11 +40,15 @@ if [[ ${#need[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# With --for-tests the caller (deploy/test.sh) builds next, with the tests, and writes the class-data
+# archive after them.
+if [[ -n "$for_tests" ]]; then
+  echo "setup: done; deploy/test.sh builds and tests next" >&2
+  exit 0
+fi
 echo "setup: building (mvn package, tests skipped)" >&2
 (cd "$ROOT" && mvn -B -q -DskipTests package)
-# The class-data archive bin/tributary starts faster with (the tests rebuild first and write their own).
-if [[ -z "$for_tests" ]]; then
-  echo "setup: recording the classes a training run loads (deploy/class-archive.sh)" >&2
-  "$ROOT/deploy/class-archive.sh" || echo "setup: no class-data archive; bin/tributary starts without one" >&2
-fi
+# The class-data archive bin/tributary starts faster with.
+echo "setup: recording the classes a training run loads (deploy/class-archive.sh)" >&2
+"$ROOT/deploy/class-archive.sh" || echo "setup: no class-data archive; bin/tributary starts without one" >&2
 echo "setup: done; run bin/tributary --help" >&2
