@@ -26,6 +26,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -85,6 +89,23 @@ class ModelStoreTest {
         dl4j.fit(x, y);
         ours.fit(x, y);
         assertEquals(dl4j.params(), ours.params());
+    }
+
+    /** The entries are DL4J's, in its order, and not deflated (a checkpoint every round would pay for it). */
+    @Test
+    void theEntriesAreDl4jsAndStoredUncompressed() throws Exception {
+        byte[] zip = written(trained());
+        List<String> names = new ArrayList<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName());
+                long size = in.readAllBytes().length;
+                in.closeEntry();
+                assertTrue(e.getCompressedSize() >= size, e.getName() + ": " + e.getCompressedSize() + " bytes for " + size);
+            }
+        }
+        assertEquals(List.of(ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN,
+                ModelSerializer.UPDATER_BIN), names);
     }
 
     @Test
