@@ -39,26 +39,28 @@ public final class ModelStore {
     /**
      * Writes {@code net} with its updater state, in DL4J's standard layers ({@link FusedLayers#standard}:
      * a fused layer is an execution detail, and the zip loads in any DL4J program): the entries DL4J's
-     * {@code ModelSerializer} writes for a network without a normalizer, in its order and encoding. They
-     * are written uncompressed: parameters and Adam's moments deflate by under a tenth, and deflating
+     * {@code ModelSerializer} writes for a network without a normalizer, in its order and encoding (a
+     * network without parameters: an empty coefficients entry and DL4J's marker). They are written at
+     * deflate level 0, uncompressed: parameters and Adam's moments deflate by under a tenth, and deflating
      * them took most of a checkpoint's time (about 0.25 s of the reference model's 8 MB), which a run
      * that checkpoints every round pays every round.
      */
     public static void write(Network net, OutputStream out) throws IOException {
         Network standard = net.standard();
-        INDArray params = standard.params();
-        if (params == null) {
-            throw new IllegalStateException("the network has no parameters to write");
-        }
-        ZipOutputStream zip = new ZipOutputStream(new LeftOpen(out));
+        ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(new LeftOpen(out), 1 << 16));
         zip.setLevel(Deflater.NO_COMPRESSION);
         try (DataOutputStream entry = new DataOutputStream(new BufferedOutputStream(zip, 1 << 16))) {
             zip.putNextEntry(new ZipEntry(ModelZipReader.CONFIGURATION));
             entry.write(standard.config().toJson().getBytes(StandardCharsets.UTF_8));
             entry.flush();
             zip.putNextEntry(new ZipEntry(ModelZipReader.COEFFICIENTS));
-            Nd4j.write(params, entry);
-            entry.flush();
+            INDArray params = standard.params();
+            if (params == null || params.length() == 0) {
+                zip.putNextEntry(new ZipEntry(ModelZipReader.NO_PARAMS));
+            } else {
+                Nd4j.write(params, entry);
+                entry.flush();
+            }
             INDArray state = standard.updaterState();
             if (state != null) {
                 zip.putNextEntry(new ZipEntry(ModelZipReader.UPDATER));

@@ -124,7 +124,7 @@ final class ModelZipReader {
         }
         if (config == null) {
             throw new InputException("Model file " + source + " has no " + CONFIGURATION
-                    + "; a model file is a zip written by DL4J's ModelSerializer");
+                    + "; a model file is a zip in DL4J's ModelSerializer layout");
         }
         if (!seen.contains(COEFFICIENTS) || (config.numParams() == 0 && !noParams)) {
             throw new InputException("Model file " + source + " has no " + COEFFICIENTS + " for the "

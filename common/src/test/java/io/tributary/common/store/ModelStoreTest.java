@@ -7,7 +7,10 @@ import io.tributary.common.model.NetworkConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -91,9 +94,9 @@ class ModelStoreTest {
         assertEquals(dl4j.params(), ours.params());
     }
 
-    /** The entries are DL4J's, in its order, and not deflated (a checkpoint every round would pay for it). */
+    /** The entries are DL4J's, in its order, at deflate level 0 (a checkpoint every round would pay for more). */
     @Test
-    void theEntriesAreDl4jsAndStoredUncompressed() throws Exception {
+    void theEntriesAreDl4jsAndUncompressed() throws Exception {
         byte[] zip = written(trained());
         List<String> names = new ArrayList<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
@@ -106,6 +109,30 @@ class ModelStoreTest {
         }
         assertEquals(List.of(ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN,
                 ModelSerializer.UPDATER_BIN), names);
+    }
+
+    /** A network without parameters is written as DL4J's layout has it (an empty entry and the marker) and reads back. */
+    @Test
+    void aNetworkWithoutParametersIsWrittenWithDl4jsMarkerAndReadsBack() throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new ActivationLayer.Builder().activation(Activation.SOFTMAX).build())
+                .layer(new LossLayer.Builder(LossFunctions.LossFunction.MCXENT).build())
+                .setInputType(InputType.feedForward(4)).build());
+        net.init();
+        assertEquals(0, net.numParams());
+        byte[] zip = written(net);
+        List<String> names = new ArrayList<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                names.add(e.getName() + ":" + in.readAllBytes().length);
+            }
+        }
+        assertEquals(List.of(ModelSerializer.CONFIGURATION_JSON + ":" + net.getLayerWiseConfigurations().toJson().length(),
+                ModelSerializer.COEFFICIENTS_BIN + ":0", ModelSerializer.NO_PARAMS_MARKER + ":0"), names);
+        Network read = ModelStore.read("no-params.zip", new ByteArrayInputStream(zip));
+        assertEquals(0, read.numParams());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 4);
+        assertEquals(net.output(x.dup()), read.output(x.dup()));
     }
 
     @Test
