@@ -40,8 +40,8 @@ if [[ ${#need[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-# With --for-tests the caller (deploy/test.sh) builds next, with the tests, and writes the class-data
-# archive after them.
+# With --for-tests the caller (deploy/test.sh) builds next, with the fast tier's tests, and writes the
+# class-data archive before the other tiers run.
 if [[ -n "$for_tests" ]]; then
   echo "setup: done; deploy/test.sh builds and tests next" >&2
   exit 0

@@ -161,14 +161,9 @@ PY
 }
 wait_for "the Spark master" "$MASTER_PID" master_alive 0
 
+source "$ROOT/deploy/local-cluster/spark-worker.sh"
 for i in $(seq 1 "$WORKERS"); do
-  mkdir -p "$STATE/work/worker-$i"
-  "$JAVA" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx512m -cp "$SPARK_HOME/jars/*" \
-    -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
-    org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory "$WORKER_MEMORY" \
-    --webui-port "$(free_port)" --work-dir "$STATE/work/worker-$i" \
-    --properties-file "$STATE/conf/spark-auth.conf" "spark://127.0.0.1:$MASTER_PORT" \
-    > "$STATE/logs/worker-$i.log" 2>&1 &
+  start_spark_worker "worker-$i" 1 "$WORKER_MEMORY" "spark://127.0.0.1:$MASTER_PORT"
   LAST_WORKER_PID=$!
   record "worker-$i" "$LAST_WORKER_PID"
 done

@@ -47,20 +47,12 @@ start_worker() {
 
   source "$ROOT/deploy/target/tributary.env"
   source "$ROOT/deploy/conf/jvm-options.sh"
-  local java="${JAVA_HOME:+$JAVA_HOME/bin/}java" last id log pid deadline
+  source "$ROOT/deploy/local-cluster/spark-worker.sh"
+  local last id log pid deadline
   last="$(awk '$2 ~ /^worker-[0-9]+$/ { sub("worker-", "", $2); if ($2 + 0 > n) n = $2 + 0 } END { print n + 0 }' "$STATE/pids")"
   id="worker-$((last + 1))"
-  mkdir -p "$STATE/work/$id"
   log="$STATE/logs/$id.log"
-  local port
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-  SPARK_HOME="$ROOT/deploy/target/spark-home" SPARK_SCALA_VERSION="$TRIBUTARY_SCALA_BINARY_VERSION" \
-  SPARK_LOCAL_IP=127.0.0.1 SPARK_LOCAL_HOSTNAME=127.0.0.1 \
-    "$java" "${TRIBUTARY_DAEMON_OPTS[@]}" -Xmx512m -cp "$ROOT/deploy/target/spark-home/jars/*" \
-    -Dlog4j2.configurationFile="$ROOT/deploy/local-cluster/log4j2-daemon.properties" \
-    org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
-    --webui-port "$port" --work-dir "$STATE/work/$id" \
-    --properties-file "$STATE/conf/spark-auth.conf" "$(cat "$STATE/master-url")" > "$log" 2>&1 &
+  start_spark_worker "$id" "$cores" "$memory" "$(cat "$STATE/master-url")"
   pid=$!
   echo "$pid $id $(start_time "$pid" || echo 0)" >> "$STATE/pids"
   deadline=$((SECONDS + TIMEOUT))

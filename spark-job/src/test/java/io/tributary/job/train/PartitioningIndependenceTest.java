@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,43 @@ class PartitioningIndependenceTest {
         assertEquals(reference, dealt(examples(7, false), 42, 3), "7 partitions");
         assertNotEquals(reference, dealt(examples(3, false), 43, 3), "another seed deals otherwise");
         assertTrue(reference.stream().allMatch(r -> r.length() > 0), "every replica has examples");
+    }
+
+    /**
+     * Each replica holds the examples whose identity deals them to it, in identity order, equal examples
+     * side by side, cut into chunks: computed here from the rows one by one, against Spark's shuffle.
+     */
+    @Test
+    void eachReplicaHoldsItsExamplesInIdentityOrder() {
+        int replicas = 2;
+        List<String> expected = new ArrayList<>();
+        for (int r = 0; r < replicas; r++) {
+            int replica = r;
+            List<Row> mine = rows.stream().filter(row -> ReplicaPlan.replicaOf(identity(row), 42, replicas) == replica)
+                    .sorted(Comparator.comparingLong(PartitioningIndependenceTest::identity)
+                            .thenComparing((a, b) -> Arrays.compare((byte[]) a.get(0), (byte[]) b.get(0)))
+                            .thenComparingInt(row -> row.getInt(1)))
+                    .toList();
+            StringBuilder content = new StringBuilder();
+            for (int from = 0; from < mine.size(); from += ReplicaData.CHUNK) {
+                List<Row> chunk = mine.subList(from, Math.min(mine.size(), from + ReplicaData.CHUNK));
+                byte[] bytes = new byte[chunk.size() * SHAPE.size()];
+                int[] labels = new int[chunk.size()];
+                for (int i = 0; i < chunk.size(); i++) {
+                    System.arraycopy((byte[]) chunk.get(i).get(0), 0, bytes, i * SHAPE.size(), SHAPE.size());
+                    labels[i] = chunk.get(i).getInt(1);
+                }
+                content.append(Arrays.toString(bytes)).append(Arrays.toString(labels)).append('|');
+            }
+            expected.add(content.toString());
+        }
+        assertTrue(expected.stream().allMatch(c -> c.chars().filter(ch -> ch == '|').count() >= 2),
+                "every replica has more than one chunk: " + ReplicaData.CHUNK + " examples a chunk");
+        assertEquals(expected, dealt(examples(3, false), 42, replicas));
+    }
+
+    private static long identity(Row row) {
+        return ExampleIdentity.of((byte[]) row.get(0), row.getInt(1));
     }
 
     @Test
