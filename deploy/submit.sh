@@ -95,14 +95,14 @@ spark_classpath="$ROOT/deploy/target/spark-home/conf:$SPARK_JARS/*"
 # The executors' overhead and physical limit are derived from the off-heap limit and the heap when the
 # job starts (ContainerMemory), unless set here.
 # Options are arrays, never split again: a value holding a space (an installation path) stays whole.
-exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
+exec_opts=("${TRIBUTARY_JAVA17_OPENS[@]}" ${TRIBUTARY_JIT[@]+"${TRIBUTARY_JIT[@]}"}
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_EXECUTOR_OFFHEAP:-2G}"
   ${TRIBUTARY_EXECUTOR_MAX_RSS:+"-Dorg.bytedeco.javacpp.maxphysicalbytes=$TRIBUTARY_EXECUTOR_MAX_RSS"}
   -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource)
 # (The local YARN's executors get theirs in deploy/conf/yarn-submit.sh, with the classpath it needs.)
 [[ -n "$local_cluster" ]] && exec_opts+=(${executor_archive[@]+"${executor_archive[@]}"})
-driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}"
+driver_opts=("${TRIBUTARY_JAVA17_OPENS[@]}" ${TRIBUTARY_JIT[@]+"${TRIBUTARY_JIT[@]}"}
   "-Dorg.bytedeco.javacpp.platform.extension=${TRIBUTARY_ND4J_EXTENSION:-}"
   "-Dorg.bytedeco.javacpp.maxbytes=${TRIBUTARY_OFFHEAP:-4G}"
   "-Dorg.bytedeco.javacpp.maxphysicalbytes=${TRIBUTARY_MAX_RSS:-8G}"

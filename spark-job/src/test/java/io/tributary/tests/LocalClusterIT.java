@@ -608,6 +608,8 @@ class LocalClusterIT {
             // Executors train: the daemons' light JVM options (client compiler only) are not theirs.
             assertTrue(log.contains("CoarseGrainedExecutorBackend"), stderr + " has its launch command");
             assertFalse(log.contains("TieredStopAtLevel"), stderr + ": an executor started with the daemons' JVM options");
+            // ... but the compile thresholds of submitted JVMs (TRIBUTARY_JIT).
+            assertTrue(log.contains("\"-XX:Tier4InvocationThreshold="), stderr + " lacks TRIBUTARY_JIT's thresholds");
         }
     }
 
