@@ -34,7 +34,8 @@ public final class ExecutorWait {
                         + timeoutSeconds + " s (" + TIMEOUT_KEY + "); the cluster may lack free cores or memory");
             }
             try {
-                Thread.sleep(250);
+                // Short: the first step waits on this, and asking the status tracker costs microseconds.
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while waiting for executors", e);
