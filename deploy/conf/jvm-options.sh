@@ -40,9 +40,9 @@ fi
 # and of each executor (on a 2-core machine: 4.8 of 8.3 CPU-s in the driver, 4.2 of 7.9 in an executor),
 # most of it C2 compiling code that runs a few thousand times while Spark starts and the data is dealt.
 # What training runs hot (the layers' loops, Adam's pass, the averaging) passes the thresholds in its
-# first steps. Measured on the 2-worker local cluster (docs/performance.md, "Compile thresholds"): the
-# first step came in 0.79x the time, the second epoch trained in 0.75x, the model was the same; three
-# times the thresholds were slower than these. Local mode, one JVM, showed no difference and keeps the
+# first steps. Measured on the 2-worker local cluster (docs/performance.md, "Compile thresholds"), in two
+# sittings: the first step came in 0.79x and 0.84x the time, the second epoch trained in 0.75x and 0.94x,
+# the model was the same; three times the thresholds were slower than these. Local mode, one JVM, showed no difference and keeps the
 # defaults. TRIBUTARY_JIT_THRESHOLDS=0 gives the JVM's defaults (deploy/bench/startup.sh --cluster --jit
 # compares both).
 TRIBUTARY_JIT=()
