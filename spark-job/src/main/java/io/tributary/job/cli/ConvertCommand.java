@@ -8,6 +8,7 @@ import io.tributary.job.read.ExampleRows;
 import io.tributary.job.read.IdxRows;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkContexts;
 import io.tributary.job.spark.SparkRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -67,10 +68,10 @@ public final class ConvertCommand implements Callable<Integer> {
         dir.header(IdxDirectory.Split.TEST);
         Path tmp = new Path(out.path().getParent(), "_tmp." + out.path().getName() + "." + UUID.randomUUID());
         long[] counts = new long[2];
-        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        JavaSparkContext sc = SparkContexts.start(conf);
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         try {
-            spark.sparkContext().setLogLevel("WARN");
-            ExecutorWait.await(new JavaSparkContext(spark.sparkContext()));
+            ExecutorWait.await(sc);
             int i = 0;
             for (IdxDirectory.Split split : IdxDirectory.Split.values()) {
                 ExampleRows rows = IdxRows.read(spark, dir, split, 0, IdxRows.ANY_LABEL);
@@ -88,7 +89,7 @@ public final class ConvertCommand implements Callable<Integer> {
             out.fs().delete(tmp, true);
             throw e;
         } finally {
-            SparkRuntime.stop(new JavaSparkContext(spark.sparkContext()));
+            SparkRuntime.stop(sc);
         }
         System.out.printf("Wrote %s/train (%d examples) and %s/test (%d examples) as Parquet%n", out, counts[0], out,
                 counts[1]);

@@ -7,6 +7,7 @@ import io.tributary.job.spark.BackendCheck;
 import io.tributary.job.spark.BackendReport;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkContexts;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
@@ -42,8 +43,7 @@ public final class DoctorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Backend wanted = TrainKeys.BACKEND.parse(backend);
         SparkConf conf = SparkConfs.build("tributary-doctor", master);
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            sc.setLogLevel("WARN");
+        try (JavaSparkContext sc = SparkContexts.start(conf)) {
             ExecutorWait.await(sc);
             BackendCheck.Result result = BackendCheck.run(sc);
             if (json) {

@@ -14,6 +14,7 @@ import io.tributary.job.score.ScoringModel;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkContexts;
 import io.tributary.job.spark.SparkRuntime;
 import io.tributary.job.train.HoldoutEvaluation;
 import io.tributary.job.train.Trainer;
@@ -63,9 +64,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         Network net = saved.network().forBackend();
 
         HoldoutEvaluation.Result report;
-        JavaSparkContext sc = new JavaSparkContext(sparkConf);
+        JavaSparkContext sc = SparkContexts.start(sparkConf);
         try {
-            sc.setLogLevel("WARN");
             ExecutorWait.await(sc);
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
             ExampleRows rows = rowsInTheModelsClasses(spark, net, saved.classNames(), read, trainSplit, hadoopConf,

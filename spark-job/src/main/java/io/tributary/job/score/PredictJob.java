@@ -15,6 +15,7 @@ import io.tributary.job.read.TableRows;
 import io.tributary.job.spark.ExecutorWait;
 import io.tributary.job.spark.Nd4jThreads;
 import io.tributary.job.spark.SparkConfs;
+import io.tributary.job.spark.SparkContexts;
 import io.tributary.job.spark.SparkRuntime;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -134,12 +135,11 @@ public final class PredictJob {
                 .ifPresent(shape -> model.network().outputsFor(shape, what, plan.data()));
         Map<String, Object> dataFingerprint = DataSources.fingerprint(plan.data(), hadoopConf);
 
-        JavaSparkContext sc = new JavaSparkContext(sparkConf);
+        JavaSparkContext sc = SparkContexts.start(sparkConf);
         Scorer.Scored scored;
         ScoringRows rows;
         double seconds;
         try {
-            sc.setLogLevel("WARN");
             ExecutorWait.await(sc);
             SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
             Classes named = model.classNames() == null ? null

@@ -28,9 +28,8 @@ public record SparkRuntime(JavaSparkContext sc, int workers, int threadsPerTask,
 
     /** Starts Spark with {@code sparkConf} for a run of {@code config} (whose master is already resolved). */
     public static SparkRuntime start(SparkConf sparkConf, TrainConfig config) {
-        JavaSparkContext sc = new JavaSparkContext(sparkConf);
+        JavaSparkContext sc = SparkContexts.start(sparkConf);
         try {
-            sc.setLogLevel("WARN");
             return prepare(sc, sparkConf, config, null);
         } catch (RuntimeException e) {
             stop(sc);
