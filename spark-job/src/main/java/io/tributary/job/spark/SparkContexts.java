@@ -43,7 +43,7 @@ public final class SparkContexts {
 
     /** Whether {@code e}, or an exception it wraps, is Jetty's refusal of a handler that lost YARN's filter. */
     static boolean lostYarnUiFilter(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof IllegalStateException && LOST_FILTER.equals(t.getMessage())) return true;
         }
         return false;
